@@ -1,0 +1,18 @@
+"""The public JSON API, version 1. Routers call the same queries and services as the views."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from smartregion.territory.api import router as territory_router
+
+api = NinjaAPI(
+    title="Smart Region API",
+    version="1.0.0",
+    description=(
+        "Open data and services of the Smart Region platform. Territory codes are Statbel "
+        "REFNIS codes. Names are given in every official language available."
+    ),
+    urls_namespace="api-v1",
+)
+api.add_router("/municipalities/", territory_router)

@@ -1,0 +1,8 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def platform(request: HttpRequest) -> dict[str, object]:
+    return {"platform_name": settings.SMARTREGION["PLATFORM_NAME"]}

@@ -1,0 +1,137 @@
+"""Reusable reads of the territory registry. Each runs a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, F, QuerySet, Sum
+from django.utils.translation import get_language
+
+from .models import Municipality, MunicipalityFigure, PopulationClass, Province, Region
+from .names import fold
+
+SORTS = {
+    "name": None,  # resolved per language
+    "-name": None,
+    "population": "population",
+    "-population": "-population",
+    "area": "area_km2",
+    "-area": "-area_km2",
+    "refnis": "refnis",
+    "-refnis": "-refnis",
+}
+
+
+def default_region() -> Region | None:
+    return Region.objects.filter(refnis=settings.SMARTREGION["DEFAULT_REGION"]).first()
+
+
+def _sort_field(language: str) -> str:
+    return {"nl": "sort_nl", "de": "sort_de"}.get(language[:2], "sort_fr")
+
+
+def municipalities_search(
+    *,
+    region: str | None = None,
+    province: str | None = None,
+    population_class: str | None = None,
+    q: str | None = None,
+    sort: str = "name",
+    include_historical: bool = False,
+) -> QuerySet[Municipality]:
+    """Municipalities matching the filters, with what a list shows, in one query."""
+    queryset = Municipality.objects.select_related("province", "region", "population_class")
+    if not include_historical:
+        queryset = queryset.current()
+    if region:
+        queryset = queryset.filter(region__refnis=region)
+    if province:
+        queryset = queryset.filter(province__refnis=province)
+    if population_class:
+        queryset = queryset.filter(population_class__code=population_class)
+    for token in fold(q or "").split():
+        queryset = queryset.filter(search_text__contains=token)
+    name_field = _sort_field(get_language() or "fr")
+    order = SORTS.get(sort)
+    if order is None:
+        order = f"-{name_field}" if sort == "-name" else name_field
+        return queryset.order_by(order, "refnis")
+    # Unknown figures sort last whichever the direction.
+    field = F(order.lstrip("-"))
+    ordering = field.desc(nulls_last=True) if order.startswith("-") else field.asc(nulls_last=True)
+    return queryset.order_by(ordering, name_field)
+
+
+def provinces_of(region_refnis: str | None) -> list[Province]:
+    queryset = Province.objects.all()
+    if region_refnis:
+        queryset = queryset.filter(region__refnis=region_refnis)
+    return list(queryset)
+
+
+def population_classes_of(region_refnis: str | None) -> list[PopulationClass]:
+    queryset = PopulationClass.objects.all()
+    if region_refnis:
+        queryset = queryset.filter(region__refnis=region_refnis)
+    return list(queryset)
+
+
+def municipality_profile(refnis: str) -> Municipality | None:
+    """One municipality with everything its profile page shows, in a fixed number of queries."""
+    return (
+        Municipality.objects.select_related("province", "region", "population_class")
+        .prefetch_related(
+            "successions_as_successor__predecessor",
+            "successions_as_predecessor__successor",
+        )
+        .filter(refnis=refnis)
+        .first()
+    )
+
+
+def population_history(municipality: Municipality) -> list[MunicipalityFigure]:
+    return list(
+        MunicipalityFigure.objects.filter(
+            municipality=municipality, population__isnull=False
+        ).order_by("year")
+    )
+
+
+def neighbours_with_boundaries(municipality: Municipality) -> list[Municipality]:
+    return list(
+        municipality.neighbours.current()
+        .select_related("boundary", "province")
+        .order_by(_sort_field(get_language() or "fr"))
+    )
+
+
+@dataclass(frozen=True)
+class RegionOverview:
+    region: Region | None
+    municipalities: int
+    provinces: int
+    population: int | None
+    with_boundaries: int
+
+
+def region_overview() -> RegionOverview:
+    region = default_region()
+    if region is None:
+        return RegionOverview(None, 0, 0, None, 0)
+    figures = (
+        Municipality.objects.current()
+        .filter(region=region)
+        .aggregate(
+            count=Count("id"),
+            population=Sum("population"),
+            with_boundaries=Count("boundary"),
+        )
+    )
+    return RegionOverview(
+        region=region,
+        municipalities=figures["count"],
+        provinces=Province.objects.filter(region=region).count(),
+        population=figures["population"],
+        with_boundaries=figures["with_boundaries"],
+    )
