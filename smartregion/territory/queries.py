@@ -80,7 +80,7 @@ def population_classes_of(region_refnis: str | None) -> list[PopulationClass]:
 def municipality_profile(refnis: str) -> Municipality | None:
     """One municipality with everything its profile page shows, in a fixed number of queries."""
     return (
-        Municipality.objects.select_related("province", "region", "population_class")
+        Municipality.objects.select_related("province", "region", "population_class", "boundary")
         .prefetch_related(
             "successions_as_successor__predecessor",
             "successions_as_predecessor__successor",

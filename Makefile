@@ -1,0 +1,57 @@
+# Smart Region — the two commands of the README, and a few helpers.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+HOST   ?= 127.0.0.1
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: demo test install messages lint test-sqlite test-postgres bench clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Smart Region needs Python 3.11 or newer ($(PYTHON) is older)."; exit 1; }
+	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+		echo "Could not create a virtual environment: on Debian, run 'apt-get install python3-venv' and retry."; exit 1; }
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $@
+
+install: $(VENV)/.installed messages
+
+# Compiled translations are build output: made from the .po files, never committed.
+messages: $(VENV)/.installed
+	@$(BIN)/pybabel compile --domain django --directory smartregion/locale --statistics
+
+demo: install
+	DEBUG=1 $(BIN)/smartregion demo --port $(PORT)
+	DEBUG=1 $(BIN)/smartregion runserver $(HOST):$(PORT)
+
+test: install
+	$(MAKE) --no-print-directory test-sqlite
+	@if $(BIN)/python -c "import psycopg, sys; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+		$(MAKE) --no-print-directory test-postgres; \
+	else \
+		echo "PostgreSQL is not reachable at $(PG_URL): the PostgreSQL run is skipped."; \
+	fi
+
+test-sqlite: install
+	@echo "== Test suite on SQLite =="
+	$(BIN)/pytest
+
+test-postgres: install
+	@echo "== Test suite on PostgreSQL =="
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	$(BIN)/python bench/bench_pages.py
+
+clean:
+	rm -rf $(VENV) var/static .pytest_cache

@@ -1,0 +1,53 @@
+from unittest import mock
+
+import pytest
+from django.db.utils import OperationalError
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_answers_200_when_the_database_answers(client):
+    response = client.get("/healthz")
+
+    assert (response.status_code, response.json()) == (200, {"status": "ok", "database": "ok"})
+
+
+def test_healthz_answers_503_when_the_database_fails(client):
+    with mock.patch("smartregion.core.views.connection.cursor", side_effect=OperationalError("down")):
+        response = client.get("/healthz")
+
+    assert (response.status_code, response.json()) == (503, {"status": "unavailable", "database": "down"})
+
+
+def test_root_redirects_to_the_french_home(client):
+    response = client.get("/")
+
+    assert (response.status_code, response["Location"]) == (302, "/fr/")
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"),
+    [
+        ("fr", "Smart Region : la boîte à outils des communes intelligentes et durables"),
+        ("en", "Smart Region: the toolbox for smart and sustainable communes"),
+    ],
+)
+def test_home_in_each_language(client, territory, language, heading):
+    html = client.get(f"/{language}/").content.decode()
+
+    assert f'<html lang="{language}">' in html
+    assert f"<h1>{heading}</h1>" in html
+    assert 'href="#main"' in html
+
+
+def test_language_switch_keeps_the_current_page(client, territory):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/fr/communes/92094/"})
+
+    assert (response.status_code, response["Location"]) == (302, "/en/communes/92094/")
+
+
+def test_pages_carry_a_strict_content_security_policy(client, territory):
+    policy = client.get("/fr/")["Content-Security-Policy"]
+
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
