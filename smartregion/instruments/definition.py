@@ -1,0 +1,1052 @@
+"""Instrument definitions: the typed model of a questionnaire, its validation and its parsing.
+
+Pure module (no Django), so the CLI, the API, views and tasks share one engine and tests run in
+milliseconds. `validate(raw)` walks a raw mapping (as loaded from YAML) and returns *every* problem
+with a path into the file, because an author fixing a 60-question file wants the whole list at once.
+`parse(raw)` builds frozen dataclasses from a valid mapping. Problems carry a message code and
+parameters so a translated rendering can be added later; `.reason` is the English rendering.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import pairwise
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from .validation import Checker, ValidationError, describe_type
+
+__all__ = [
+    "DONT_KNOW",
+    "NOT_APPLICABLE",
+    "QUESTION_TYPES",
+    "AllOf",
+    "AnswerIs",
+    "AnswerRange",
+    "AnyOf",
+    "Axis",
+    "Band",
+    "Condition",
+    "Criterion",
+    "Dimension",
+    "DimensionBelow",
+    "Instrument",
+    "InstrumentInvalid",
+    "Link",
+    "NumberSpec",
+    "Option",
+    "Question",
+    "Recommendation",
+    "Row",
+    "ScaleSpec",
+    "ScoringSettings",
+    "Section",
+    "ValidationError",
+    "load_file",
+    "parse",
+    "validate",
+]
+
+DONT_KNOW = "dont_know"
+NOT_APPLICABLE = "not_applicable"
+SPECIAL_ANSWERS = (DONT_KNOW, NOT_APPLICABLE)
+CHOICE_TYPES = ("single_choice", "multiple_choice", "yes_no")
+TEXT_TYPES = ("short_text", "long_text")
+QUESTION_TYPES = (
+    "single_choice",
+    "multiple_choice",
+    "scale",
+    "number",
+    "yes_no",
+    "short_text",
+    "long_text",
+    "matrix",
+)
+REQUIRED_LANGUAGES = ("fr", "en")
+KNOWN_LANGUAGES = ("fr", "en", "de", "nl")
+LEVEL_COUNT = 5
+DEFAULT_THRESHOLDS = (20.0, 40.0, 60.0, 80.0)
+YES_NO_TEXTS = {
+    "yes": {"fr": "Oui", "en": "Yes", "de": "Ja", "nl": "Ja"},
+    "no": {"fr": "Non", "en": "No", "de": "Nein", "nl": "Nee"},
+}
+CODE_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+Texts = Mapping[str, str]
+Answer = str | int | float | list[str] | dict[str, Any]
+
+
+# ---------------------------------------------------------------------------------------------
+# Typed model
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    code: str
+    text: Texts
+    score: float | None = None
+    exclusive: bool = False
+
+
+@dataclass(frozen=True)
+class ScaleSpec:
+    min: int
+    max: int
+    labels: Mapping[int, Texts] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Band:
+    """Answers from `start` (inclusive) up to the next band score `score`."""
+
+    start: float
+    score: float
+
+
+@dataclass(frozen=True)
+class NumberSpec:
+    unit: Texts = field(default_factory=dict)
+    min: float | None = None
+    max: float | None = None
+    integer: bool = False
+    bands: tuple[Band, ...] = ()
+
+
+@dataclass(frozen=True)
+class Row:
+    code: str
+    text: Texts
+
+
+@dataclass(frozen=True)
+class AnswerIs:
+    """True when the answer (or, for multiple choice, any selected option) is among `values`."""
+
+    question: str
+    values: frozenset[str]
+    negate: bool = False
+
+
+@dataclass(frozen=True)
+class AnswerRange:
+    question: str
+    at_least: float | None = None
+    at_most: float | None = None
+
+
+@dataclass(frozen=True)
+class DimensionBelow:
+    dimension: str
+    level_below: int | None = None
+    score_below: float | None = None
+
+
+@dataclass(frozen=True)
+class AllOf:
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    conditions: tuple[Condition, ...]
+
+
+Condition = AnswerIs | AnswerRange | DimensionBelow | AllOf | AnyOf
+
+
+@dataclass(frozen=True)
+class Question:
+    code: str
+    type: str
+    text: Texts
+    help: Texts = field(default_factory=dict)
+    required: bool = True
+    allow_dont_know: bool = False
+    allow_not_applicable: bool = False
+    dimension: str | None = None
+    criterion: str | None = None
+    weight: float = 1.0
+    axes: tuple[str, ...] = ()
+    public: bool = False
+    show_if: Condition | None = None
+    options: tuple[Option, ...] = ()
+    scale: ScaleSpec | None = None
+    number: NumberSpec | None = None
+    rows: tuple[Row, ...] = ()
+
+    @property
+    def scored(self) -> bool:
+        """Text questions never score; a question without a dimension is informational."""
+        return self.dimension is not None and self.type not in TEXT_TYPES
+
+    def option(self, code: str) -> Option | None:
+        return next((option for option in self.options if option.code == code), None)
+
+
+@dataclass(frozen=True)
+class Section:
+    code: str
+    text: Texts
+    intro: Texts = field(default_factory=dict)
+    questions: tuple[Question, ...] = ()
+
+
+@dataclass(frozen=True)
+class Axis:
+    code: str
+    text: Texts
+
+
+@dataclass(frozen=True)
+class Criterion:
+    code: str
+    text: Texts
+
+
+@dataclass(frozen=True)
+class Dimension:
+    code: str
+    text: Texts
+    levels: tuple[Texts, ...]
+    description: Texts = field(default_factory=dict)
+    weight: float = 1.0
+    criteria: tuple[Criterion, ...] = ()
+
+
+@dataclass(frozen=True)
+class Link:
+    """An internal route name (`knowledge:guide-strategy`) or an external URL, with its label."""
+
+    route: str | None = None
+    url: str | None = None
+    text: Texts = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    code: str
+    dimension: str
+    priority: int
+    title: Texts
+    text: Texts
+    when: Condition
+    links: tuple[Link, ...] = ()
+    axes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ScoringSettings:
+    """Level cut-offs and how dimension scores combine; see scoring.py for the formulas."""
+
+    level_thresholds: tuple[float, ...] = DEFAULT_THRESHOLDS
+    max_option_score: float = 1.0
+    overall: Literal["weighted_mean", "mean"] = "weighted_mean"
+
+
+@dataclass(frozen=True)
+class Instrument:
+    slug: str
+    version: str
+    title: Texts
+    languages: tuple[str, ...]
+    dimensions: tuple[Dimension, ...]
+    sections: tuple[Section, ...]
+    description: Texts = field(default_factory=dict)
+    axes: tuple[Axis, ...] = ()
+    recommendations: tuple[Recommendation, ...] = ()
+    scoring: ScoringSettings = field(default_factory=ScoringSettings)
+
+    @cached_property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(q for section in self.sections for q in section.questions)
+
+    @cached_property
+    def _questions_by_code(self) -> dict[str, Question]:
+        return {q.code: q for q in self.questions}
+
+    def question(self, code: str) -> Question:
+        return self._questions_by_code[code]
+
+    def dimension(self, code: str) -> Dimension:
+        return next(d for d in self.dimensions if d.code == code)
+
+    @staticmethod
+    def text(obj: Texts | object, lang: str, attr: str = "text") -> str:
+        """The text in `lang`, falling back to French (always present) as the platform does."""
+        texts = obj if isinstance(obj, Mapping) else getattr(obj, attr)
+        return texts.get(lang) or texts.get("fr", "")
+
+
+class InstrumentInvalid(ValueError):
+    """Raised by `parse`; `.errors` holds every problem found, not just the first."""
+
+    def __init__(self, errors: list[ValidationError]) -> None:
+        self.errors = errors
+        lines = "\n".join(f"{e.path}: {e.reason}" for e in errors)
+        super().__init__(f"{len(errors)} error(s) in instrument definition:\n{lines}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML 1.2 booleans only: `yes`, `no`, `on`, `off` stay strings (they are option codes)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def loads(text: str) -> Any:
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader subclass
+
+
+def load_file(path: str | Path) -> Any:
+    """Read a YAML instrument file as raw data (validate it before use)."""
+    return loads(Path(path).read_text(encoding="utf-8"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation
+# ---------------------------------------------------------------------------------------------
+
+TOP_KEYS = {
+    "slug": True,
+    "version": True,
+    "title": True,
+    "description": False,
+    "languages": False,
+    "defaults": False,
+    "axes": False,
+    "dimensions": True,
+    "scoring": False,
+    "sections": True,
+    "recommendations": False,
+}
+QUESTION_KEYS = {
+    "code": True,
+    "type": True,
+    "text": True,
+    "help": False,
+    "required": False,
+    "allow_dont_know": False,
+    "allow_not_applicable": False,
+    "dimension": False,
+    "criterion": False,
+    "weight": False,
+    "axes": False,
+    "public": False,
+    "show_if": False,
+    "options": False,
+    "scores": False,
+    "scale": False,
+    "number": False,
+    "rows": False,
+}
+TYPE_KEYS = {
+    "single_choice": {"options"},
+    "multiple_choice": {"options"},
+    "yes_no": {"scores"},
+    "scale": {"scale"},
+    "number": {"number"},
+    "matrix": {"rows", "scale"},
+    "short_text": set(),
+    "long_text": set(),
+}
+DEFAULT_KEYS = {"required": False, "allow_dont_know": False, "allow_not_applicable": False}
+
+
+def validate(raw: Any) -> list[ValidationError]:
+    """Every problem in a raw instrument definition, in file order; empty when valid."""
+    return _Validator(raw).run()
+
+
+class _Validator(Checker):
+    """Two passes: structure and local rules first, then cross-references (codes, order)."""
+
+    def __init__(self, raw: Any) -> None:
+        super().__init__()
+        self.raw = raw
+        self.dimensions: dict[str, dict[str, Any]] = {}
+        self.axes: set[str] = set()
+        self.questions: dict[str, tuple[int, dict[str, Any]]] = {}
+        self.max_score = 1.0
+        self.languages: tuple[str, ...] = REQUIRED_LANGUAGES
+        self.defaults: dict[str, Any] = {}
+        self.criteria: dict[str, set[str]] = {}
+
+    def run(self) -> list[ValidationError]:
+        if not self.mapping(self.raw, "", TOP_KEYS):
+            return self.errors
+        raw = self.raw
+        self._header(raw)
+        self._axes(raw.get("axes"))
+        self._dimensions(raw.get("dimensions"))
+        self._scoring(raw.get("scoring"))
+        self._defaults(raw.get("defaults"))
+        self._sections(raw.get("sections"))
+        self._recommendations(raw.get("recommendations"))
+        return self.errors
+
+    # header ------------------------------------------------------------------------------------
+
+    def _header(self, raw: dict[str, Any]) -> None:
+        slug = raw.get("slug")
+        if self.typed(slug, "slug", str) and not SLUG_RE.match(slug):
+            self.add("slug", "invalid_slug", value=slug)
+        version = raw.get("version")
+        if version is not None and (not isinstance(version, str | int) or version is True):
+            self.add("version", "wrong_type", expected="a string", actual=describe_type(version))
+        self.texts(raw.get("title"), "title")
+        self.texts(raw.get("description"), "description")
+        self._languages(raw.get("languages"))
+
+    def _languages(self, languages: Any) -> None:
+        if languages is None or not self.typed(languages, "languages", list):
+            return
+        for i, lang in enumerate(languages):
+            if lang not in KNOWN_LANGUAGES:
+                self.add(f"languages[{i}]", "unknown_language", value=lang)
+        for lang in REQUIRED_LANGUAGES:
+            if lang not in languages:
+                self.add("languages", "language_required", lang=lang)
+        self.languages = tuple(lang for lang in languages if lang in KNOWN_LANGUAGES)
+
+    def _axes(self, axes: Any) -> None:
+        for path, axis in self.items(axes, "axes", required=False):
+            if self.mapping(axis, path, {"code": True, "text": True}):
+                if self.code(axis.get("code"), f"{path}.code", "axis", path):
+                    self.axes.add(axis["code"])
+                self.texts(axis.get("text"), f"{path}.text")
+
+    def _dimensions(self, dimensions: Any) -> None:
+        keys = {
+            "code": True,
+            "text": True,
+            "description": False,
+            "weight": False,
+            "levels": True,
+            "criteria": False,
+        }
+        for path, dim in self.items(dimensions, "dimensions", required=True):
+            if not self.mapping(dim, path, keys):
+                continue
+            if self.code(dim.get("code"), f"{path}.code", "dimension", path):
+                self.dimensions[dim["code"]] = dim
+            self.texts(dim.get("text"), f"{path}.text")
+            self.texts(dim.get("description"), f"{path}.description")
+            self.weight(dim, path)
+            self._levels(dim.get("levels"), f"{path}.levels")
+            self._criteria(dim, path)
+
+    def _levels(self, levels: Any, path: str) -> None:
+        if not self.typed(levels, path, list):
+            return
+        if len(levels) != LEVEL_COUNT:
+            self.add(path, "wrong_level_count", expected=LEVEL_COUNT, count=len(levels))
+        for i, level in enumerate(levels):
+            self.texts(level, f"{path}[{i}]")
+
+    def _criteria(self, dim: dict[str, Any], path: str) -> None:
+        codes: set[str] = set()
+        for cpath, criterion in self.items(dim.get("criteria"), f"{path}.criteria", required=False):
+            if self.mapping(criterion, cpath, {"code": True, "text": True}):
+                scope = f"criterion:{dim.get('code')}"
+                if self.code(criterion.get("code"), f"{cpath}.code", scope, cpath):
+                    codes.add(criterion["code"])
+                self.texts(criterion.get("text"), f"{cpath}.text")
+        if isinstance(dim.get("code"), str):
+            self.criteria[dim["code"]] = codes
+
+    def _scoring(self, scoring: Any) -> None:
+        keys = {"level_thresholds": False, "max_option_score": False, "overall": False}
+        if scoring is None or not self.mapping(scoring, "scoring", keys):
+            return
+        thresholds = scoring.get("level_thresholds")
+        if thresholds is not None and not _valid_thresholds(thresholds):
+            self.add("scoring.level_thresholds", "invalid_thresholds", count=LEVEL_COUNT - 1)
+        maximum = scoring.get("max_option_score", 1)
+        if self.number(maximum, "scoring.max_option_score"):
+            if maximum <= 0:
+                self.add("scoring.max_option_score", "not_positive", value=maximum)
+            else:
+                self.max_score = float(maximum)
+        overall = scoring.get("overall")
+        if overall is not None and overall not in ("weighted_mean", "mean"):
+            allowed = "weighted_mean, mean"
+            self.add("scoring.overall", "unknown_value", value=overall, allowed=allowed)
+
+    def _defaults(self, defaults: Any) -> None:
+        if defaults is None or not self.mapping(defaults, "defaults", DEFAULT_KEYS):
+            return
+        self.defaults = defaults
+        for key, value in defaults.items():
+            self.typed(value, f"defaults.{key}", bool)
+
+    # sections and questions -------------------------------------------------------------------
+
+    def _sections(self, sections: Any) -> None:
+        keys = {"code": True, "text": True, "intro": False, "questions": True}
+        for path, section in self.items(sections, "sections", required=True):
+            if not self.mapping(section, path, keys):
+                continue
+            self.code(section.get("code"), f"{path}.code", "section", path)
+            self.texts(section.get("text"), f"{path}.text")
+            self.texts(section.get("intro"), f"{path}.intro")
+            for qpath, question in self.items(section.get("questions"), f"{path}.questions", True):
+                self._question(question, qpath)
+
+    def _question(self, q: Any, path: str) -> None:
+        if not self.mapping(q, path, QUESTION_KEYS):
+            return
+        code_ok = self.code(q.get("code"), f"{path}.code", "question", path)
+        self.texts(q.get("text"), f"{path}.text")
+        self.texts(q.get("help"), f"{path}.help")
+        for flag in ("required", "allow_dont_know", "allow_not_applicable", "public"):
+            if flag in q:
+                self.typed(q[flag], f"{path}.{flag}", bool)
+        qtype = q.get("type")
+        if self._question_type(qtype, path):
+            self._type_keys(q, qtype, path)
+            self._type_body(q, qtype, path)
+        self._scoring_refs(q, qtype, path)
+        if "show_if" in q:
+            self.show_if(q["show_if"], f"{path}.show_if", q.get("code"))
+        if code_ok:
+            self.questions[q["code"]] = (len(self.questions), q)
+
+    def _question_type(self, qtype: Any, path: str) -> bool:
+        if not self.typed(qtype, f"{path}.type", str):
+            return False
+        if qtype not in QUESTION_TYPES:
+            self.add(f"{path}.type", "unknown_question_type", value=qtype, allowed=QUESTION_TYPES)
+            return False
+        return True
+
+    def _type_keys(self, q: dict[str, Any], qtype: str, path: str) -> None:
+        allowed = TYPE_KEYS[qtype]
+        for key in sorted(set().union(*TYPE_KEYS.values()) - allowed):
+            if key in q:
+                self.add(f"{path}.{key}", "key_not_for_type", key=key, type=qtype)
+        for key in sorted(allowed - {"scores"}):
+            if key not in q:
+                self.add(f"{path}.{key}", "missing_key")
+
+    def _type_body(self, q: dict[str, Any], qtype: str, path: str) -> None:
+        scored = "dimension" in q and qtype not in TEXT_TYPES
+        if qtype in ("single_choice", "multiple_choice") and "options" in q:
+            self._options(q, f"{path}.options", scored)
+        elif qtype == "yes_no":
+            self._yes_no_scores(q.get("scores"), f"{path}.scores")
+        elif qtype == "number" and "number" in q:
+            self._number(q["number"], f"{path}.number", scored)
+        elif qtype in ("scale", "matrix") and "scale" in q:
+            self._scale(q["scale"], f"{path}.scale")
+        if qtype == "matrix" and "rows" in q:
+            self._rows(q["rows"], f"{path}.rows", path)
+
+    def _options(self, q: dict[str, Any], path: str, scored: bool) -> None:
+        keys = {"code": True, "text": True, "score": False, "exclusive": False}
+        scores: list[tuple[float, bool]] = []
+        for opath, option in self.items(q["options"], path, required=True):
+            if not self.mapping(option, opath, keys):
+                continue
+            self.code(option.get("code"), f"{opath}.code", f"option:{path}", opath)
+            self.texts(option.get("text"), f"{opath}.text")
+            exclusive = option.get("exclusive", False)
+            if "exclusive" in option:
+                self.typed(exclusive, f"{opath}.exclusive", bool)
+            score = self._option_score(option, opath, scored)
+            if score is not None:
+                scores.append((score, exclusive is True))
+        if isinstance(q["options"], list) and len(q["options"]) == 1:
+            self.add(path, "too_few_options", count=1)
+        if scored and scores:
+            self._options_span(q, path, scores)
+
+    def _option_score(self, option: dict[str, Any], path: str, scored: bool) -> float | None:
+        if "score" not in option:
+            if scored:
+                self.add(f"{path}.score", "score_required")
+            return None
+        score = option["score"]
+        if not self.number(score, f"{path}.score"):
+            return None
+        if not 0 <= score <= self.max_score:
+            self.add(f"{path}.score", "score_out_of_range", value=score, max=_num(self.max_score))
+            return None
+        return float(score)
+
+    def _options_span(self, q: dict[str, Any], path: str, scores: list[tuple[float, bool]]) -> None:
+        """Graded options must run from 0 to the maximum so worst and best answers mean 0 and 100.
+
+        For multiple choice the best answer is every combinable option (sum capped at the
+        maximum) or the best exclusive one.
+        """
+        low = min(score for score, _ in scores)
+        best = max(score for score, _ in scores)
+        if q["type"] == "multiple_choice":
+            combined = min(sum(s for s, exclusive in scores if not exclusive), self.max_score)
+            best = max([combined] + [s for s, exclusive in scores if exclusive])
+        if low != 0 or best != self.max_score:
+            limits = {"max": _num(self.max_score), "low": _num(low), "high": _num(best)}
+            self.add(path, "scores_not_spanning", **limits)
+
+    def _yes_no_scores(self, scores: Any, path: str) -> None:
+        if scores is None or not self.mapping(scores, path, {"yes": True, "no": True}):
+            return
+        for key in ("yes", "no"):
+            value = scores.get(key)
+            if self.number(value, f"{path}.{key}") and not 0 <= value <= self.max_score:
+                self.add(
+                    f"{path}.{key}", "score_out_of_range", value=value, max=_num(self.max_score)
+                )
+        if {scores.get("yes"), scores.get("no")} != {0, self.max_score}:
+            self.add(path, "yes_no_not_spanning", max=_num(self.max_score))
+
+    def _scale(self, scale: Any, path: str) -> None:
+        if not self.mapping(scale, path, {"min": True, "max": True, "labels": False}):
+            return
+        low_ok = self.typed(scale.get("min"), f"{path}.min", int)
+        high_ok = self.typed(scale.get("max"), f"{path}.max", int)
+        if low_ok and high_ok and scale["min"] >= scale["max"]:
+            self.add(path, "scale_min_not_below_max", min=scale["min"], max=scale["max"])
+        for lpath, label in self.items(scale.get("labels"), f"{path}.labels", required=False):
+            if self.mapping(label, lpath, {"value": True, "text": True}):
+                self.typed(label.get("value"), f"{lpath}.value", int)
+                self.texts(label.get("text"), f"{lpath}.text")
+
+    def _number(self, spec: Any, path: str, scored: bool) -> None:
+        keys = {"unit": False, "min": False, "max": False, "integer": False, "bands": False}
+        if not self.mapping(spec, path, keys):
+            return
+        self.texts(spec.get("unit"), f"{path}.unit")
+        bounds = [spec.get(k) for k in ("min", "max")]
+        valid = [k in spec and self.number(spec[k], f"{path}.{k}") for k in ("min", "max")]
+        if all(valid) and bounds[0] > bounds[1]:
+            self.add(path, "number_min_above_max", min=bounds[0], max=bounds[1])
+        if "integer" in spec:
+            self.typed(spec["integer"], f"{path}.integer", bool)
+        if "bands" in spec:
+            self._bands(spec["bands"], f"{path}.bands")
+        elif scored and not all(valid):
+            self.add(path, "number_unscorable")
+
+    def _bands(self, bands: Any, path: str) -> None:
+        starts: list[float] = []
+        for bpath, band in self.items(bands, path, required=True):
+            if not self.mapping(band, bpath, {"from": True, "score": True}):
+                continue
+            if self.number(band.get("from"), f"{bpath}.from"):
+                starts.append(band["from"])
+            self._option_score(band, bpath, scored=True)
+        if starts != sorted(set(starts)):
+            self.add(path, "bands_not_increasing")
+
+    def _rows(self, rows: Any, path: str, qpath: str) -> None:
+        if isinstance(rows, list) and not rows:
+            self.add(path, "matrix_without_rows")
+            return
+        for rpath, row in self.items(rows, path, required=True):
+            if self.mapping(row, rpath, {"code": True, "text": True}):
+                self.code(row.get("code"), f"{rpath}.code", f"row:{qpath}", rpath)
+                self.texts(row.get("text"), f"{rpath}.text")
+
+    def _scoring_refs(self, q: dict[str, Any], qtype: Any, path: str) -> None:
+        if "dimension" in q:
+            if qtype in TEXT_TYPES:
+                self.add(f"{path}.dimension", "text_question_scored")
+            else:
+                self.dimension_ref(q["dimension"], f"{path}.dimension")
+        if "criterion" in q:
+            self._criterion_ref(q, f"{path}.criterion")
+        if "weight" in q:
+            self.weight(q, path)
+        self.axes_ref(q.get("axes"), f"{path}.axes")
+
+    def _criterion_ref(self, q: dict[str, Any], path: str) -> None:
+        criteria = self.criteria.get(q.get("dimension"))  # type: ignore[arg-type]
+        if "dimension" not in q:
+            self.add(path, "criterion_without_dimension")
+        elif criteria is not None and q["criterion"] not in criteria:
+            known = ", ".join(sorted(criteria)) or "none"
+            self.add(path, "unknown_criterion", value=q["criterion"], known=known)
+
+    # recommendations --------------------------------------------------------------------------
+
+    def _recommendations(self, recommendations: Any) -> None:
+        keys = {
+            "code": True,
+            "dimension": True,
+            "priority": True,
+            "title": True,
+            "text": True,
+            "when": True,
+            "links": False,
+            "axes": False,
+        }
+        for path, rec in self.items(recommendations, "recommendations", required=False):
+            if not self.mapping(rec, path, keys):
+                continue
+            self.code(rec.get("code"), f"{path}.code", "recommendation", path)
+            if "dimension" in rec:
+                self.dimension_ref(rec["dimension"], f"{path}.dimension")
+            priority = rec.get("priority")
+            if self.typed(priority, f"{path}.priority", int) and priority < 1:
+                self.add(f"{path}.priority", "priority_not_positive", value=priority)
+            self.texts(rec.get("title"), f"{path}.title")
+            self.texts(rec.get("text"), f"{path}.text")
+            if "when" in rec:
+                self.when(rec["when"], f"{path}.when")
+            self._links(rec.get("links"), f"{path}.links")
+            self.axes_ref(rec.get("axes"), f"{path}.axes")
+
+    def _links(self, links: Any, path: str) -> None:
+        for lpath, link in self.items(links, path, required=False):
+            if not self.mapping(link, lpath, {"route": False, "url": False, "text": False}):
+                continue
+            if ("route" in link) == ("url" in link):
+                self.add(lpath, "link_target")
+            url = link.get("url")
+            url_ok = self.typed(url, f"{lpath}.url", str, optional=True) and url is not None
+            if url_ok and not url.startswith(("https://", "http://")):
+                self.add(f"{lpath}.url", "invalid_url", value=url)
+            self.typed(link.get("route"), f"{lpath}.route", str, optional=True)
+            self.texts(link.get("text"), f"{lpath}.text")
+
+    # shared references ------------------------------------------------------------------------
+
+    def dimension_ref(self, code: Any, path: str) -> None:
+        if self.typed(code, path, str) and code not in self.dimensions:
+            known = ", ".join(self.dimensions) or "none"
+            self.add(path, "unknown_dimension", value=code, known=known)
+
+    def axes_ref(self, axes: Any, path: str) -> None:
+        if axes is None or not self.typed(axes, path, list):
+            return
+        for i, axis in enumerate(axes):
+            if self.typed(axis, f"{path}[{i}]", str) and axis not in self.axes:
+                known = ", ".join(sorted(self.axes)) or "none"
+                self.add(f"{path}[{i}]", "unknown_axis", value=axis, known=known)
+
+    def weight(self, obj: dict[str, Any], path: str) -> None:
+        weight = obj.get("weight")
+        if self.number(weight, f"{path}.weight") and weight <= 0:
+            self.add(f"{path}.weight", "weight_not_positive", value=obj["weight"])
+
+    def texts(self, texts: Any, path: str) -> None:
+        """FR and EN required wherever a text is; other known languages optional.
+
+        An absent text is reported by `mapping` when the key is required, so None passes here.
+        """
+        if not self.typed(texts, path, dict):
+            return
+        for lang, value in texts.items():
+            if lang not in KNOWN_LANGUAGES:
+                self.add(f"{path}.{lang}", "unknown_language", value=lang)
+            elif not isinstance(value, str):
+                self.add(
+                    f"{path}.{lang}", "wrong_type", expected="a string", actual=describe_type(value)
+                )
+        for lang in REQUIRED_LANGUAGES:
+            value = texts.get(lang)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                self.add(f"{path}.{lang}", "missing_text", lang=lang)
+
+    def code(self, code: Any, path: str, kind: str, owner: str) -> bool:
+        """A well-formed code, unique within its kind (`kind` may be scoped, e.g. per question)."""
+        if not self.typed(code, path, str):
+            return False
+        if not CODE_RE.match(code):
+            self.add(path, "invalid_code", value=code)
+            return False
+        if code in SPECIAL_ANSWERS and kind.startswith(("option", "row")):
+            self.add(path, "reserved_code", value=code)
+            return False
+        return self.unique(kind, code, path, owner)
+
+    # conditions -------------------------------------------------------------------------------
+
+    def show_if(self, cond: Any, path: str, own_code: Any) -> None:
+        self.condition(cond, path, lambda c, p: self._answer_leaf(c, p, own_code))
+
+    def when(self, cond: Any, path: str) -> None:
+        self.condition(cond, path, self._when_leaf)
+
+    def condition(self, cond: Any, path: str, leaf: Any) -> None:
+        if not self.typed(cond, path, dict):
+            return
+        for combinator in ("all", "any"):
+            if combinator in cond:
+                if len(cond) != 1:
+                    self.add(path, "combinator_alone", key=combinator)
+                for cpath, child in self.items(cond[combinator], f"{path}.{combinator}", True):
+                    self.condition(child, cpath, leaf)
+                return
+        leaf(cond, path)
+
+    def _when_leaf(self, cond: dict[str, Any], path: str) -> None:
+        if "answer" in cond:
+            if self.mapping(cond, path, {"answer": True}):
+                self._answer_leaf(cond["answer"], f"{path}.answer", None)
+            return
+        keys = {"dimension": True, "level_below": False, "score_below": False}
+        if not self.mapping(cond, path, keys):
+            return
+        self.dimension_ref(cond.get("dimension"), f"{path}.dimension")
+        if ("level_below" in cond) == ("score_below" in cond):
+            self.add(path, "rule_operator", allowed="level_below, score_below")
+        level = cond.get("level_below")
+        level_ok = self.typed(level, f"{path}.level_below", int) and level is not None
+        if level_ok and not 2 <= level <= LEVEL_COUNT:
+            self.add(f"{path}.level_below", "level_below_range", value=level, max=LEVEL_COUNT)
+        score = cond.get("score_below")
+        if self.number(score, f"{path}.score_below") and not 0 < score <= 100:
+            self.add(f"{path}.score_below", "score_below_range", value=score)
+
+    def _answer_leaf(self, cond: Any, path: str, own_code: Any) -> None:
+        keys = {"question": True, "in": False, "not_in": False, "at_least": False, "at_most": False}
+        if not self.mapping(cond, path, keys):
+            return
+        ops = [op for op in ("in", "not_in", "at_least", "at_most") if op in cond]
+        if not ops or (len(ops) > 1 and set(ops) != {"at_least", "at_most"}):
+            self.add(path, "condition_operator")
+        target = self._condition_target(cond.get("question"), f"{path}.question", own_code)
+        for op in ops:
+            self._condition_values(cond[op], f"{path}.{op}", op, target)
+
+    def _condition_target(self, code: Any, path: str, own_code: Any) -> dict[str, Any] | None:
+        if not self.typed(code, path, str):
+            return None
+        if own_code is not None and code == own_code:
+            self.add(path, "condition_self")
+        elif code in self.questions:
+            return self.questions[code][1]
+        elif own_code is not None and self.declared_later(code):
+            self.add(path, "condition_later_question", value=code)
+        else:
+            self.add(path, "condition_unknown_question", value=code)
+        return None
+
+    def declared_later(self, code: str) -> bool:
+        """Whether `code` is a question further down the file (the raw data is walked once here)."""
+        for section in self.raw.get("sections") or []:
+            for q in (section.get("questions") or []) if isinstance(section, dict) else []:
+                if isinstance(q, dict) and q.get("code") == code:
+                    return True
+        return False
+
+    def _condition_values(self, values: Any, path: str, op: str, target: Any) -> None:
+        qtype = target.get("type") if target else None
+        if op in ("at_least", "at_most"):
+            if self.number(values, path) and target and qtype not in ("scale", "number"):
+                self.add(path, "operator_for_type", op=op, type=qtype)
+            return
+        if not self.typed(values, path, list) or target is None:
+            return
+        if qtype not in CHOICE_TYPES:
+            self.add(path, "operator_for_type", op=op, type=qtype)
+            return
+        allowed = _answer_values(target, self.defaults)
+        for i, value in enumerate(values):
+            if value not in allowed:
+                self.add(
+                    f"{path}[{i}]",
+                    "condition_unknown_value",
+                    value=value,
+                    question=target.get("code"),
+                    allowed=", ".join(allowed),
+                )
+
+
+def _answer_values(q: dict[str, Any], defaults: dict[str, Any]) -> list[str]:
+    """Codes an answer to a choice question may take, special answers included when allowed."""
+    if q.get("type") == "yes_no":
+        codes = ["yes", "no"]
+    else:
+        codes = [o.get("code") for o in q.get("options") or [] if isinstance(o, dict)]
+    for special, flag in ((DONT_KNOW, "allow_dont_know"), (NOT_APPLICABLE, "allow_not_applicable")):
+        if q.get(flag, defaults.get(flag, False)) is True:
+            codes.append(special)
+    return [c for c in codes if isinstance(c, str)]
+
+
+def _valid_thresholds(thresholds: Any) -> bool:
+    if not isinstance(thresholds, list) or len(thresholds) != LEVEL_COUNT - 1:
+        return False
+    if not all(isinstance(t, int | float) and not isinstance(t, bool) for t in thresholds):
+        return False
+    return all(0 < a < b < 100 for a, b in pairwise(thresholds))
+
+
+def _num(value: float) -> int | float:
+    """Render 1.0 as 1 in messages."""
+    return int(value) if float(value).is_integer() else value
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing
+# ---------------------------------------------------------------------------------------------
+
+
+def parse(raw: Any) -> Instrument:
+    """A typed instrument from raw data; raises InstrumentInvalid with every error when invalid."""
+    errors = validate(raw)
+    if errors:
+        raise InstrumentInvalid(errors)
+    defaults = raw.get("defaults") or {}
+    scoring = raw.get("scoring") or {}
+    max_score = float(scoring.get("max_option_score", 1))
+    return Instrument(
+        slug=raw["slug"],
+        version=str(raw["version"]),
+        title=dict(raw["title"]),
+        description=dict(raw.get("description") or {}),
+        languages=tuple(raw.get("languages") or REQUIRED_LANGUAGES),
+        axes=tuple(Axis(a["code"], dict(a["text"])) for a in raw.get("axes") or []),
+        dimensions=tuple(_dimension(d) for d in raw["dimensions"]),
+        sections=tuple(_section(s, defaults, max_score) for s in raw["sections"]),
+        recommendations=tuple(_recommendation(r) for r in raw.get("recommendations") or []),
+        scoring=ScoringSettings(
+            level_thresholds=tuple(
+                float(t) for t in scoring.get("level_thresholds", DEFAULT_THRESHOLDS)
+            ),
+            max_option_score=max_score,
+            overall=scoring.get("overall", "weighted_mean"),
+        ),
+    )
+
+
+def _dimension(raw: dict[str, Any]) -> Dimension:
+    return Dimension(
+        code=raw["code"],
+        text=dict(raw["text"]),
+        description=dict(raw.get("description") or {}),
+        weight=float(raw.get("weight", 1)),
+        levels=tuple(dict(level) for level in raw["levels"]),
+        criteria=tuple(Criterion(c["code"], dict(c["text"])) for c in raw.get("criteria") or []),
+    )
+
+
+def _section(raw: dict[str, Any], defaults: dict[str, Any], max_score: float) -> Section:
+    return Section(
+        code=raw["code"],
+        text=dict(raw["text"]),
+        intro=dict(raw.get("intro") or {}),
+        questions=tuple(_question(q, defaults, max_score) for q in raw["questions"]),
+    )
+
+
+def _question(raw: dict[str, Any], defaults: dict[str, Any], max_score: float) -> Question:
+    def flag(name: str, fallback: bool) -> bool:
+        return bool(raw.get(name, defaults.get(name, fallback)))
+
+    return Question(
+        code=raw["code"],
+        type=raw["type"],
+        text=dict(raw["text"]),
+        help=dict(raw.get("help") or {}),
+        required=flag("required", True),
+        allow_dont_know=flag("allow_dont_know", False),
+        allow_not_applicable=flag("allow_not_applicable", False),
+        dimension=raw.get("dimension"),
+        criterion=raw.get("criterion"),
+        weight=float(raw.get("weight", 1)),
+        axes=tuple(raw.get("axes") or ()),
+        public=bool(raw.get("public", False)),
+        show_if=_condition(raw["show_if"]) if "show_if" in raw else None,
+        options=_options(raw, max_score),
+        scale=_scale(raw.get("scale")),
+        number=_number(raw.get("number")),
+        rows=tuple(Row(r["code"], dict(r["text"])) for r in raw.get("rows") or []),
+    )
+
+
+def _options(raw: dict[str, Any], max_score: float) -> tuple[Option, ...]:
+    if raw["type"] == "yes_no":
+        scores = raw.get("scores") or {"yes": max_score, "no": 0}
+        return tuple(Option(c, YES_NO_TEXTS[c], float(scores[c])) for c in ("yes", "no"))
+    return tuple(
+        Option(
+            code=o["code"],
+            text=dict(o["text"]),
+            score=float(o["score"]) if "score" in o else None,
+            exclusive=bool(o.get("exclusive", False)),
+        )
+        for o in raw.get("options") or []
+    )
+
+
+def _scale(raw: dict[str, Any] | None) -> ScaleSpec | None:
+    if raw is None:
+        return None
+    labels = {label["value"]: dict(label["text"]) for label in raw.get("labels") or []}
+    return ScaleSpec(min=raw["min"], max=raw["max"], labels=labels)
+
+
+def _number(raw: dict[str, Any] | None) -> NumberSpec | None:
+    if raw is None:
+        return None
+    return NumberSpec(
+        unit=dict(raw.get("unit") or {}),
+        min=float(raw["min"]) if "min" in raw else None,
+        max=float(raw["max"]) if "max" in raw else None,
+        integer=bool(raw.get("integer", False)),
+        bands=tuple(Band(float(b["from"]), float(b["score"])) for b in raw.get("bands") or []),
+    )
+
+
+def _condition(raw: dict[str, Any]) -> Condition:
+    if "all" in raw:
+        return AllOf(tuple(_condition(c) for c in raw["all"]))
+    if "any" in raw:
+        return AnyOf(tuple(_condition(c) for c in raw["any"]))
+    if "answer" in raw:
+        return _condition(raw["answer"])
+    if "dimension" in raw:
+        return DimensionBelow(raw["dimension"], raw.get("level_below"), raw.get("score_below"))
+    if "in" in raw or "not_in" in raw:
+        values = raw.get("in", raw.get("not_in"))
+        return AnswerIs(raw["question"], frozenset(values), negate="not_in" in raw)
+    return AnswerRange(raw["question"], raw.get("at_least"), raw.get("at_most"))
+
+
+def _recommendation(raw: dict[str, Any]) -> Recommendation:
+    return Recommendation(
+        code=raw["code"],
+        dimension=raw["dimension"],
+        priority=raw["priority"],
+        title=dict(raw["title"]),
+        text=dict(raw["text"]),
+        when=_condition(raw["when"]),
+        links=tuple(
+            Link(route=link.get("route"), url=link.get("url"), text=dict(link.get("text") or {}))
+            for link in raw.get("links") or []
+        ),
+        axes=tuple(raw.get("axes") or ()),
+    )
+
+
+def iter_conditions(condition: Condition | None) -> Iterator[Condition]:
+    """Leaves of a condition tree, for tools that list what a question depends on."""
+    if condition is None:
+        return
+    if isinstance(condition, AllOf | AnyOf):
+        for child in condition.conditions:
+            yield from iter_conditions(child)
+    else:
+        yield condition
