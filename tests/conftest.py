@@ -57,3 +57,13 @@ def other_member(territory) -> User:
         user=user, municipality=Municipality.objects.get(refnis="62063"), role="member"
     )
     return user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Cached pages and versions never leak from one test into another."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -8,7 +8,10 @@ from django.views.decorators.cache import never_cache
 
 from smartregion.territory import queries as territory_queries
 
+from .pagecache import public_page
 
+
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", {"overview": territory_queries.region_overview()})
 

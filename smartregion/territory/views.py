@@ -5,12 +5,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from smartregion.core.pagecache import public_page
+
 from . import maps, queries
 from .forms import MAP_FIGURES, MapForm, MunicipalityFilterForm
 
 PAGE_SIZE = 50
 
 
+@public_page
 def municipality_list(request: HttpRequest) -> HttpResponse:
     region = queries.default_region()
     region_code = region.refnis if region else None
@@ -42,6 +45,7 @@ def municipality_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 def municipality_detail(request: HttpRequest, refnis: str) -> HttpResponse:
     municipality = queries.municipality_profile(refnis)
     if municipality is None:
@@ -63,6 +67,7 @@ def municipality_detail(request: HttpRequest, refnis: str) -> HttpResponse:
     )
 
 
+@public_page
 def municipality_map(request: HttpRequest) -> HttpResponse:
     form = MapForm(request.GET or None)
     figure = (form.cleaned_data.get("figure") if form.is_valid() else None) or "population"

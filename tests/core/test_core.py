@@ -40,10 +40,12 @@ def test_home_in_each_language(client, territory, language, heading):
     assert 'href="#main"' in html
 
 
-def test_language_switch_keeps_the_current_page(client, territory):
-    response = client.post("/i18n/setlang/", {"language": "en", "next": "/fr/communes/92094/"})
+def test_language_links_keep_the_current_page_and_query(client, territory):
+    html = client.get("/fr/communes/", {"q": "namur"}).content.decode()
 
-    assert (response.status_code, response["Location"]) == (302, "/en/communes/92094/")
+    assert 'href="/en/communes/?q=namur" lang="en"' in html
+    assert 'href="/de/communes/?q=namur" lang="de"' in html
+    assert 'href="/fr/communes/?q=namur" lang="fr" hreflang="fr" aria-current="true"' in html
 
 
 def test_pages_carry_a_strict_content_security_policy(client, territory):

@@ -1,0 +1,71 @@
+"""Whole-page caching of public pages for anonymous visitors.
+
+Public pages (territory list, profiles, map) are the same for every anonymous visitor in a language,
+so they are rendered once and served from the cache until the data they show changes. The cache key
+holds the data version (a database counter bumped by the services that change published data); each
+process re-reads that counter at most every VERSION_TTL seconds, so a change shows everywhere within
+that delay without a query per request. Signed-in users and responses with messages are never cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from functools import wraps
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
+
+from .models import DataVersion
+
+VERSION_KEY = "public"
+VERSION_TTL = 5
+PAGE_TTL = 3600
+
+
+def data_version() -> int:
+    cache_key = f"data-version:{VERSION_KEY}"
+    version = cache.get(cache_key)
+    if version is None:
+        row = DataVersion.objects.filter(key=VERSION_KEY).values_list("value", flat=True).first()
+        version = row or 0
+        cache.set(cache_key, version, timeout=VERSION_TTL)
+    return version
+
+
+def data_version_bump() -> None:
+    """Mark public data as changed; call it from every service that changes what pages show."""
+    DataVersion.objects.get_or_create(key=VERSION_KEY)
+    DataVersion.objects.filter(key=VERSION_KEY).update(value=F("value") + 1)
+    transaction.on_commit(lambda: cache.delete(f"data-version:{VERSION_KEY}"))
+
+
+def _cacheable(request: HttpRequest) -> bool:
+    if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+        return False
+    storage = getattr(request, "_messages", None)
+    return not (storage is not None and len(storage))
+
+
+def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not _cacheable(request):
+            return view(request, *args, **kwargs)
+        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+        key = f"page:{data_version()}:{get_language()}:{path}"
+        cached = cache.get(key)
+        if cached is not None:
+            status, content_type, content = cached
+            return HttpResponse(content, status=status, content_type=content_type)
+        response = view(request, *args, **kwargs)
+        if response.status_code in (200, 404) and not response.streaming:
+            if hasattr(response, "render") and callable(response.render):
+                response.render()
+            cache.set(key, (response.status_code, response["Content-Type"], response.content), PAGE_TTL)
+        return response
+
+    return wrapper
