@@ -1,4 +1,4 @@
-"""Fixtures for the territory tests: the reference registry, the test files, the shared real data."""
+"""Fixtures for the territory tests: the reference registry, test files, the shared real data."""
 
 from __future__ import annotations
 
