@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..models import Municipality, MunicipalityFigure, Province, Region, Succession
-from ..services import municipality_refresh_figures
+from ..services import figures_remove_demo, municipality_refresh_figures
 from .common import ImportFailed, Problem, fail, local_copy, progress
 from .tables import Row, Table, find_column, missing_column, read_table
 
@@ -178,21 +178,22 @@ def _read_rows(
         elif found is not None:
             code, count = found
             if not columns.long and code in first_seen:
-                problems.append(
-                    _problem(
-                        table,
-                        row,
-                        columns.code,
-                        _("duplicate REFNIS code %(code)s: already on %(where)s")
-                        % {"code": code, "where": first_seen[code]},
-                    )
-                )
+                problems.append(_duplicate(table, row, columns, code, first_seen[code]))
                 continue
             first_seen.setdefault(code, row.where)
             totals[code] += count
     if problems:
         raise ImportFailed(problems)
     result.figures = dict(totals)
+
+
+def _duplicate(table: Table, row: Row, columns: Columns, code: str, first: str) -> Problem:
+    """In the wide layout a code appears once: a second row would silently replace the first."""
+    reason = _("duplicate REFNIS code %(code)s: already on %(where)s") % {
+        "code": code,
+        "where": first,
+    }
+    return _problem(table, row, columns.code, reason)
 
 
 def _check_row(
@@ -333,7 +334,11 @@ def _default_source(location: str, year: int) -> str:
 
 @transaction.atomic
 def _write(result: PopulationImportResult, source: str) -> None:
-    """Upsert one figure per municipality and year (re-importing gives the same rows)."""
+    """Upsert one figure per municipality and year (re-importing gives the same rows).
+
+    Official figures replace the synthetic demo figures altogether, so the two never mix.
+    """
+    figures_remove_demo()
     registry = {m.refnis: m for m in Municipality.objects.all()}
     figures = [
         MunicipalityFigure(
