@@ -69,6 +69,9 @@ MESSAGES: dict[str, str] = {
     "priority_not_positive": "priority must be 1 or more, got {value}",
     "link_target": "a link needs exactly one of 'route' or 'url'",
     "invalid_url": "{value!r} is not an http(s) URL",
+    # files
+    "file_unreadable": "cannot read the file: {error}",
+    "invalid_yaml": "not valid YAML: {error}",
     # answers
     "unknown_question": "unknown question",
     "answer_type": "a {type} answer must be {expected}",
