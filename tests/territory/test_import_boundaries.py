@@ -11,9 +11,11 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
-from pyproj import Geod
+from pyproj import Geod, Transformer
 
 from smartregion.territory.models import Boundary, Municipality, MunicipalityFigure
+
+SQUARE = [(4.8, 50.4), (4.9, 50.4), (4.9, 50.5), (4.8, 50.5), (4.8, 50.4)]
 
 
 def run(*args: str, stderr: StringIO | None = None) -> str:
@@ -128,6 +130,31 @@ def test_boundaries_lambert72_crs_is_reprojected(reference, files):
     assert bbox("92094") == pytest.approx((4.8, 50.4, 4.9, 50.5), abs=1e-6)
     coordinates = Boundary.objects.get(municipality__refnis="92094").geometry["coordinates"][0]
     assert coordinates == [[4.8, 50.4], [4.9, 50.4], [4.9, 50.5], [4.8, 50.5], [4.8, 50.4]]
+
+
+@pytest.mark.django_db
+def test_boundaries_lambert2008_short_crs_name_is_reprojected(reference, tmp_path):
+    to_lambert = Transformer.from_crs("EPSG:4326", "EPSG:3812", always_xy=True)
+    ring = [list(to_lambert.transform(x, y)) for x, y in SQUARE]
+    path = tmp_path / "lambert2008.geojson"
+    path.write_text(json.dumps({
+        "type": "FeatureCollection",
+        "crs": {"type": "name", "properties": {"name": "EPSG:3812"}},
+        "features": [{"type": "Feature", "properties": {"NISCode": "92094"},
+                      "geometry": {"type": "Polygon", "coordinates": [ring]}}],
+    }))  # fmt: skip
+
+    run(str(path), "--year", "2025")
+
+    assert bbox("92094") == pytest.approx((4.8, 50.4, 4.9, 50.5), abs=1e-6)
+
+
+@pytest.mark.django_db
+def test_boundaries_without_features_is_refused(reference, tmp_path):
+    path = tmp_path / "empty.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": []}')
+
+    assert fail(str(path)).splitlines()[1] == "  The file has no features."
 
 
 @pytest.mark.django_db

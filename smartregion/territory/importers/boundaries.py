@@ -77,6 +77,8 @@ def boundaries_import(
     with local_copy(location) as path:
         document = _load_json(path)
     features = _features(document)
+    if not features:
+        raise fail(_("The file has no features."))
     to_wgs84 = _to_wgs84(document)
     registry = {m.refnis: m for m in Municipality.objects.all()}
     result = BoundaryImportResult(year=year, features_read=len(features), dry_run=dry_run)
@@ -136,7 +138,9 @@ def _features(document: Any) -> list[Any]:
 
 def _to_wgs84(document: dict[str, Any]) -> Coordinates | None:
     """A coordinate transform from the declared legacy `crs` member, or None for WGS84 lon/lat."""
-    name = ((document.get("crs") or {}).get("properties") or {}).get("name")
+    crs = document.get("crs")
+    properties = crs.get("properties") if isinstance(crs, dict) else None
+    name = properties.get("name") if isinstance(properties, dict) else None
     if not name:
         return None
     try:
