@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from smartregion.territory.services import territory_load_reference
-
 FILES = Path(__file__).resolve().parent / "files"
 SHARED_DATA = Path(os.environ.get("SMARTREGION_SHARED_DATA", "/work/shared/data"))
 
 
 @pytest.fixture
-def reference(db):
-    """The 565 current Belgian municipalities, 29 former ones and the 2025 mergers."""
-    return territory_load_reference()
+def reference(territory):
+    """The 565 current Belgian municipalities, 29 former ones and the 2025 mergers.
+
+    Loaded once per test database (tests/conftest.py); each test's changes are rolled back.
+    """
 
 
 @pytest.fixture
