@@ -30,7 +30,9 @@ PAGES = [
 ]
 
 
-def _client(port: int, path: str, deadline: float, latencies: list[float], errors: list[str]) -> None:
+def _client(
+    port: int, path: str, deadline: float, latencies: list[float], errors: list[str]
+) -> None:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     while time.perf_counter() < deadline:
         start = time.perf_counter()
@@ -114,9 +116,18 @@ def main() -> None:
         [smartregion, "collectstatic", "--noinput"], env=env, check=True, stdout=subprocess.DEVNULL
     )
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "bench.wsgi", "--workers", str(args.workers),
-         "--bind", f"127.0.0.1:{args.port}", "--log-level", "warning"],
-        env=env, cwd=ROOT,
+        [
+            str(BIN / "gunicorn"),
+            "bench.wsgi",
+            "--workers",
+            str(args.workers),
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
     )
     try:
         _wait_for(args.port)
@@ -125,9 +136,14 @@ def main() -> None:
             measure(args.port, path, args.clients, 1.0)  # warm-up
             results[label] = measure(args.port, path, args.clients, args.seconds)
         baseline = results["minimal Django view"]["rps"]
-        print(f"{args.clients} concurrent clients, {args.seconds:.0f} s per page, "
-              f"{args.workers} gunicorn workers, database: {args.database_url or 'SQLite'}")
-        print(f"{'page':<24}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'req/s':>9}{'vs minimal':>12}")
+        print(
+            f"{args.clients} concurrent clients, {args.seconds:.0f} s per page, "
+            f"{args.workers} gunicorn workers, database: {args.database_url or 'SQLite'}"
+        )
+        print(
+            f"{'page':<24}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}"
+            f"{'req/s':>9}{'vs minimal':>12}"
+        )
         for label, figures in results.items():
             print(
                 f"{label:<24}{figures['requests']:>9.0f}{figures['errors']:>8.0f}"

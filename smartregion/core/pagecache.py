@@ -2,9 +2,10 @@
 
 Public pages (territory list, profiles, map) are the same for every anonymous visitor in a language,
 so they are rendered once and served from the cache until the data they show changes. The cache key
-holds the data version (a database counter bumped by the services that change published data); each
-process re-reads that counter at most every VERSION_TTL seconds, so a change shows everywhere within
-that delay without a query per request. Signed-in users and responses with messages are never cached.
+holds the data version (a database counter bumped by the services that change published data);
+each process re-reads that counter at most every VERSION_TTL seconds, so a change shows everywhere
+within that delay without a query per request. Signed-in users and responses with messages are
+never cached.
 """
 
 from __future__ import annotations
@@ -65,7 +66,9 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         if response.status_code in (200, 404) and not response.streaming:
             if hasattr(response, "render") and callable(response.render):
                 response.render()
-            cache.set(key, (response.status_code, response["Content-Type"], response.content), PAGE_TTL)
+            cache.set(
+                key, (response.status_code, response["Content-Type"], response.content), PAGE_TTL
+            )
         return response
 
     return wrapper

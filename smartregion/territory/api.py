@@ -26,7 +26,9 @@ class ProvinceOut(Schema):
 
 
 class MunicipalityOut(Schema):
-    refnis: str = Field(..., description="Statbel REFNIS (NIS) code, five digits", examples=["92094"])
+    refnis: str = Field(
+        ..., description="Statbel REFNIS (NIS) code, five digits", examples=["92094"]
+    )
     names: Names
     region: str = Field(..., description="REFNIS code of the region")
     province: ProvinceOut | None

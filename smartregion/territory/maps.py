@@ -111,9 +111,7 @@ def neighbour_map(municipality: Municipality, neighbours: list[Municipality]) ->
     boundary = getattr(municipality, "boundary", None) if _has_boundary(municipality) else None
     if boundary is None:
         return None
-    shaped = [(municipality, boundary)] + [
-        (n, n.boundary) for n in neighbours if _has_boundary(n)
-    ]
+    shaped = [(municipality, boundary)] + [(n, n.boundary) for n in neighbours if _has_boundary(n)]
     frame = svgmap.fit(
         svgmap.union_bbox([(b.min_lon, b.min_lat, b.max_lon, b.max_lat) for _, b in shaped])
     )

@@ -32,6 +32,9 @@ class NamedPlace(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def names(self) -> dict[str, str]:
         return {"fr": self.name_fr, "nl": self.name_nl, "de": self.name_de, "en": self.name_en}
@@ -40,9 +43,6 @@ class NamedPlace(models.Model):
     def name(self) -> str:
         """The name in the active language, with the official fallbacks."""
         return pick_name(self.names, get_language() or "fr")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Region(NamedPlace):
@@ -80,7 +80,10 @@ class PopulationClass(models.Model):
     """A size band used to compare like with like (barometer strata, peer groups)."""
 
     region = models.ForeignKey(
-        Region, on_delete=models.CASCADE, related_name="population_classes", verbose_name=_("region")
+        Region,
+        on_delete=models.CASCADE,
+        related_name="population_classes",
+        verbose_name=_("region"),
     )
     code = models.SlugField(_("code"), max_length=20)
     label_fr = models.CharField(_("label (French)"), max_length=80)
@@ -105,15 +108,15 @@ class PopulationClass(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return self.label
+
     @property
     def label(self) -> str:
         return pick_name(
             {"fr": self.label_fr, "en": self.label_en, "de": self.label_de, "nl": self.label_nl},
             get_language() or "fr",
         )
-
-    def __str__(self) -> str:
-        return self.label
 
     def contains(self, population: int) -> bool:
         return population >= self.min_population and (
@@ -241,9 +244,7 @@ class Succession(models.Model):
 class MunicipalityFigure(models.Model):
     """A municipality's population and area on 1 January of a year, with its source."""
 
-    municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="figures"
-    )
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="figures")
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1800)])
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     area_km2 = models.DecimalField(
@@ -263,6 +264,9 @@ class MunicipalityFigure(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["municipality", "year"], name="figure_unique_year"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} {self.year}: {self.population}"
 
 
 class Boundary(models.Model):
@@ -287,3 +291,6 @@ class Boundary(models.Model):
     class Meta:
         verbose_name = _("boundary")
         verbose_name_plural = _("boundaries")
+
+    def __str__(self) -> str:
+        return f"boundary of {self.municipality_id}"

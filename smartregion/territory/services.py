@@ -101,9 +101,7 @@ def _load_provinces(supplement: dict, regions: dict[str, Region]) -> dict[str, P
 
 
 def _upsert_municipality(refnis: str, fields: dict) -> Municipality:
-    municipality = Municipality.objects.filter(refnis=refnis).first() or Municipality(
-        refnis=refnis
-    )
+    municipality = Municipality.objects.filter(refnis=refnis).first() or Municipality(refnis=refnis)
     for name, value in fields.items():
         setattr(municipality, name, value)
     municipality.refresh_search_fields()
@@ -132,9 +130,7 @@ def _load_current_municipalities(
     return len(records)
 
 
-def _load_mergers(
-    regions: dict[str, Region], provinces: dict[str, Province]
-) -> tuple[int, int]:
+def _load_mergers(regions: dict[str, Region], provinces: dict[str, Province]) -> tuple[int, int]:
     historical = successions = 0
     for merger in _data("mergers.json")["mergers"]:
         date = dt.date.fromisoformat(merger["date"])
@@ -195,9 +191,9 @@ def municipality_refresh_figures(refnis_codes: list[str] | None = None) -> int:
         classes.setdefault(population_class.region_id, []).append(population_class)
     latest_population: dict[int, tuple[int, int]] = {}
     latest_area: dict[int, Decimal] = {}
-    for figure in MunicipalityFigure.objects.filter(
-        municipality__in=municipalities
-    ).order_by("year"):
+    for figure in MunicipalityFigure.objects.filter(municipality__in=municipalities).order_by(
+        "year"
+    ):
         if figure.population is not None:
             latest_population[figure.municipality_id] = (figure.population, figure.year)
         if figure.area_km2 is not None:
@@ -234,9 +230,11 @@ def figures_create_demo(*, year: int = 2024) -> int:
     They are labelled as demonstration data wherever shown, and an official import replaces them
     (see `figures_remove_demo`). Deterministic: the same code always gets the same figure.
     """
-    if MunicipalityFigure.objects.exclude(source=DEMO_SOURCE).filter(
-        population__isnull=False
-    ).exists():
+    if (
+        MunicipalityFigure.objects.exclude(source=DEMO_SOURCE)
+        .filter(population__isnull=False)
+        .exists()
+    ):
         return 0
     created = 0
     for municipality in Municipality.objects.current():

@@ -83,9 +83,7 @@ def path_for(geometry: dict, frame: Frame) -> str:
             continue
         head, *tail = points
         parts.append(
-            f"M{head[0]:.1f} {head[1]:.1f}"
-            + "".join(f"L{x:.1f} {y:.1f}" for x, y in tail)
-            + "Z"
+            f"M{head[0]:.1f} {head[1]:.1f}" + "".join(f"L{x:.1f} {y:.1f}" for x, y in tail) + "Z"
         )
     return "".join(parts)
 

@@ -21,7 +21,9 @@ def test_sign_in_with_email_and_password(client, member):
 
 
 def test_sign_in_with_a_wrong_password_says_so(client, member):
-    response = client.post("/en/accounts/login/", {"login": "member@namur.example", "password": "nope"})
+    response = client.post(
+        "/en/accounts/login/", {"login": "member@namur.example", "password": "nope"}
+    )
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -76,7 +78,9 @@ def test_demo_accounts_are_created_once(territory):
     assert User.objects.count() == 3
     manager = User.objects.get(email="manager.namur@demo.smartregion.example")
     assert manager.check_password(DEMO_PASSWORD)
-    assert list(manager.memberships.values_list("municipality__refnis", "role")) == [("92094", "manager")]
+    assert list(manager.memberships.values_list("municipality__refnis", "role")) == [
+        ("92094", "manager")
+    ]
     assert User.objects.get(email="admin@demo.smartregion.example").is_staff
 
 

@@ -13,10 +13,15 @@ def test_healthz_answers_200_when_the_database_answers(client):
 
 
 def test_healthz_answers_503_when_the_database_fails(client):
-    with mock.patch("smartregion.core.views.connection.cursor", side_effect=OperationalError("down")):
+    with mock.patch(
+        "smartregion.core.views.connection.cursor", side_effect=OperationalError("down")
+    ):
         response = client.get("/healthz")
 
-    assert (response.status_code, response.json()) == (503, {"status": "unavailable", "database": "down"})
+    assert (response.status_code, response.json()) == (
+        503,
+        {"status": "unavailable", "database": "down"},
+    )
 
 
 def test_root_redirects_to_the_french_home(client):

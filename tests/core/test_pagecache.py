@@ -18,7 +18,9 @@ def test_public_page_is_served_from_the_cache_without_queries(client, territory)
     assert len(queries.captured_queries) == 0
 
 
-def test_public_page_changes_as_soon_as_the_data_changes(client, territory, django_capture_on_commit_callbacks):
+def test_public_page_changes_as_soon_as_the_data_changes(
+    client, territory, django_capture_on_commit_callbacks
+):
     assert "113" not in client.get("/en/communes/92094/").content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -7,7 +7,8 @@ import sys
 
 PROBE = (
     "import json; from django.conf import settings as s; "
-    "print(json.dumps({'debug': s.DEBUG, 'secure_cookies': getattr(s, 'SESSION_COOKIE_SECURE', False), "
+    "print(json.dumps({'debug': s.DEBUG, "
+    "'secure_cookies': getattr(s, 'SESSION_COOKIE_SECURE', False), "
     "'hsts': getattr(s, 'SECURE_HSTS_SECONDS', 0), 'engine': s.DATABASES['default']['ENGINE'], "
     "'hosts': s.ALLOWED_HOSTS, 'email': s.EMAIL_BACKEND, 'key': s.SECRET_KEY, "
     "'csp_script': [str(v) for v in s.CONTENT_SECURITY_POLICY['DIRECTIVES']['script-src']]}))"
@@ -15,7 +16,9 @@ PROBE = (
 
 
 def _settings(tmp_path, **env):
-    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG", "SECRET_KEY"}}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG", "SECRET_KEY"}
+    }
     clean.update(
         DJANGO_SETTINGS_MODULE="config.settings",
         SMARTREGION_VAR_DIR=str(tmp_path),
@@ -24,7 +27,10 @@ def _settings(tmp_path, **env):
     )
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); " + PROBE],
-        env=clean, capture_output=True, text=True, check=False,
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     return result
 

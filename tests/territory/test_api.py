@@ -15,14 +15,24 @@ def test_api_lists_261_walloon_communes(client, territory):
     assert len(body["items"]) == 100
     first = body["items"][0]
     assert set(first) == {
-        "refnis", "names", "region", "province", "population", "population_year",
-        "area_km2", "population_class", "valid_from", "valid_until",
+        "refnis",
+        "names",
+        "region",
+        "province",
+        "population",
+        "population_year",
+        "area_km2",
+        "population_class",
+        "valid_from",
+        "valid_until",
     }
 
 
 def test_api_one_municipality_with_names_province_and_figures(client, territory):
     namur = Municipality.objects.get(refnis="92094")
-    MunicipalityFigure.objects.create(municipality=namur, year=2024, population=113000, area_km2="175.69")
+    MunicipalityFigure.objects.create(
+        municipality=namur, year=2024, population=113000, area_km2="175.69"
+    )
     municipality_refresh_figures()
 
     body = client.get("/api/v1/municipalities/92094/").json()
@@ -33,7 +43,12 @@ def test_api_one_municipality_with_names_province_and_figures(client, territory)
         "region": "03000",
         "province": {
             "refnis": "90000",
-            "names": {"fr": "Province de Namur", "nl": "Provincie Namen", "de": "Provinz Namur", "en": "Province of Namur"},
+            "names": {
+                "fr": "Province de Namur",
+                "nl": "Provincie Namen",
+                "de": "Provinz Namur",
+                "en": "Province of Namur",
+            },
         },
         "population": 113000,
         "population_year": 2024,
@@ -55,7 +70,9 @@ def test_api_filters_by_province_and_searches_by_name(client, territory):
 
 def test_api_includes_former_municipalities_on_request(client, territory):
     current = client.get("/api/v1/municipalities/", {"q": "bertogne"}).json()
-    historical = client.get("/api/v1/municipalities/", {"q": "bertogne", "include_historical": "true"}).json()
+    historical = client.get(
+        "/api/v1/municipalities/", {"q": "bertogne", "include_historical": "true"}
+    ).json()
 
     assert current["count"] == 0
     assert historical["items"][0]["valid_until"] == "2024-12-31"

@@ -27,7 +27,10 @@ def test_demo_figures_are_labelled_and_replaced_by_an_official_import(client, te
 
 def test_demo_figures_are_not_created_over_official_ones(territory):
     MunicipalityFigure.objects.create(
-        municipality=Municipality.objects.get(refnis="92094"), year=2024, population=112000, source="Statbel"
+        municipality=Municipality.objects.get(refnis="92094"),
+        year=2024,
+        population=112000,
+        source="Statbel",
     )
 
     assert figures_create_demo() == 0

@@ -1,8 +1,8 @@
 import re
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from smartregion.territory.models import Boundary, Municipality, MunicipalityFigure
 from smartregion.territory.services import municipality_refresh_figures
@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 def _square(lon: float, lat: float, size: float = 0.1) -> dict:
     return {
         "type": "Polygon",
-        "coordinates": [[[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]],
+        "coordinates": [
+            [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
+        ],
     }
 
 
@@ -22,8 +24,12 @@ def _add_boundary(refnis: str, lon: float, lat: float) -> Municipality:
     Boundary.objects.create(
         municipality=municipality,
         geometry=_square(lon, lat),
-        min_lon=lon, min_lat=lat, max_lon=lon + 0.1, max_lat=lat + 0.1,
-        centroid_lon=lon + 0.05, centroid_lat=lat + 0.05,
+        min_lon=lon,
+        min_lat=lat,
+        max_lon=lon + 0.1,
+        max_lat=lat + 0.1,
+        centroid_lon=lon + 0.05,
+        centroid_lat=lat + 0.05,
     )
     return municipality
 
@@ -64,7 +70,9 @@ def test_list_filters_by_province_and_population_class(client, territory):
     municipality_refresh_figures()
 
     namur_province = _rows(client.get("/fr/communes/", {"province": "90000"}).content.decode())
-    large = _rows(client.get("/fr/communes/", {"size": "ge50k", "sort": "-population"}).content.decode())
+    large = _rows(
+        client.get("/fr/communes/", {"size": "ge50k", "sort": "-population"}).content.decode()
+    )
 
     assert len(namur_province) == 38
     assert large == ["Liège", "Namur"]
@@ -109,8 +117,12 @@ def test_list_runs_a_constant_number_of_queries(client, territory, django_assert
 
 def test_profile_shows_key_figures_history_and_merger(client, territory):
     bastogne = Municipality.objects.get(refnis="82039")
-    MunicipalityFigure.objects.create(municipality=bastogne, year=2024, population=19000, source="Statbel")
-    MunicipalityFigure.objects.create(municipality=bastogne, year=2023, population=18800, source="Statbel")
+    MunicipalityFigure.objects.create(
+        municipality=bastogne, year=2024, population=19000, source="Statbel"
+    )
+    MunicipalityFigure.objects.create(
+        municipality=bastogne, year=2023, population=18800, source="Statbel"
+    )
     municipality_refresh_figures()
 
     html = client.get("/en/communes/82039/").content.decode()
@@ -156,7 +168,9 @@ def test_profile_runs_a_constant_number_of_queries(client, territory):
     for index, refnis in enumerate(["92003", "92006", "92035", "92045", "92048"]):
         _add_boundary(refnis, 4.9 + index * 0.1, 50.4)
         namur.neighbours.add(Municipality.objects.get(refnis=refnis))
-        MunicipalityFigure.objects.create(municipality=namur, year=2015 + index, population=110000 + index)
+        MunicipalityFigure.objects.create(
+            municipality=namur, year=2015 + index, population=110000 + index
+        )
     with CaptureQueriesContext(connection) as many:
         client.get("/fr/communes/92094/")
 
@@ -174,7 +188,9 @@ def test_map_without_boundaries_explains_how_to_import_them(client, territory):
 def test_map_colours_communes_by_the_chosen_figure(client, territory):
     for index, refnis in enumerate(["92094", "92003", "92006"]):
         municipality = _add_boundary(refnis, 4.8 + index * 0.1, 50.4)
-        MunicipalityFigure.objects.create(municipality=municipality, year=2024, population=1000 * (index + 1), area_km2=10)
+        MunicipalityFigure.objects.create(
+            municipality=municipality, year=2024, population=1000 * (index + 1), area_km2=10
+        )
     municipality_refresh_figures()
 
     html = client.get("/fr/communes/map/", {"figure": "density"}).content.decode()
