@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -87,14 +88,21 @@ def _wait_for(port: int) -> None:
     raise SystemExit("the server did not start")
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
+    args.port = args.port or _free_port()
 
     var_dir = tempfile.mkdtemp(prefix="smartregion-bench-")
     env = {
@@ -131,6 +139,8 @@ def main() -> None:
     )
     try:
         _wait_for(args.port)
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited; is port {args.port} taken?")
         results = {}
         for label, path in PAGES:
             measure(args.port, path, args.clients, 1.0)  # warm-up
