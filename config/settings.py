@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "smartregion.territory",
     "smartregion.accounts",
     "smartregion.instruments",
+    "smartregion.diagnostic",
     "smartregion.api",
 ]
 

@@ -14,6 +14,8 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("smartregion.core.urls")),
     path("communes/", include("smartregion.territory.urls")),
+    path("", include("smartregion.diagnostic.urls")),
+    path("invitation/", include("smartregion.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,

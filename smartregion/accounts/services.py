@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import secrets
 from dataclasses import dataclass
 
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from smartregion.territory.models import Municipality
 
-from .models import Membership, Organisation, User
+from .models import Invitation, Membership, Organisation, User
 
 DEMO_PASSWORD = "demo-smartregion-2026"  # noqa: S105 - printed for the local demo only
 DEMO_COMMUNE = "92094"  # Namur
@@ -59,3 +66,85 @@ def demo_accounts_create() -> list[DemoAccount]:
         if role is not None:
             membership_grant(user=user, municipality=commune, role=role)
     return [DemoAccount(email=email, role=label) for email, label, _ in accounts]
+
+
+INVITATION_DAYS = 14
+
+
+class InvitationError(Exception):
+    """The invitation cannot be used; the message says why, for the user."""
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def invitation_create(
+    *, municipality: Municipality, email: str, role: str, invited_by: User, accept_url: str
+) -> tuple[Invitation, str]:
+    """Invite someone to a commune's team by email; returns the invitation and its raw token.
+
+    Only the token's hash is stored, so a database leak does not leak usable links. The email is
+    sent once the transaction commits.
+    """
+    email = email.strip().lower()
+    if Membership.objects.filter(user__email=email, municipality=municipality).exists():
+        raise InvitationError(
+            _("%(email)s is already a member of this commune.") % {"email": email}
+        )
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        municipality=municipality,
+        email=email,
+        role=role,
+        token_hash=_token_hash(token),
+        invited_by=invited_by,
+        expires_at=timezone.now() + dt.timedelta(days=INVITATION_DAYS),
+    )
+    invitation.full_clean()
+    invitation.save()
+    link = accept_url.replace("TOKEN", token)
+    subject = _("Invitation to the %(commune)s team on Smart Region") % {
+        "commune": municipality.name
+    }
+    body = render_to_string(
+        "account/email/invitation.txt",
+        {"invitation": invitation, "link": link, "days": INVITATION_DAYS, "inviter": invited_by},
+    )
+    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+    return invitation, token
+
+
+def invitation_find(token: str) -> Invitation:
+    invitation = (
+        Invitation.objects.select_related("municipality")
+        .filter(token_hash=_token_hash(token))
+        .first()
+    )
+    if invitation is None:
+        raise InvitationError(_("This invitation link is not valid. Ask for a new invitation."))
+    if invitation.accepted_at is not None:
+        raise InvitationError(_("This invitation has already been used. Sign in instead."))
+    if invitation.expires_at < timezone.now():
+        raise InvitationError(_("This invitation has expired. Ask for a new invitation."))
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user: User | None, password: str | None = None) -> User:
+    """Join the commune: an existing signed-in user with the invited email, or a new account."""
+    invitation = invitation_find(token)
+    if user is None:
+        if User.objects.filter(email=invitation.email).exists():
+            raise InvitationError(_("An account exists for this address: sign in first."))
+        user = User.objects.create_user(email=invitation.email, password=password)
+    elif user.email.lower() != invitation.email:
+        raise InvitationError(
+            _("This invitation is for %(email)s; you are signed in as someone else.")
+            % {"email": invitation.email}
+        )
+    membership_grant(user=user, municipality=invitation.municipality, role=invitation.role)
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return user
