@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smartregion.accounts.models import User
+from smartregion.instruments.messages import localized_reason
 from smartregion.instruments.models import InstrumentVersion
 from smartregion.instruments.scoring import (
     ScoreResult,
@@ -29,8 +30,8 @@ class DiagnosticError(Exception):
     """A request the diagnostic cannot accept; the message is for the user."""
 
 
-@dataclass(frozen=True)
-class AnswerConflict(Exception):
+@dataclass
+class AnswerConflict(Exception):  # not frozen: raising sets __traceback__
     """Someone saved this answer since the client loaded it: show theirs, never overwrite."""
 
     question_code: str
@@ -40,14 +41,14 @@ class AnswerConflict(Exception):
     updated_at: dt.datetime
 
 
-@dataclass(frozen=True)
-class InvalidAnswer(Exception):
+@dataclass
+class InvalidAnswer(Exception):  # not frozen: raising sets __traceback__
     question_code: str
     errors: list[str]
 
 
-@dataclass(frozen=True)
-class DiagnosticIncomplete(Exception):
+@dataclass
+class DiagnosticIncomplete(Exception):  # not frozen: raising sets __traceback__
     missing: list[str]
 
 
@@ -118,11 +119,10 @@ def answer_save(
         value = None
     else:
         answers[question_code] = value
+    # Validate in the context of all answers (conditions), but report on this question only.
     errors = [
-        error.reason
-        for error in validate_answers(
-            instrument, {question_code: value} if value is not None else {}
-        )
+        localized_reason(error)
+        for error in validate_answers(instrument, answers)
         if error.path.split(".")[0].split("[")[0] == question_code
     ]
     if question_code not in {q.code for q in instrument.questions}:
