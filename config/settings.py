@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "smartregion.accounts",
     "smartregion.instruments",
     "smartregion.diagnostic",
+    "smartregion.barometer",
     "smartregion.api",
 ]
 

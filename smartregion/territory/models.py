@@ -155,6 +155,11 @@ class Municipality(NamedPlace):
     )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    contact_email = models.EmailField(
+        _("contact email"),
+        blank=True,
+        help_text=_("The commune's address for the centre's surveys and news."),
+    )
     # Latest known figures, kept in step with MunicipalityFigure by the services, so that lists
     # filter, sort and show them without a per-row query.
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)

@@ -1,0 +1,240 @@
+"""Writes of the barometer: waves from preparation to closing, and communes' responses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from smartregion.accounts.models import Membership
+from smartregion.instruments.messages import localized_reason
+from smartregion.instruments.scoring import validate_answers
+from smartregion.territory.models import Municipality
+
+from .models import Response, ResponseAnswer, Wave, WaveLink, WaveMember
+
+
+class BarometerError(Exception):
+    """A request the barometer cannot accept; the message is for the user."""
+
+
+@dataclass
+class InvalidAnswer(Exception):  # not frozen: raising sets __traceback__
+    question_code: str
+    errors: list[str]
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _contact_email(municipality: Municipality, managers: dict[int, str]) -> str:
+    return municipality.contact_email or managers.get(municipality.pk, "")
+
+
+@transaction.atomic
+def wave_open(
+    *, wave: Wave, link_for: Callable[[str], str], now: dt.datetime | None = None
+) -> dict[int, str]:
+    """Freeze the population, issue one unguessable link per commune, and send the invitations.
+
+    Steps: take the region's communes that exist on the population date with their province,
+    population class and population; store one member per commune with the hash of a fresh token;
+    email each commune's contact (sent once the transaction commits). Returns {municipality id:
+    token} so callers (and tests) can build links; tokens themselves are never stored.
+    """
+    wave = Wave.objects.select_for_update().get(pk=wave.pk)
+    if wave.status != Wave.Status.DRAFT:
+        raise BarometerError(_("Only a wave being prepared can be opened."))
+    now = now or timezone.now()
+    municipalities = list(
+        Municipality.objects.current(wave.population_date).filter(region=wave.region)
+    )
+    if not municipalities:
+        raise BarometerError(_("The wave's population is empty: check the region and the date."))
+    managers = dict(
+        Membership.objects.filter(role=Membership.Role.MANAGER, municipality__isnull=False)
+        .order_by("created_at")
+        .values_list("municipality_id", "user__email")
+    )
+    tokens = {m.pk: secrets.token_urlsafe(32) for m in municipalities}
+    members = WaveMember.objects.bulk_create(
+        WaveMember(
+            wave=wave,
+            municipality=m,
+            province_id=m.province_id,
+            population_class_id=m.population_class_id,
+            population=m.population,
+            email=_contact_email(m, managers),
+            invited_at=now,
+        )
+        for m in municipalities
+    )
+    WaveLink.objects.bulk_create(
+        WaveLink(member=member, token_hash=token_hash(tokens[member.municipality_id]))
+        for member in members
+    )
+    wave.status = Wave.Status.OPEN
+    wave.opened_at = now
+    wave.save(update_fields=["status", "opened_at"])
+    messages = [
+        (member, link_for(tokens[member.municipality_id])) for member in members if member.email
+    ]
+    transaction.on_commit(lambda: _send_invitations(wave, messages, reminder=False))
+    return tokens
+
+
+def _send_invitations(
+    wave: Wave, messages: list[tuple[WaveMember, str]], *, reminder: bool
+) -> None:
+    template = "barometer/email/reminder.txt" if reminder else "barometer/email/invitation.txt"
+    for member, link in messages:
+        body = render_to_string(template, {"wave": wave, "member": member, "link": link})
+        subject = (
+            _("Reminder: %(title)s") if reminder else _("Your commune is invited: %(title)s")
+        ) % {"title": wave.title_fr}
+        send_mail(subject, body, None, [member.email])
+
+
+def member_for_token(token: str) -> WaveMember:
+    """The wave member behind an invitation link; refuses forged links and closed waves."""
+    link = (
+        WaveLink.objects.select_related("member__wave__instrument_version", "member__municipality")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+    member = link.member if link else None
+    if member is None:
+        raise BarometerError(_("This link is not valid. Check that you copied it whole."))
+    if member.wave.status == Wave.Status.CLOSED:
+        raise BarometerError(
+            _("This survey closed on %(date)s: answers can no longer be given or changed.")
+            % {"date": member.wave.closed_at.date().isoformat() if member.wave.closed_at else ""}
+        )
+    if member.wave.status != Wave.Status.OPEN:
+        raise BarometerError(_("This survey is not open yet."))
+    return member
+
+
+def response_for(member: WaveMember) -> Response:
+    response, _created = Response.objects.get_or_create(wave=member.wave, member=member)
+    return response
+
+
+def answers_of(response: Response) -> dict[str, Any]:
+    return {
+        code: value
+        for code, value in response.answers.values_list("question_code", "value")
+        if value is not None
+    }
+
+
+@transaction.atomic
+def response_answer_save(*, member: WaveMember, question_code: str, value: Any) -> ResponseAnswer:
+    """Save one answer of a commune's response; allowed until the wave closes, even after submit."""
+    member = WaveMember.objects.select_for_update().select_related("wave").get(pk=member.pk)
+    if not member.wave.is_open:
+        raise BarometerError(_("This survey is closed: answers can no longer change."))
+    response = response_for(member)
+    instrument = member.wave.instrument_version.instrument
+    answers = answers_of(response)
+    if value in (None, "", []):
+        answers.pop(question_code, None)
+        value = None
+    else:
+        answers[question_code] = value
+    errors = [
+        localized_reason(error)
+        for error in validate_answers(instrument, answers)
+        if error.path.split(".")[0] == question_code
+    ]
+    if errors:
+        raise InvalidAnswer(question_code, errors)
+    answer, created = ResponseAnswer.objects.get_or_create(
+        response=response, question_code=question_code, defaults={"value": value}
+    )
+    if not created:
+        answer.value = value
+        answer.revision += 1
+        answer.save(update_fields=["value", "revision", "updated_at"])
+    Response.objects.filter(pk=response.pk).update(updated_at=timezone.now())
+    return answer
+
+
+@transaction.atomic
+def response_submit(*, member: WaveMember, now: dt.datetime | None = None) -> Response:
+    """Mark the commune's response as submitted; it stays correctable until the wave closes."""
+    from smartregion.instruments.scoring import missing_required
+
+    member = WaveMember.objects.select_for_update().select_related("wave").get(pk=member.pk)
+    if not member.wave.is_open:
+        raise BarometerError(_("This survey is closed."))
+    response = response_for(member)
+    missing = missing_required(member.wave.instrument_version.instrument, answers_of(response))
+    if missing:
+        raise BarometerError(
+            _("Some required questions are not answered yet: %(codes)s.")
+            % {"codes": ", ".join(missing)}
+        )
+    response.status = Response.Status.SUBMITTED
+    response.submitted_at = response.submitted_at or now or timezone.now()
+    response.save(update_fields=["status", "submitted_at", "updated_at"])
+    return response
+
+
+@transaction.atomic
+def wave_close(*, wave: Wave, now: dt.datetime | None = None) -> Wave:
+    """Close the wave: from now on its responses are frozen (answers can no longer change)."""
+    wave = Wave.objects.select_for_update().get(pk=wave.pk)
+    if wave.status != Wave.Status.OPEN:
+        raise BarometerError(_("Only an open wave can be closed."))
+    wave.status = Wave.Status.CLOSED
+    wave.closed_at = now or timezone.now()
+    wave.save(update_fields=["status", "closed_at"])
+    return wave
+
+
+@transaction.atomic
+def reminders_send(
+    *,
+    wave: Wave,
+    link_for: Callable[[str], str],
+    now: dt.datetime | None = None,
+    force: bool = False,
+) -> int:
+    """Remind the communes that have not submitted, when a reminder day is due (or `force`).
+
+    A reminder carries a fresh link, since only hashes are stored; earlier links keep working.
+    Idempotent per due day.
+    """
+    now = now or timezone.now()
+    if not wave.is_open or wave.opened_at is None:
+        raise BarometerError(_("Reminders are sent only while a wave is open."))
+    days_open = (now - wave.opened_at).days
+    due = sum(1 for day in wave.reminder_days if day <= days_open)
+    pending = (
+        WaveMember.objects.filter(wave=wave)
+        .exclude(response__status=Response.Status.SUBMITTED)
+        .exclude(email="")
+    )
+    if not force:
+        pending = pending.filter(reminders_sent__lt=due)
+    messages = []
+    for member in pending.select_related("municipality"):
+        token = secrets.token_urlsafe(32)
+        WaveLink.objects.create(member=member, token_hash=token_hash(token))
+        member.reminders_sent += 1
+        member.last_reminded_at = now
+        member.save(update_fields=["reminders_sent", "last_reminded_at"])
+        messages.append((member, link_for(token)))
+    transaction.on_commit(lambda: _send_invitations(wave, messages, reminder=True))
+    return len(messages)
