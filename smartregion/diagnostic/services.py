@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smartregion.accounts.models import User
+from smartregion.core.pagecache import data_version_bump
 from smartregion.instruments.messages import localized_reason
 from smartregion.instruments.models import InstrumentVersion
 from smartregion.instruments.scoring import (
@@ -236,3 +237,4 @@ def diagnostic_publish(*, diagnostic: Diagnostic, publish: bool) -> None:
     )
     if publish:
         Diagnostic.objects.filter(pk=diagnostic.pk).update(is_published=True)
+    data_version_bump()  # the commune's public profile is cached per data version
