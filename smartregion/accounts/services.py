@@ -75,6 +75,10 @@ class InvitationError(Exception):
     """The invitation cannot be used; the message says why, for the user."""
 
 
+class InvitationGone(InvitationError):
+    """The invitation existed but is used or expired (pages answer 410 rather than 404)."""
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -125,9 +129,9 @@ def invitation_find(token: str) -> Invitation:
     if invitation is None:
         raise InvitationError(_("This invitation link is not valid. Ask for a new invitation."))
     if invitation.accepted_at is not None:
-        raise InvitationError(_("This invitation has already been used. Sign in instead."))
+        raise InvitationGone(_("This invitation has already been used. Sign in instead."))
     if invitation.expires_at < timezone.now():
-        raise InvitationError(_("This invitation has expired. Ask for a new invitation."))
+        raise InvitationGone(_("This invitation has expired. Ask for a new invitation."))
     return invitation
 
 
