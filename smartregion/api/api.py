@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from smartregion.diagnostic.api import diagnostics_router, instruments_router
 from smartregion.territory.api import router as territory_router
 
 api = NinjaAPI(
@@ -16,3 +17,5 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 api.add_router("/municipalities/", territory_router)
+api.add_router("/instruments/", instruments_router)
+api.add_router("/diagnostics/", diagnostics_router)
