@@ -16,6 +16,7 @@ urlpatterns += i18n_patterns(
     path("communes/", include("smartregion.territory.urls")),
     path("", include("smartregion.diagnostic.urls")),
     path("invitation/", include("smartregion.accounts.urls")),
+    path("barometer/", include("smartregion.barometer.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,

@@ -215,4 +215,3 @@ def _complete_answers(version) -> dict:
             else:
                 answers[code] = "texte"
     return answers
-
