@@ -1,0 +1,1 @@
+"""Observatory: survey statistics (pure), editions, charts, maps and open-data exports."""
