@@ -332,7 +332,7 @@ TOP_KEYS = {
     "languages": False,
     "defaults": False,
     "axes": False,
-    "dimensions": True,
+    "dimensions": False,  # a survey without scoring (the barometer) declares none
     "scoring": False,
     "sections": True,
     "recommendations": False,
@@ -442,7 +442,9 @@ class _Validator(Checker):
             "levels": True,
             "criteria": False,
         }
-        for path, dim in self.items(dimensions, "dimensions", required=True):
+        if dimensions is None:
+            return
+        for path, dim in self.items(dimensions, "dimensions", required=False):
             if not self.mapping(dim, path, keys):
                 continue
             if self.code(dim.get("code"), f"{path}.code", "dimension", path):
@@ -918,7 +920,7 @@ def parse(raw: Any) -> Instrument:
         description=dict(raw.get("description") or {}),
         languages=tuple(raw.get("languages") or REQUIRED_LANGUAGES),
         axes=tuple(Axis(a["code"], dict(a["text"])) for a in raw.get("axes") or []),
-        dimensions=tuple(_dimension(d) for d in raw["dimensions"]),
+        dimensions=tuple(_dimension(d) for d in raw.get("dimensions") or ()),
         sections=tuple(_section(s, defaults, max_score) for s in raw["sections"]),
         recommendations=tuple(_recommendation(r) for r in raw.get("recommendations") or []),
         scoring=ScoringSettings(

@@ -90,7 +90,7 @@ def test_barometer_every_text_in_french_and_english(version):
 def test_barometer_is_not_scored(version):
     """The single dimension is a placeholder the engine requires; nothing refers to it."""
     instrument = load(version)
-    assert [d.code for d in instrument.dimensions] == ["informational"]
+    assert instrument.dimensions == ()
     assert not any(q.scored for q in instrument.questions)
     assert instrument.recommendations == ()
 

@@ -83,11 +83,16 @@ def test_validate_missing_file_exits_2(tmp_path: Path):
 
 @pytest.mark.django_db
 def test_load_directory_loads_every_instrument():
+    loaded = [
+        "smartregion-barometer 2023",
+        "smartregion-barometer 2025",
+        "smartregion-maturity 2026",
+    ]
     out, _ = run("load", str(ROOT / "instruments"))
-    assert out == "created: smartregion-maturity 2026\n"
+    assert out == "".join(f"created: {name}\n" for name in loaded)
     out, _ = run("load", str(ROOT / "instruments"))
-    assert out == "unchanged: smartregion-maturity 2026\n"
-    assert InstrumentVersion.objects.count() == 1
+    assert out == "".join(f"unchanged: {name}\n" for name in loaded)
+    assert InstrumentVersion.objects.count() == 3
 
 
 @pytest.mark.django_db
