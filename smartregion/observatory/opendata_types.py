@@ -42,6 +42,71 @@ class FileFormat(StrEnum):
 
 
 # ---------------------------------------------------------------------------------------------
+# Vocabularies shared by the Data Package and the catalogue
+# ---------------------------------------------------------------------------------------------
+
+EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
+DATA_THEME_SCHEME = EU_AUTHORITY + "data-theme"
+COUNTRY_SCHEME = EU_AUTHORITY + "country"
+LANGUAGE_SCHEME = EU_AUTHORITY + "language"
+ACCESS_RIGHT_SCHEME = EU_AUTHORITY + "access-right"
+FREQUENCY_SCHEME = EU_AUTHORITY + "frequency"
+PUBLISHER_TYPE_SCHEME = "http://purl.org/adms/publishertype/1.0"
+LICENCE_TYPE_SCHEME = "http://purl.org/adms/licencetype/1.0"
+PLANNED_AVAILABILITY_SCHEME = EU_AUTHORITY + "planned-availability"
+
+
+@dataclass(frozen=True)
+class ConceptInfo:
+    """A concept of a controlled vocabulary (a theme, a publisher type…).
+
+    ``labels`` are the vocabulary's own preferred labels; ``scheme_titles`` the vocabulary's title.
+    They are written into the catalogue so it validates and reads well without the vocabulary.
+    """
+
+    uri: str
+    labels: Texts
+    scheme_uri: str | None = None
+    scheme_titles: Texts = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LicenceInfo:
+    """A licence, named for both Frictionless (SPDX-style name, URL) and DCAT (EU licence URI,
+    ADMS licence type)."""
+
+    name: str
+    title: str
+    url: str
+    eu_uri: str
+    type: ConceptInfo | None = None
+
+
+def _eu_concept(scheme: str, code: str, labels: Texts, scheme_titles: Texts) -> ConceptInfo:
+    return ConceptInfo(f"{scheme}/{code}", labels, scheme, scheme_titles)
+
+
+AVAILABILITY_STABLE = _eu_concept(
+    PLANNED_AVAILABILITY_SCHEME, "STABLE", {"en": "stable", "fr": "stable"},
+    {"en": "Planned availability", "fr": "Disponibilité prévue"},
+)  # fmt: skip
+"""Frozen edition files stay downloadable at their URL."""
+
+CC_BY_4_0 = LicenceInfo(
+    name="CC-BY-4.0",
+    title="Creative Commons Attribution 4.0 International",
+    url="https://creativecommons.org/licenses/by/4.0/",
+    eu_uri=EU_AUTHORITY + "licence/CC_BY_4_0",
+    type=ConceptInfo(
+        "http://purl.org/adms/licencetype/Attribution",
+        {"en": "Attribution"},
+        LICENCE_TYPE_SCHEME,
+        {"en": "Licence type"},
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------
 # Tables and the Frictionless Data Package
 # ---------------------------------------------------------------------------------------------
 
@@ -71,24 +136,6 @@ class TableInfo:
     fields: Sequence[FieldInfo]
     rows: Sequence[Mapping[str, Cell]]
     primary_key: Sequence[str] = ()
-
-
-@dataclass(frozen=True)
-class LicenceInfo:
-    """A licence, named for both Frictionless (SPDX-style name, URL) and DCAT (EU licence URI)."""
-
-    name: str
-    title: str
-    url: str
-    eu_uri: str
-
-
-CC_BY_4_0 = LicenceInfo(
-    name="CC-BY-4.0",
-    title="Creative Commons Attribution 4.0 International",
-    url="https://creativecommons.org/licenses/by/4.0/",
-    eu_uri="http://publications.europa.eu/resource/authority/licence/CC_BY_4_0",
-)
 
 
 @dataclass(frozen=True)
@@ -133,28 +180,6 @@ class PackageInfo:
 # DCAT-AP catalogue
 # ---------------------------------------------------------------------------------------------
 
-EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
-DATA_THEME_SCHEME = EU_AUTHORITY + "data-theme"
-COUNTRY_SCHEME = EU_AUTHORITY + "country"
-LANGUAGE_SCHEME = EU_AUTHORITY + "language"
-ACCESS_RIGHT_SCHEME = EU_AUTHORITY + "access-right"
-FREQUENCY_SCHEME = EU_AUTHORITY + "frequency"
-PUBLISHER_TYPE_SCHEME = "http://purl.org/adms/publishertype/1.0"
-
-
-@dataclass(frozen=True)
-class ConceptInfo:
-    """A concept of a controlled vocabulary (a theme, a publisher type…).
-
-    ``labels`` are the vocabulary's own preferred labels; ``scheme_titles`` the vocabulary's title.
-    They are written into the catalogue so it validates and reads well without the vocabulary.
-    """
-
-    uri: str
-    labels: Texts
-    scheme_uri: str | None = None
-    scheme_titles: Texts = field(default_factory=dict)
-
 
 @dataclass(frozen=True)
 class LocationInfo:
@@ -163,6 +188,8 @@ class LocationInfo:
     uri: str
     labels: Texts
     scheme_uri: str | None = None
+    bbox_wkt: str | None = None
+    centroid_wkt: str | None = None
 
 
 @dataclass(frozen=True)
@@ -209,6 +236,7 @@ class DistributionInfo:
     issued: dt.date | dt.datetime | None = None
     modified: dt.date | dt.datetime | None = None
     licence: LicenceInfo = CC_BY_4_0
+    availability: ConceptInfo | None = AVAILABILITY_STABLE
     conforms_to: Sequence[str] = ()
     """URIs of standards the file follows (e.g. the Frictionless Data Package specification)."""
 
@@ -220,6 +248,8 @@ class SeriesInfo:
     uri: str
     titles: Texts
     descriptions: Texts
+    contact: ContactInfo | None = None
+    """Defaults to the contact of the first dataset that names the series."""
 
 
 @dataclass(frozen=True)
@@ -264,3 +294,47 @@ class CatalogueInfo:
     languages: Sequence[ConceptInfo] = ()
     spatial: Sequence[LocationInfo] = ()
     licence: LicenceInfo = CC_BY_4_0
+
+
+# ---------------------------------------------------------------------------------------------
+# Concepts of the EU vocabularies the observatory uses, with the vocabularies' own labels.
+# ---------------------------------------------------------------------------------------------
+
+
+_DATA_THEME_TITLES = {"en": "Data theme", "fr": "Thème des données"}
+THEME_GOVERNMENT = _eu_concept(
+    DATA_THEME_SCHEME,
+    "GOVE",
+    {"en": "Government and public sector", "fr": "Gouvernement et secteur public"},
+    _DATA_THEME_TITLES,
+)
+THEME_REGIONS = _eu_concept(
+    DATA_THEME_SCHEME, "REGI", {"en": "Regions and cities", "fr": "Régions et villes"},
+    _DATA_THEME_TITLES,
+)  # fmt: skip
+THEME_TECHNOLOGY = _eu_concept(
+    DATA_THEME_SCHEME, "TECH", {"en": "Science and technology", "fr": "Science et technologie"},
+    _DATA_THEME_TITLES,
+)  # fmt: skip
+
+_LANGUAGE_TITLES = {"en": "Language", "fr": "Langue"}
+LANGUAGES: Mapping[str, ConceptInfo] = {
+    "fr": _eu_concept(LANGUAGE_SCHEME, "FRA", {"en": "French", "fr": "français"}, _LANGUAGE_TITLES),
+    "en": _eu_concept(LANGUAGE_SCHEME, "ENG", {"en": "English", "fr": "anglais"}, _LANGUAGE_TITLES),
+    "de": _eu_concept(LANGUAGE_SCHEME, "DEU", {"en": "German", "fr": "allemand"}, _LANGUAGE_TITLES),
+    "nl": _eu_concept(
+        LANGUAGE_SCHEME, "NLD", {"en": "Dutch", "fr": "néerlandais"}, _LANGUAGE_TITLES
+    ),
+}
+"""EU language concepts by the platform's language codes."""
+
+ACCESS_PUBLIC = _eu_concept(
+    ACCESS_RIGHT_SCHEME, "PUBLIC", {"en": "public", "fr": "public"},
+    {"en": "Access right", "fr": "Droit d'accès"},
+)  # fmt: skip
+PUBLISHER_TYPE_ACADEMIA = ConceptInfo(
+    "http://purl.org/adms/publishertype/Academia-ScientificOrganisation",
+    {"en": "Academia/Scientific organisation"},
+    PUBLISHER_TYPE_SCHEME,
+    {"en": "Publisher type"},
+)
