@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Protocol
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
@@ -89,7 +89,14 @@ def _when(value: dt.date | dt.datetime) -> Literal:
     return Literal(value.isoformat(), datatype=XSD.date)
 
 
-def _add_dates(graph: Graph, subject: URIRef, info: Any) -> None:
+class _Dated(Protocol):
+    @property
+    def issued(self) -> dt.date | dt.datetime | None: ...
+    @property
+    def modified(self) -> dt.date | dt.datetime | None: ...
+
+
+def _add_dates(graph: Graph, subject: URIRef, info: _Dated) -> None:
     if info.issued:
         graph.add((subject, DCTERMS.issued, _when(info.issued)))
     if info.modified:
