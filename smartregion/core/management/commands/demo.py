@@ -5,8 +5,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
 
 from smartregion.accounts.services import DEMO_PASSWORD, demo_accounts_create
+from smartregion.diagnostic.demo import diagnostic_demo_create
+from smartregion.instruments.services import (
+    InstrumentLoadError,
+    instrument_files,
+    instrument_version_load,
+)
 from smartregion.territory.services import figures_create_demo, territory_load_reference
 
 
@@ -29,6 +36,15 @@ class Command(BaseCommand):
                 f"Demo figures: {created} synthetic populations (no official import yet)."
             )
         accounts = demo_accounts_create()
+        self._load_instruments()
+        demo = diagnostic_demo_create()
+        self.stdout.write(
+            _(
+                "Demo diagnostics: %(created)d created; %(diagnostics)d submitted diagnostics "
+                "of %(communes)d communes in all."
+            )
+            % {"created": demo.created, "diagnostics": demo.diagnostics, "communes": demo.communes}
+        )
         region = settings.SMARTREGION["DEFAULT_REGION"]
         self.stdout.write(self.style.SUCCESS("\nSmart Region demo is ready."))
         self.stdout.write(f"  URL:      http://127.0.0.1:{options['port']}/")
@@ -36,3 +52,20 @@ class Command(BaseCommand):
         self.stdout.write(f"  Password for every demo account: {DEMO_PASSWORD}")
         for account in accounts:
             self.stdout.write(f"  {account.role:<16} {account.email}")
+
+    def _load_instruments(self) -> None:
+        """Load every instrument file; unchanged versions are skipped, frozen ones reported."""
+        statuses: list[str] = []
+        for path in instrument_files(path=settings.BASE_DIR / "instruments"):
+            try:
+                statuses.append(instrument_version_load(path=path).load_status)
+            except InstrumentLoadError as exc:
+                self.stderr.write(f"{path}: {exc}")
+        self.stdout.write(
+            _("Instruments: %(created)d loaded, %(updated)d updated, %(unchanged)d unchanged.")
+            % {
+                "created": statuses.count("created"),
+                "updated": statuses.count("updated"),
+                "unchanged": statuses.count("unchanged"),
+            }
+        )
