@@ -72,6 +72,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from statistics import NormalDist
 
+import numpy as np
 import polars as pl
 
 SINGLE_CHOICE = "single_choice"
@@ -261,15 +262,19 @@ def _collapse_across_provinces(groups: list[_Group], min_respondents: int) -> No
 def t_quantile(probability: float, df: int) -> float:
     """The ``probability`` quantile (> 0.5) of Student's t with ``df`` degrees of freedom.
 
-    Exact (closed form of Abramowitz & Stegun 26.7.3–4, inverted by bisection) up to 100 df;
-    the Cornish–Fisher expansion (A&S 26.7.5, error below 1e-12) beyond.
+    Exact up to 300 df: the closed form of the distribution for an integer df (Abramowitz &
+    Stegun 26.7.3–4), inverted by bisection (df ≤ 10) or Newton's method from the Cornish–Fisher
+    value; beyond, the Cornish–Fisher expansion (A&S 26.7.5), whose relative error is then below
+    1e-12.
     """
     if df < 1:
         return math.inf
     z = NormalDist().inv_cdf(probability)
-    if df > 100:
+    if df > 300:
         return _cornish_fisher(z, df)
     target = 2 * probability - 1  # P(|T| < t)
+    if df > 10:
+        return _newton_t(target, df, _cornish_fisher(z, df))
     low, high = 0.0, math.pi / 2
     for _ in range(80):
         middle = (low + high) / 2
@@ -277,24 +282,40 @@ def t_quantile(probability: float, df: int) -> float:
             low = middle
         else:
             high = middle
-    theta = (low + high) / 2
-    return math.sqrt(df) * math.tan(theta)
+    return math.sqrt(df) * math.tan((low + high) / 2)
+
+
+def _newton_t(target: float, df: int, start: float) -> float:
+    log_scale = math.lgamma((df + 1) / 2) - math.lgamma(df / 2) - 0.5 * math.log(df * math.pi)
+    t = start
+    for _ in range(30):
+        mass = _t_central_mass(math.atan(t / math.sqrt(df)), df)
+        density = math.exp(log_scale - (df + 1) / 2 * math.log1p(t * t / df))
+        step = (mass - target) / (2 * density)
+        t -= step
+        if abs(step) <= 1e-15 * t:
+            break
+    return t
 
 
 def _t_central_mass(theta: float, df: int) -> float:
     """P(|T| < sqrt(df)·tan θ) for an integer df."""
     cos2 = math.cos(theta) ** 2
+    series = 1.0 + float(np.cumprod(cos2 * _series_ratios(df)).sum())
     if df % 2 == 1:
-        term, total = 1.0, 1.0 if df > 1 else 0.0
-        for k in range(1, (df - 1) // 2):
-            term *= cos2 * (2 * k) / (2 * k + 1)
-            total += term
-        return (2 / math.pi) * (theta + math.sin(theta) * math.cos(theta) * total)
-    term, total = 1.0, 1.0
-    for k in range(1, df // 2):
-        term *= cos2 * (2 * k - 1) / (2 * k)
-        total += term
-    return math.sin(theta) * total
+        if df == 1:
+            return 2 * theta / math.pi
+        return (2 / math.pi) * (theta + math.sin(theta) * math.cos(theta) * series)
+    return math.sin(theta) * series
+
+
+@lru_cache(maxsize=1024)
+def _series_ratios(df: int) -> np.ndarray:
+    if df % 2 == 1:
+        k = np.arange(1, (df - 1) // 2, dtype=np.float64)
+        return (2 * k) / (2 * k + 1)
+    k = np.arange(1, df // 2, dtype=np.float64)
+    return (2 * k - 1) / (2 * k)
 
 
 def _cornish_fisher(z: float, df: int) -> float:
@@ -833,17 +854,19 @@ def respondent_weights(
     options: Options | None = None,
     *,
     base: str = SUBSTANTIVE,
+    breakdown: str = ALL,
 ) -> pl.DataFrame:
-    """refnis, group (collapsed stratum) and weight N_g / n_g of each respondent to a question
-    (whole population). The weights sum to N when anyone answered."""
+    """refnis, group (collapsed stratum, named by its first stratum) and weight N_g / n_g of each
+    respondent to a question in a breakdown. The weights sum to the breakdown's N when anyone
+    in it answered."""
     options = options or Options()
     wave = _prepare(frame, responses, questions, options)
     counts, _ = _stratum_stats(
         wave.bases, wave.selections, wave.values, wave.categories, wave.units
     )
     counts = counts.filter((pl.col("question") == question) & (pl.col("base") == base))
-    domains = _domains(wave.strata).filter(pl.col("breakdown") == ALL)
-    wanted = counts.select("question", "base").unique()
+    domains = _domains(wave.strata).filter(pl.col("breakdown") == breakdown)
+    wanted = pl.DataFrame({"question": [question], "base": [base]})
     mapping = _group_mapping(wave.strata, counts, domains, wanted, options)
     groups = mapping.group_by("group").agg(N_g=pl.col("N").sum(), n_g=pl.col("n").sum())
     return (
@@ -888,10 +911,14 @@ def estimate_trends(
 
 
 def _shared_categories(wave_from: _Wave, wave_to: _Wave) -> pl.DataFrame:
+    """Categories of the questions answered in both waves, with the same type."""
+    answered = set(wave_from.bases["question"].unique()) & set(wave_to.bases["question"].unique())
     same_type = [
         code
         for code, question in wave_to.questions.items()
-        if code in wave_from.questions and wave_from.questions[code].type == question.type
+        if code in answered
+        and code in wave_from.questions
+        and wave_from.questions[code].type == question.type
     ]
     return wave_to.categories.filter(pl.col("question").is_in(same_type)).join(
         wave_from.categories.select(_KEYS), on=_KEYS, how="semi"
