@@ -34,7 +34,9 @@ report it with its respondent count.
 "Don't know" and "not applicable" (``non_substantive`` codes) are separate categories: substantive
 categories are proportions of the communes that gave a substantive answer (base "substantive"),
 the non-substantive codes are proportions of all communes that answered the question (base
-"answered"). A multiple-choice respondent who ticks options *and* "don't know" counts as
+"answered"). For the substantive shares a "don't know" is thus treated like item non-response
+(its stratum's substantive answers stand for it), so they keep a sampling error even when every
+commune answered. A multiple-choice respondent who ticks options *and* "don't know" counts as
 substantive. Numeric questions (``number``, ``scale``) give a mean over substantive answers.
 
 Collapsing strata. A stratum is *short* when n_h < ``min_stratum`` (2) and n_h < N_h (a stratum
