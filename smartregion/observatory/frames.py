@@ -45,18 +45,28 @@ DEFAULT_BANDS = (
 )
 
 
+LINE = re.compile(r" line (\d+)")
+
+
 class FileProblems(Exception):
-    """Everything wrong with the input files, one line per problem."""
+    """Everything wrong with the input files, one line per problem, in line order per file."""
 
     def __init__(self, problems: list[str]) -> None:
         super().__init__(problems)
-        self.problems = problems
+        self.problems = sorted(problems, key=_line_of)
 
     def message(self) -> str:
         shown = self.problems[:MAX_PROBLEMS]
         more = len(self.problems) - len(shown)
         tail = [f"… and {more} more problems"] if more > 0 else []
         return "\n".join([*shown, *tail])
+
+
+def _line_of(problem: str) -> tuple[str, int]:
+    found = LINE.search(problem)
+    if found is None:
+        return (problem.split(" ", 1)[0], 0)
+    return (problem[: found.start()], int(found.group(1)))
 
 
 @dataclass(frozen=True)
