@@ -20,10 +20,22 @@ from smartregion.territory.models import Municipality
 REAL_INSTRUMENT = Path(settings.BASE_DIR) / "instruments" / "smartregion-maturity" / "2026.yaml"
 
 
+_LOADED: dict[str, object] = {}
+
+
 @pytest.fixture
 def instrument_version(db) -> InstrumentVersion:
-    """The real Smart Region maturity instrument, loaded as the current version."""
-    return instrument_version_load(path=REAL_INSTRUMENT)
+    """The real Smart Region maturity instrument, loaded as the current version.
+
+    The first test loads it through the service (reading and validating the YAML takes ~0.4 s);
+    later tests insert the same row directly.
+    """
+    if not _LOADED:
+        version = instrument_version_load(path=REAL_INSTRUMENT)
+        fields = ("slug", "version", "definition", "checksum", "title_fr", "title_en")
+        _LOADED.update({name: getattr(version, name) for name in fields})
+        return version
+    return InstrumentVersion.objects.create(**_LOADED)
 
 
 @pytest.fixture
