@@ -30,6 +30,16 @@ def _post_answer(client, diagnostic, **body):
     )
 
 
+def _save(diagnostic, code, value, revision, user):
+    return answer_save(
+        diagnostic=diagnostic,
+        question_code=code,
+        value=value,
+        base_revision=revision,
+        user=user,
+    )
+
+
 def _stored(diagnostic):
     return dict(
         DiagnosticAnswer.objects.filter(diagnostic=diagnostic).values_list("question_code", "value")
@@ -47,6 +57,11 @@ def submitted(draft, instrument, manager):
 # ---------------------------------------------------------------------------------------------
 
 USERS = ["anonymous", "other_member", "member", "manager", "staff_user"]
+
+
+def _matrix(*statuses: int) -> list[tuple[str, int]]:
+    """(who, expected status) for each role of the permission matrix, in USERS order."""
+    return list(zip(USERS, statuses, strict=True))
 
 
 def _as(client, request, who):
@@ -310,9 +325,7 @@ def test_section_post_stay_returns_to_the_section(client, member, draft):
 def test_section_post_reports_errors_next_to_the_field_and_keeps_the_input(client, member, draft):
     client.force_login(member)
     # open the conditional number question first
-    answer_save(
-        diagnostic=draft, question_code="org_team", value="team", base_revision=0, user=member
-    )
+    _save(draft, "org_team", "team", 0, member)
 
     response = client.post(
         _url(draft, "section/organisation/"),
@@ -329,9 +342,7 @@ def test_section_post_reports_errors_next_to_the_field_and_keeps_the_input(clien
 
 
 def test_section_post_number_accepts_a_decimal_comma_and_range(client, member, draft):
-    answer_save(
-        diagnostic=draft, question_code="org_team", value="team", base_revision=0, user=member
-    )
+    _save(draft, "org_team", "team", 0, member)
     client.force_login(member)
 
     ok = client.post(_url(draft, "section/organisation/"), {"q-org_fte": "0,5", "action": "stay"})
@@ -356,9 +367,7 @@ def test_section_post_special_and_option_together_is_an_error(client, member, dr
 
 
 def test_section_post_dont_know_on_a_number(client, member, draft):
-    answer_save(
-        diagnostic=draft, question_code="org_team", value="team", base_revision=0, user=member
-    )
+    _save(draft, "org_team", "team", 0, member)
     client.force_login(member)
 
     client.post(_url(draft, "section/organisation/"), {"s-org_fte": "dont_know"})
