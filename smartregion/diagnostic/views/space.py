@@ -120,7 +120,7 @@ def invite(request: HttpRequest, refnis: str) -> HttpResponse:
     if form.is_valid():
         accept_url = request.build_absolute_uri(reverse("accounts:invitation", args=["TOKEN"]))
         try:
-            invitation_create(
+            invitation, _token = invitation_create(
                 municipality=municipality,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
@@ -132,7 +132,7 @@ def invite(request: HttpRequest, refnis: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]},
+                _("Invitation sent to %(email)s.") % {"email": invitation.email},
             )
             return redirect(reverse("diagnostic:commune", args=[refnis]) + "#team")
     context = _commune_context(request, municipality, invite_form=form)
