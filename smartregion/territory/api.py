@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
 
 from . import queries
 from .models import Municipality
@@ -108,5 +110,5 @@ def list_municipalities(request: HttpRequest, filters: Query[MunicipalityFilters
 def get_municipality(request: HttpRequest, refnis: str) -> MunicipalityOut:
     municipality = queries.municipality_profile(refnis)
     if municipality is None:
-        raise Http404(f"No municipality with REFNIS code {refnis}.")
+        raise HttpError(404, _("No municipality has the REFNIS code %(code)s.") % {"code": refnis})
     return serialize(municipality)

@@ -58,3 +58,11 @@ def test_pages_carry_a_strict_content_security_policy(client, territory):
 
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
+
+
+def test_api_speaks_english_unless_the_client_asks_otherwise(client, territory):
+    english = client.get("/api/v1/municipalities/00000/")
+    french = client.get("/api/v1/municipalities/00000/", HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert english.json() == {"detail": "No municipality has the REFNIS code 00000."}
+    assert french.json() == {"detail": "Aucune commune ne porte le code REFNIS 00000."}
