@@ -355,7 +355,9 @@ def test_publish_by_manager_shows_on_profile_and_bumps_data_version(client, low,
     client.logout()
     profile = text_of(client.get(f"/en/communes/{namur.refnis}/").content.decode())
     assert "Maturity self-assessment (2026)" in profile
+    assert "Overall level: 1 of 5" in profile
     assert "Governance and policy: level 1" in profile
+    assert "gov_strategy" not in profile  # levels only, never answers
 
 
 def test_withdraw_by_manager_hides_from_profile(client, low, manager, namur):
