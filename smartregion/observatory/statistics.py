@@ -502,12 +502,21 @@ def _check_answers(
     if bad_numbers.height:
         rows = bad_numbers.select("question", "refnis", "value").sort("question", "refnis").rows()
         raise ValueError(f"non-numeric answers to numeric questions: {rows[:10]}")
-    for question in questions.values():
-        if question.categories and not question.numeric:
-            allowed = set(question.categories) | set(special)
-            seen = set(answers.filter(pl.col("question") == question.code)["value"].unique())
-            if seen - allowed:
-                raise ValueError(f"{question.code}: unknown categories {sorted(seen - allowed)}")
+    listed = [q for q in questions.values() if q.categories and not q.numeric]
+    allowed = pl.DataFrame(
+        [(q.code, c) for q in listed for c in (*q.categories, *special)],
+        schema={"question": pl.String, "value": pl.String},
+        orient="row",
+    )
+    unknown = (
+        answers.filter(pl.col("question").is_in([q.code for q in listed]))
+        .join(allowed, on=["question", "value"], how="anti")
+        .select("question", "value")
+        .unique()
+        .sort("question", "value")
+    )
+    if unknown.height:
+        raise ValueError(f"answers outside the listed categories: {unknown.rows()[:10]}")
 
 
 def _categories(
@@ -888,28 +897,42 @@ def estimate_trends(
     responses_to: pl.DataFrame,
     questions: Mapping[str, Question] | None = None,
     options: Options | None = None,
-    *,
-    results_from: pl.DataFrame | None = None,
-    results_to: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Differences between two waves on shared questions and categories (``TREND_COLUMNS``):
-    one "independent" row and one "panel" row per question × category × breakdown.
+    one "independent" row and one "panel" row per question × category × breakdown."""
+    return estimate_edition(
+        frame_from, responses_from, frame_to, responses_to, questions, options
+    ).trends
 
-    Pass the waves' ``estimate`` results when already computed, to save their recomputation.
-    """
+
+@dataclass(frozen=True)
+class Edition:
+    results_from: pl.DataFrame
+    results_to: pl.DataFrame
+    trends: pl.DataFrame
+
+
+def estimate_edition(
+    frame_from: pl.DataFrame,
+    responses_from: pl.DataFrame,
+    frame_to: pl.DataFrame,
+    responses_to: pl.DataFrame,
+    questions: Mapping[str, Question] | None = None,
+    options: Options | None = None,
+) -> Edition:
+    """Both waves' estimates and the trends between them, each wave prepared once."""
     options = options or Options()
     wave_from = _prepare(frame_from, responses_from, questions, options)
     wave_to = _prepare(frame_to, responses_to, questions, options)
-    if results_from is None:
-        results_from = _estimate_wave(wave_from, options)
-    if results_to is None:
-        results_to = _estimate_wave(wave_to, options)
+    results_from = _estimate_wave(wave_from, options)
+    results_to = _estimate_wave(wave_to, options)
     shared = _shared_categories(wave_from, wave_to)
     independent = _independent_trends(results_from, results_to, shared, options)
     panel = _panel_trends(wave_from, wave_to, shared, options)
     trends = pl.concat([independent.select(TREND_COLUMNS), panel.select(TREND_COLUMNS)])
     positioned = trends.join(shared.select(*_KEYS, "position"), on=_KEYS)
-    return _order(positioned, wave_to.strata, "comparison").select(TREND_COLUMNS)
+    ordered = _order(positioned, wave_to.strata, "comparison").select(TREND_COLUMNS)
+    return Edition(results_from, results_to, ordered)
 
 
 def _shared_categories(wave_from: _Wave, wave_to: _Wave) -> pl.DataFrame:
