@@ -110,11 +110,19 @@ def answer_save(
     another save happened since, AnswerConflict carries the other value instead of overwriting it,
     unless `force` (the user saw the conflict and chose their own value).
     """
-    diagnostic = Diagnostic.objects.select_for_update().get(pk=diagnostic.pk)
+    # One locked read of the diagnostic with its instrument version (whose large definition is
+    # only read when the parsed instrument is not cached yet), one read of all the answers.
+    diagnostic = (
+        Diagnostic.objects.select_for_update(of=("self",))
+        .select_related("instrument_version")
+        .defer("result", "instrument_version__definition")
+        .get(pk=diagnostic.pk)
+    )
     if not diagnostic.is_draft:
         raise DiagnosticError(_("This diagnostic is submitted: its answers can no longer change."))
     instrument = diagnostic.instrument_version.instrument
-    answers = answers_of(diagnostic)
+    stored = {a.question_code: a for a in diagnostic.answers.select_related("updated_by")}
+    answers = {code: a.value for code, a in stored.items() if a.value is not None}
     if value is None or value == "" or value == []:
         answers.pop(question_code, None)
         value = None
@@ -130,9 +138,7 @@ def answer_save(
         errors = [_("unknown question")]
     if errors:
         raise InvalidAnswer(question_code, errors)
-    answer = DiagnosticAnswer.objects.filter(
-        diagnostic=diagnostic, question_code=question_code
-    ).first()
+    answer = stored.get(question_code)
     if answer is None:
         answer = DiagnosticAnswer(diagnostic=diagnostic, question_code=question_code, revision=0)
     elif not force and (base_revision or 0) != answer.revision:
