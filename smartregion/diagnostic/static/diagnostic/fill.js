@@ -124,6 +124,14 @@
     return b;
   }
 
+  // The chosen button disappears with the conflict box: give the focus back to the answer,
+  // or keyboard and screen reader users are thrown back to the top of the page.
+  function focusAnswer(q) {
+    var field = q.querySelector("input:checked") ||
+      q.querySelector("input:not([type=hidden]), textarea");
+    if (field) field.focus();
+  }
+
   function showConflict(q, data) {
     clearConflict(q);
     setStatus(q, data.message, "conflict");
@@ -133,11 +141,13 @@
       setValue(q, data.conflict.value);
       setRevision(q, data.conflict.revision);
       lastSaved[q.dataset.code] = JSON.stringify(valueOf(q));
+      focusAnswer(q);
       clearConflict(q);
       setStatus(q, text.msgKeptTheirs, "saved");
     }));
     box.appendChild(button(text.msgUseMine, function () {
       setRevision(q, data.conflict.revision);
+      focusAnswer(q);
       clearConflict(q);
       save(q, true);
     }));
