@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "smartregion.instruments",
     "smartregion.diagnostic",
     "smartregion.barometer",
+    "smartregion.observatory",
     "smartregion.api",
 ]
 
