@@ -569,6 +569,7 @@ def test_answer_conflict_returns_the_other_value(client, member, manager, draft)
     assert data["message"].startswith("Changed by manager@namur.example at ")
     assert "their answer is “" in data["message"]
     assert _stored(draft)["gov_strategy"] == "adopted"
+    assert "gov_strategy_pst" not in data["hidden"]  # shown by the colleague's "adopted"
 
 
 def test_answer_force_overwrites_after_a_conflict(client, member, manager, draft):

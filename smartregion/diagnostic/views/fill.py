@@ -57,6 +57,8 @@ from ..services import (
 # ---------------------------------------------------------------------------------------------
 # Lookups and shared computations
 # ---------------------------------------------------------------------------------------------
+# answer_progress, section_counts, first_unfinished and question_view (below) are public: the
+# barometer's respondent pages render the same question partials with the same progress.
 
 
 def _language() -> str:
@@ -93,7 +95,7 @@ def _is_answered(question: Question, value: Any) -> bool:
     return True
 
 
-def _progress(instrument: Instrument, values: dict[str, Any]) -> dict[str, int]:
+def answer_progress(instrument: Instrument, values: dict[str, Any]) -> dict[str, int]:
     """Answered out of the required questions the current answers show."""
     hidden = hidden_questions(instrument, values)
     total = sum(1 for q in instrument.questions if q.required and q.code not in hidden)
@@ -102,13 +104,13 @@ def _progress(instrument: Instrument, values: dict[str, Any]) -> dict[str, int]:
     return {"answered": answered, "total": total, "percent": percent}
 
 
-def _section_counts(section: Section, values: dict[str, Any], hidden: set[str]) -> dict[str, int]:
+def section_counts(section: Section, values: dict[str, Any], hidden: set[str]) -> dict[str, int]:
     visible = [q for q in section.questions if q.code not in hidden]
     answered = sum(1 for q in visible if _is_answered(q, values.get(q.code)))
     return {"answered": answered, "total": len(visible)}
 
 
-def _first_unfinished(instrument: Instrument, values: dict[str, Any]) -> Section:
+def first_unfinished(instrument: Instrument, values: dict[str, Any]) -> Section:
     missing = set(missing_required(instrument, values))
     for section in instrument.sections:
         if any(q.code in missing for q in section.questions):
@@ -211,6 +213,7 @@ class QuestionView:
     errors: list[str] = field(default_factory=list)
     conflict: str = ""
     last_saved: str = ""
+    badge: str = ""  # a short note after the question text, e.g. the barometer's "may be published"
 
     @property
     def code(self) -> str:
@@ -281,7 +284,7 @@ def _matrix_columns(question: Question, lang: str) -> list[str]:
     return labels + [_special_label(s) for s in _specials_of(question)]
 
 
-def _question_view(
+def question_view(
     question: Question,
     number: str,
     *,
@@ -357,7 +360,7 @@ def _section_questions(
         if posted and question.code in posted:
             value, raw = posted[question.code].value, posted[question.code].raw
         views.append(
-            _question_view(
+            question_view(
                 question,
                 f"{section_index}.{i}",
                 value=value,
@@ -382,7 +385,7 @@ def fill(request: HttpRequest, pk: int) -> HttpResponse:
     if not diagnostic.is_draft:
         return redirect("diagnostic:results", pk=diagnostic.pk)
     instrument = diagnostic.instrument_version.instrument
-    section = _first_unfinished(instrument, _values(_answer_rows(diagnostic)))
+    section = first_unfinished(instrument, _values(_answer_rows(diagnostic)))
     return redirect("diagnostic:section", pk=diagnostic.pk, section=section.code)
 
 
@@ -552,7 +555,7 @@ def _section_render(
             "code": s.code,
             "number": i,
             "title": Instrument.text(s, lang),
-            "counts": _section_counts(s, values, hidden),
+            "counts": section_counts(s, values, hidden),
             "current": s.code == current.code,
         }
         for i, s in enumerate(instrument.sections, start=1)
@@ -569,7 +572,7 @@ def _section_render(
         "previous": codes[position - 1] if position > 0 else None,
         "next": codes[position + 1] if position + 1 < len(codes) else None,
         "questions": questions,
-        "progress": _progress(instrument, values),
+        "progress": answer_progress(instrument, values),
         "can_fill": can_fill_diagnostic(request.user, diagnostic),
         "can_manage": can_manage(request.user, diagnostic.municipality),
         "has_errors": bool(outcome.errors or outcome.conflicts),
@@ -608,7 +611,9 @@ def answer(request: HttpRequest, pk: int) -> JsonResponse:
     except InvalidAnswer as invalid:
         return JsonResponse({"errors": invalid.errors}, status=422)
     except AnswerConflict as conflict:
-        return _conflict_response(instrument.question(payload.question), conflict)
+        # The questions the colleague's answers show or hide, for when the user keeps theirs.
+        hidden = hidden_questions(instrument, _values(_answer_rows(diagnostic)))
+        return _conflict_response(instrument.question(payload.question), conflict, hidden)
     except DiagnosticError as exc:
         return JsonResponse({"errors": [str(exc)]}, status=403)
     values = _values(_answer_rows(diagnostic))
@@ -617,15 +622,18 @@ def answer(request: HttpRequest, pk: int) -> JsonResponse:
             "revision": saved.revision,
             "saved_at": saved.updated_at.isoformat(),
             "saved_at_display": date_format(timezone.localtime(saved.updated_at), "TIME_FORMAT"),
-            "progress": _progress(instrument, values),
+            "progress": answer_progress(instrument, values),
             "hidden": sorted(hidden_questions(instrument, values)),
         }
     )
 
 
-def _conflict_response(question: Question, conflict: AnswerConflict) -> JsonResponse:
+def _conflict_response(
+    question: Question, conflict: AnswerConflict, hidden: set[str]
+) -> JsonResponse:
     return JsonResponse(
         {
+            "hidden": sorted(hidden),
             "conflict": {
                 "value": conflict.value,
                 "revision": conflict.revision,

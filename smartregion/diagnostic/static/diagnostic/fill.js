@@ -140,6 +140,7 @@
     box.appendChild(button(text.msgKeepTheirs, function () {
       setValue(q, data.conflict.value);
       setRevision(q, data.conflict.revision);
+      updateHidden(data.hidden);
       lastSaved[q.dataset.code] = JSON.stringify(valueOf(q));
       focusAnswer(q);
       clearConflict(q);
@@ -177,7 +178,8 @@
       failed[code] = true;
       updateWarning();
       setStatus(q, text.msgSignedOut, "error");
-    } else if (status === 422 || status === 403) {
+    } else if ([403, 404, 409, 410, 422].indexOf(status) >= 0) {
+      // Refusals that a retry cannot change (e.g. the barometer's 410 once its wave has closed).
       settled(code);
       setStatus(q, text.msgError + " " + (data.errors || []).join(" "), "error");
     } else {
