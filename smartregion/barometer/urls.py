@@ -17,6 +17,10 @@ urlpatterns = [
         views_analyst.wave_action,
         name="wave-action",
     ),
+    # The respondent's pages (no account: the token is the key). answer/ and submit/ come before
+    # the section pattern, so they can never be read as section codes.
     path("r/<str:token>/", views_respondent.respond, name="respond"),
-    path("r/<str:token>/<str:section>/", views_respondent.respond, name="respond-section"),
+    path("r/<str:token>/answer/", views_respondent.answer, name="respond-answer"),
+    path("r/<str:token>/submit/", views_respondent.submit, name="respond-submit"),
+    path("r/<str:token>/<str:section>/", views_respondent.section, name="respond-section"),
 ]
