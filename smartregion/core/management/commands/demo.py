@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
 from smartregion.accounts.services import DEMO_PASSWORD, demo_accounts_create
+from smartregion.barometer.demo import barometer_demo_create
 from smartregion.diagnostic.demo import diagnostic_demo_create
 from smartregion.instruments.services import (
     InstrumentLoadError,
@@ -45,6 +48,7 @@ class Command(BaseCommand):
             )
             % {"created": demo.created, "diagnostics": demo.diagnostics, "communes": demo.communes}
         )
+        self._barometer()
         region = settings.SMARTREGION["DEFAULT_REGION"]
         self.stdout.write(self.style.SUCCESS("\nSmart Region demo is ready."))
         self.stdout.write(f"  URL:      http://127.0.0.1:{options['port']}/")
@@ -67,5 +71,25 @@ class Command(BaseCommand):
                 "created": statuses.count("created"),
                 "updated": statuses.count("updated"),
                 "unchanged": statuses.count("unchanged"),
+            }
+        )
+
+    def _barometer(self) -> None:
+        """Four closed demo waves of the barometer, published as editions."""
+        started = time.monotonic()
+        demo = barometer_demo_create()
+        rates = ", ".join(f"{wave.year} {wave.rate:.0%}" for wave in demo.waves)
+        self.stdout.write(
+            _(
+                "Demo barometer: %(created)d waves created, %(published)d editions "
+                "published; response rates %(rates)s; %(panel)d communes answered every "
+                "wave (%(seconds).1f s)."
+            )
+            % {
+                "created": demo.created,
+                "published": demo.published,
+                "rates": rates or "-",
+                "panel": demo.panel,
+                "seconds": time.monotonic() - started,
             }
         )
