@@ -5,11 +5,13 @@ from django.urls import include, path
 
 from smartregion.api.api import api
 from smartregion.core import views as core_views
+from smartregion.observatory.urls import data_urlpatterns as observatory_data
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("data/", include(observatory_data)),
 ]
 urlpatterns += i18n_patterns(
     path("", include("smartregion.core.urls")),
@@ -17,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("", include("smartregion.diagnostic.urls")),
     path("invitation/", include("smartregion.accounts.urls")),
     path("barometer/", include("smartregion.barometer.urls")),
+    path("observatory/", include("smartregion.observatory.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,

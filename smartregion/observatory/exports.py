@@ -1,0 +1,396 @@
+"""An edition's open-data files (CSV, XLSX, Parquet, JSON, Data Package) and its PDF report.
+
+Every file is built from the edition's frozen data only, with fixed timestamps (the publication
+date), so the same revision always gives the same bytes: the sizes and SHA-256 sums the DCAT
+catalogue announces stay true. The bytes are cached without expiry, keyed on the edition and its
+checksum; the PDF is cached per edition and language.
+
+The Data Package's texts are in English (the download URLs are language-neutral and field names
+are English); the tables' titles and descriptions are stored in French and English in the
+descriptor's source texts so the XLSX `_fields` sheet can be either.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as N_
+
+from smartregion.observatory import charts, opendata, queries
+from smartregion.observatory.models import Edition
+from smartregion.observatory.opendata_types import (
+    ContributorInfo,
+    FieldInfo,
+    FieldType,
+    FileFormat,
+    PackageInfo,
+    SourceInfo,
+    TableInfo,
+    Texts,
+)
+from smartregion.territory.models import Municipality
+
+PACKAGE_LANGUAGE = "en"
+TEXT_LANGUAGES = ("fr", "en")
+CORE_PROPERTIES = "docProps/core.xml"
+
+
+def texts(message: str) -> Texts:
+    """A message (marked with gettext_noop) in every language the open data is published in."""
+    found = {}
+    for language in TEXT_LANGUAGES:
+        with translation.override(language):
+            found[language] = gettext(message)
+    return found
+
+
+FieldSpec = tuple[str, FieldType, str, bool]
+
+
+def _field(name: str, kind: FieldType, description: str, required: bool = False) -> FieldSpec:
+    """A column, described by a message translated when the table is built (not at import)."""
+    return (name, kind, description, required)
+
+
+def _infos(specs: tuple[FieldSpec, ...]) -> list[FieldInfo]:
+    return [
+        FieldInfo(name, kind, {lang: name for lang in TEXT_LANGUAGES}, texts(text), required)
+        for name, kind, text, required in specs
+    ]
+
+
+S, INT, F, B = FieldType.STRING, FieldType.INTEGER, FieldType.NUMBER, FieldType.BOOLEAN
+COMMON_FIELDS = (
+    _field("question", S, N_("Question code; a matrix row is question.row"), True),
+    _field("category", S, N_("Answer category, or 'mean' for a numeric question"), True),
+    _field(
+        "breakdown",
+        S,
+        N_("Population the figure describes: all, province=REFNIS, population_class=code"),
+        True,
+    ),
+    _field(
+        "base",
+        S,
+        N_("substantive: communes that gave a substantive answer; answered: all that answered"),
+    ),
+    _field("kind", S, N_("proportion (0 to 1) or mean")),
+)
+RESULT_FIELDS = (
+    *COMMON_FIELDS,
+    _field("estimate", F, N_("Weighted estimate over the population of communes")),
+    _field("se", F, N_("Standard error of the estimate")),
+    _field("ci_low", F, N_("Lower bound of the 95 % confidence interval")),
+    _field("ci_high", F, N_("Upper bound of the 95 % confidence interval")),
+    _field("respondents", INT, N_("Communes whose answers the figure uses")),
+    _field("population", INT, N_("Communes in the population the figure describes")),
+    _field("unweighted", F, N_("Unweighted share or mean among respondents")),
+    _field("unweighted_se", F, N_("Standard error of the unweighted figure")),
+    _field("suppressed", B, N_("True when fewer than 5 communes answered: figures withheld")),
+    _field("strata", INT, N_("Strata used after collapsing")),
+    _field("df", INT, N_("Degrees of freedom of the Student t interval")),
+    _field("method", S, N_("Estimator and interval method")),
+)
+TREND_FIELDS = (
+    *COMMON_FIELDS,
+    _field("comparison", S, N_("independent: all respondents of each wave; panel: both waves")),
+    _field("estimate_from", F, N_("Estimate in the previous edition")),
+    _field("estimate_to", F, N_("Estimate in this edition")),
+    _field("difference", F, N_("Change from the previous edition to this one")),
+    _field("se", F, N_("Standard error of the difference")),
+    _field("ci_low", F, N_("Lower bound of the 95 % confidence interval of the difference")),
+    _field("ci_high", F, N_("Upper bound of the 95 % confidence interval of the difference")),
+    _field("respondents_from", INT, N_("Respondents in the previous edition")),
+    _field("respondents_to", INT, N_("Respondents in this edition")),
+    _field("suppressed", B, N_("True when a cell has fewer than 5 communes: figures withheld")),
+    _field("df", INT, N_("Degrees of freedom of the Student t interval")),
+    _field("method", S, N_("Estimator and interval method")),
+)
+RATE_FIELDS = (
+    _field("breakdown", S, N_("all, province or population_class"), True),
+    _field("key", S, N_("REFNIS code of the province or code of the population class")),
+    _field("label", S, N_("Name of the group")),
+    _field("population", INT, N_("Communes invited")),
+    _field("submitted", INT, N_("Communes that submitted their answers")),
+    _field("rate", F, N_("Response rate (0 to 1)")),
+)
+PUBLIC_ANSWER_FIELDS = (
+    _field("refnis", S, N_("REFNIS code of the commune"), True),
+    _field("commune", S, N_("Name of the commune (French)")),
+    _field("question", S, N_("Question code; a matrix row is question.row"), True),
+    _field("value", S, N_("The commune's answer; one row per selected option"), True),
+)
+
+
+def _rows(records: list[dict[str, Any]], fields: tuple[FieldSpec, ...]) -> list[dict[str, Any]]:
+    names = [f[0] for f in fields]
+    return [{name: record.get(name) for name in names} for record in records]
+
+
+def _rate_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"breakdown": kind, **rate}
+        for kind in ("all", "province", "population_class")
+        for rate in data["rates"].get(kind, [])
+    ]
+
+
+def _public_answer_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Long format like the estimate CLI's input: one row per selected option or matrix row."""
+    answers = data["public_answers"]
+    refnis_codes = {refnis for by_commune in answers.values() for refnis in by_commune}
+    names = dict(
+        Municipality.objects.filter(refnis__in=refnis_codes).values_list("refnis", "name_fr")
+    )
+    rows = []
+    for question in sorted(answers):
+        for refnis, value in sorted(answers[question].items()):
+            for code, item in _long(question, value):
+                rows.append(
+                    {
+                        "refnis": refnis,
+                        "commune": names.get(refnis, ""),
+                        "question": code,
+                        "value": item,
+                    }
+                )
+    return rows
+
+
+def _long(question: str, value: Any) -> list[tuple[str, str]]:
+    if isinstance(value, dict):
+        return [(f"{question}.{row}", str(cell)) for row, cell in value.items()]
+    if isinstance(value, list):
+        return [(question, str(item)) for item in value]
+    return [(question, str(value))]
+
+
+def edition_tables(edition: Edition) -> list[TableInfo]:
+    data = edition.data
+    return [
+        TableInfo(
+            "results",
+            texts(N_("Estimates")),
+            texts(N_("Every question × category × breakdown, weighted for non-response")),
+            _infos(RESULT_FIELDS),
+            _rows(data["results"], RESULT_FIELDS),
+            ("question", "category", "breakdown"),
+        ),
+        TableInfo(
+            "trends",
+            texts(N_("Trends")),
+            texts(N_("Changes since the previous edition on the questions both asked")),
+            _infos(TREND_FIELDS),
+            _rows(data["trends"], TREND_FIELDS),
+            ("question", "category", "breakdown", "comparison"),
+        ),
+        TableInfo(
+            "rates",
+            texts(N_("Response rates")),
+            texts(N_("Communes invited and communes that submitted, overall and by group")),
+            _infos(RATE_FIELDS),
+            _rate_rows(data),
+            ("breakdown", "key"),
+        ),
+        TableInfo(
+            "public-answers",
+            texts(N_("Public answers by commune")),
+            texts(N_("Answers to the questions whose individual answers may be published")),
+            _infos(PUBLIC_ANSWER_FIELDS),
+            _public_answer_rows(data),
+        ),
+    ]
+
+
+def package_info(edition: Edition, homepage: str | None = None) -> PackageInfo:
+    platform = settings.SMARTREGION.get("PLATFORM_NAME", "Smart Region")
+    publisher = getattr(settings, "SMARTREGION_PUBLISHER_NAME", platform)
+    return PackageInfo(
+        name=f"{edition.slug}-r{edition.revision}",
+        titles={"fr": edition.title_fr, "en": edition.title_en or edition.title_fr},
+        descriptions={
+            "fr": edition.methodology_fr.split("\n\n", 1)[0],
+            "en": edition.methodology_en.split("\n\n", 1)[0],
+        },
+        version=f"{edition.year}.{edition.revision}",
+        revision=edition.revision,
+        created=edition.published_at,
+        homepage=homepage,
+        keywords={
+            "fr": ["baromètre", "communes", "territoire intelligent"],
+            "en": ["barometer", "municipalities", "smart region"],
+        },
+        sources=[SourceInfo({"fr": edition.title_fr, "en": edition.title_en or edition.title_fr})],
+        contributors=[ContributorInfo(publisher, "publisher")],
+    )
+
+
+def _descriptor(edition: Edition) -> dict[str, Any]:
+    tables = edition_tables(edition)
+    descriptor = opendata.build_datapackage(
+        package_info(edition), tables, language=PACKAGE_LANGUAGE
+    )
+    descriptor["checksum"] = f"sha256:{edition.checksum}"
+    descriptor["demo"] = edition.is_demo
+    return descriptor
+
+
+def _table(edition: Edition, name: str) -> TableInfo:
+    return next(t for t in edition_tables(edition) if t.name == name)
+
+
+def _csv(name: str) -> Callable[[Edition], bytes]:
+    return lambda edition: opendata.table_to_csv(_table(edition, name))
+
+
+def _xlsx(edition: Edition) -> bytes:
+    content = opendata.tables_to_xlsx(
+        edition_tables(edition), language=PACKAGE_LANGUAGE, created=edition.published_at
+    )
+    return _pin_modified(content, edition.published_at)
+
+
+def _pin_modified(xlsx: bytes, when: dt.datetime) -> bytes:
+    """openpyxl stamps `dcterms:modified` with the time of saving, whatever the workbook says;
+    pin it to the publication time so a rebuilt workbook has the same bytes and SHA-256."""
+    archive = zipfile.ZipFile(io.BytesIO(xlsx))
+    files = {info.filename: archive.read(info) for info in archive.infolist()}
+    stamp = when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    files[CORE_PROPERTIES] = re.sub(
+        rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, files[CORE_PROPERTIES]
+    )
+    return opendata.build_zip(files)
+
+
+def _package_zip(edition: Edition) -> bytes:
+    descriptor = _descriptor(edition)
+    files = {opendata.DESCRIPTOR_NAME: opendata.descriptor_bytes(descriptor)}
+    for table in edition_tables(edition):
+        files[opendata.resource_path(table)] = opendata.table_to_csv(table)
+    return opendata.build_zip(files)
+
+
+@dataclass(frozen=True)
+class Download:
+    name: str
+    format: FileFormat
+    media_type: str
+    build: Callable[[Edition], bytes]
+    title: str
+    """English title, marked for translation; pages show it translated."""
+
+
+DOWNLOADS: dict[str, Download] = {
+    d.name: d
+    for d in (
+        Download("results.csv", FileFormat.CSV, "text/csv; charset=utf-8", _csv("results"),
+                 N_("Estimates (CSV)")),
+        Download(
+            "results.xlsx",
+            FileFormat.XLSX,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            lambda e: _xlsx(e),
+            N_("All tables (Excel workbook)"),
+        ),
+        Download("results.parquet", FileFormat.PARQUET, "application/vnd.apache.parquet",
+                 lambda e: opendata.table_to_parquet(_table(e, "results")),
+                 N_("Estimates (Parquet)")),
+        Download("results.json", FileFormat.JSON, "application/json",
+                 lambda e: opendata.table_to_json(_table(e, "results")), N_("Estimates (JSON)")),
+        Download("trends.csv", FileFormat.CSV, "text/csv; charset=utf-8", _csv("trends"),
+                 N_("Trends (CSV)")),
+        Download("rates.csv", FileFormat.CSV, "text/csv; charset=utf-8", _csv("rates"),
+                 N_("Response rates (CSV)")),
+        Download("public-answers.csv", FileFormat.CSV, "text/csv; charset=utf-8",
+                 _csv("public-answers"), N_("Public answers by commune (CSV)")),
+        Download("datapackage.json", FileFormat.JSON, "application/json",
+                 lambda e: opendata.descriptor_bytes(_descriptor(e)),
+                 N_("Data Package descriptor (JSON)")),
+        Download("package.zip", FileFormat.ZIP, "application/zip", _package_zip,
+                 N_("Data Package: descriptor and CSV tables (ZIP)")),
+    )
+}  # fmt: skip
+ALIASES = {opendata.resource_path(TableInfo(name, {}, {}, (), ())): f"{name}.csv"
+           for name in ("results", "trends", "rates", "public-answers")}  # fmt: skip
+"""`data/results.csv` etc.: the paths `datapackage.json` names, so the descriptor downloaded on
+its own resolves its resources next to it."""
+
+
+def download_for(name: str) -> Download | None:
+    return DOWNLOADS.get(ALIASES.get(name, name))
+
+
+def file_bytes(edition: Edition, download: Download) -> bytes:
+    """The file's bytes, built once per edition revision (they never change)."""
+    key = f"edition-file:{edition.pk}:{edition.checksum[:16]}:{download.name}"
+    content = cache.get(key)
+    if content is None:
+        content = download.build(edition)
+        cache.set(key, content, timeout=None)
+    return content
+
+
+def file_name(edition: Edition, download: Download) -> str:
+    return f"{edition.slug}-r{edition.revision}-{download.name}"
+
+
+# ---------------------------------------------------------------------------------------------
+# PDF report
+# ---------------------------------------------------------------------------------------------
+
+
+def report_pdf(edition: Edition, language: str) -> bytes:
+    """The edition as a PDF in `language`, cached per edition revision and language."""
+    key = f"edition-pdf:{edition.pk}:{edition.checksum[:16]}:{language}"
+    content = cache.get(key)
+    if content is None:
+        content = _render_pdf(edition, language)
+        cache.set(key, content, timeout=None)
+    return content
+
+
+def _render_pdf(edition: Edition, language: str) -> bytes:
+    import weasyprint  # noqa: PLC0415 - heavy optional dependency, only needed here
+
+    data = edition.data
+    with translation.override(language):
+        questions = []
+        for section in queries.sections(data, language):
+            for link in section.questions:
+                figures = queries.question_figures(data, link.code, language)
+                chart = charts.svg(edition.pk, edition.checksum, data, link.code, language)
+                questions.append((section.title, figures, chart))
+        html = render_to_string(
+            "observatory/report_pdf.html",
+            {
+                "edition": edition,
+                "language": language,
+                "methodology": edition.methodology_en
+                if language == "en"
+                else edition.methodology_fr,
+                "province_rates": queries.rates(data, "province", language),
+                "class_rates": queries.rates(data, "population_class", language),
+                "overall": queries.rates(data, "all", language)[0],
+                "questions": questions,
+            },
+        )
+    stylesheet = finders.find("observatory/report.css")
+    stylesheets = [weasyprint.CSS(filename=stylesheet)] if stylesheet else []
+    return weasyprint.HTML(string=html, url_fetcher=_no_fetch).write_pdf(stylesheets=stylesheets)
+
+
+def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """The report embeds every chart inline; nothing may reach the network."""
+    raise ValueError(f"the PDF report does not load external resources ({url})")

@@ -1,0 +1,43 @@
+"""Observatory routes: pages under the language prefix, data files and catalogue without it.
+
+Every page of an edition exists twice: `<slug>/…` (the latest revision) and `<slug>/r<N>/…`
+(that revision, forever).
+"""
+
+from django.urls import path
+
+from . import views
+
+app_name = "observatory"
+
+
+def _edition_routes(prefix: str, suffix: str) -> list:
+    return [
+        path(f"{prefix}", views.edition_detail, name=f"edition{suffix}"),
+        path(f"{prefix}questions/<str:code>/", views.question_detail, name=f"question{suffix}"),
+        path(f"{prefix}charts/<str:code>.svg", views.chart_svg, name=f"chart{suffix}"),
+        path(f"{prefix}charts/<str:code>.vl.json", views.chart_spec, name=f"spec{suffix}"),
+        path(f"{prefix}report.pdf", views.report_pdf, name=f"report{suffix}"),
+    ]
+
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    *_edition_routes("<slug:slug>/r<int:revision>/", "-revision"),
+    *_edition_routes("<slug:slug>/", ""),
+]
+
+data_urlpatterns = (
+    [
+        path("catalog.ttl", views.catalogue_file, {"extension": "ttl"}, name="catalogue-ttl"),
+        path(
+            "catalog.jsonld", views.catalogue_file, {"extension": "jsonld"}, name="catalogue-jsonld"
+        ),
+        path(
+            "editions/<slug:slug>/r<int:revision>/<path:name>",
+            views.edition_file,
+            name="file",
+        ),
+    ],
+    "opendata",
+)

@@ -1,0 +1,203 @@
+"""Public observatory pages, edition downloads and the DCAT-AP catalogue.
+
+Pages read one frozen edition and are cached whole for anonymous visitors (`public_page`, keyed on
+the data version that publishing bumps); files, charts and PDFs are cached per edition revision,
+since a revision never changes.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from smartregion.core.pagecache import data_version, public_page
+from smartregion.observatory import catalogue, charts, dcat, exports, queries
+from smartregion.observatory.models import Edition
+
+CATALOGUE_FORMATS = {
+    "ttl": ("text/turtle; charset=utf-8", dcat.to_turtle),
+    "jsonld": ("application/ld+json", dcat.to_jsonld),
+}
+
+
+def _language() -> str:
+    return (get_language() or "fr")[:2]
+
+
+def _edition(slug: str, revision: int | None) -> Edition:
+    edition = queries.edition_get(slug, revision)
+    if edition is None:
+        if revision is None:
+            raise Http404(_("No edition is published under this name."))
+        raise Http404(_("This edition has no revision %(revision)s.") % {"revision": revision})
+    return edition
+
+
+def _downloads(edition: Edition) -> list[tuple[str, str]]:
+    return [
+        (
+            reverse("opendata:file", args=[edition.slug, edition.revision, d.name]),
+            _(d.title),
+        )
+        for d in exports.DOWNLOADS.values()
+    ]
+
+
+@require_safe
+@public_page
+def index(request: HttpRequest) -> HttpResponse:
+    editions = queries.editions_listed()
+    latest = queries.edition_get(editions[0].slug) if editions else None
+    language = _language()
+    context = {"editions": editions, "latest": latest}
+    if latest is not None:
+        data = latest.data
+        context.update(
+            overall=queries.rates(data, "all", language)[0],
+            province_rates=queries.rates(data, "province", language),
+            class_rates=queries.rates(data, "population_class", language),
+            headlines=queries.headlines(data, language),
+            previous=data.get("previous"),
+        )
+    return render(request, "observatory/index.html", context)
+
+
+@require_safe
+@public_page
+def edition_detail(request: HttpRequest, slug: str, revision: int | None = None) -> HttpResponse:
+    if revision is None and "revision" in request.GET:
+        asked = request.GET["revision"]
+        if not asked.isdigit():
+            raise Http404(_("A revision is a number."))
+        _edition(slug, int(asked))
+        return redirect("observatory:edition-revision", slug=slug, revision=int(asked))
+    edition = _edition(slug, revision)
+    language = _language()
+    data = edition.data
+    return render(
+        request,
+        "observatory/edition.html",
+        {
+            "edition": edition,
+            "revision_in_url": revision is not None,
+            "sections": queries.sections(data, language),
+            "methodology": edition.methodology.split("\n\n"),
+            "overall": queries.rates(data, "all", language)[0],
+            "province_rates": queries.rates(data, "province", language),
+            "class_rates": queries.rates(data, "population_class", language),
+            "downloads": _downloads(edition),
+            "previous": data.get("previous"),
+        },
+    )
+
+
+@require_safe
+@public_page
+def question_detail(
+    request: HttpRequest, slug: str, code: str, revision: int | None = None
+) -> HttpResponse:
+    edition = _edition(slug, revision)
+    language = _language()
+    figures = queries.question_figures(edition.data, code, language)
+    if figures is None:
+        raise Http404(_("This edition has no question %(code)s.") % {"code": code})
+    has_chart = bool(charts.rows_for(edition.data, code))
+    return render(
+        request,
+        "observatory/question.html",
+        {
+            "edition": edition,
+            "revision_in_url": revision is not None,
+            "q": figures,
+            "has_chart": has_chart,
+            "answers": queries.answer_map(edition, code, language),
+            "previous": edition.data.get("previous"),
+        },
+    )
+
+
+@require_safe
+def chart_svg(
+    request: HttpRequest, slug: str, code: str, revision: int | None = None
+) -> HttpResponse:
+    edition = _edition(slug, revision)
+    if charts.question_of(edition.data, code) is None:
+        raise Http404(_("This edition has no question %(code)s.") % {"code": code})
+    content = charts.svg(edition.pk, edition.checksum, edition.data, code, _language())
+    if not content:
+        raise Http404(_("This question has no figure to draw."))
+    response = HttpResponse(content, content_type="image/svg+xml; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@require_safe
+def chart_spec(
+    request: HttpRequest, slug: str, code: str, revision: int | None = None
+) -> HttpResponse:
+    edition = _edition(slug, revision)
+    spec = charts.spec(edition.data, code, _language())
+    if spec is None:
+        raise Http404(_("This edition has no question %(code)s.") % {"code": code})
+    response = HttpResponse(
+        json.dumps(spec, ensure_ascii=False, indent=1), content_type="application/json"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{edition.slug}-r{edition.revision}-{code}.vl.json"'
+    )
+    return response
+
+
+@require_safe
+def report_pdf(request: HttpRequest, slug: str, revision: int | None = None) -> HttpResponse:
+    edition = _edition(slug, revision)
+    response = HttpResponse(
+        exports.report_pdf(edition, _language()), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = (
+        f'inline; filename="{edition.slug}-r{edition.revision}-{_language()}.pdf"'
+    )
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Language-neutral data routes
+# ---------------------------------------------------------------------------------------------
+
+
+@require_safe
+def edition_file(request: HttpRequest, slug: str, revision: int, name: str) -> HttpResponse:
+    download = exports.download_for(name)
+    if download is None:
+        raise Http404("No such file in an edition.")
+    edition = _edition(slug, revision)
+    response = HttpResponse(exports.file_bytes(edition, download), content_type=download.media_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{exports.file_name(edition, download)}"'
+    )
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+def _absolute_builder(request: HttpRequest):
+    return lambda path: request.build_absolute_uri(path)
+
+
+@require_safe
+def catalogue_file(request: HttpRequest, extension: str) -> HttpResponse:
+    """The catalogue, built once per data version and host (URLs in it are absolute)."""
+    content_type, serialise = CATALOGUE_FORMATS[extension]
+    key = f"dcat-catalogue:{data_version()}:{request.build_absolute_uri('/')}:{extension}"
+    content = cache.get(key)
+    if content is None:
+        info, datasets = catalogue.catalogue(_absolute_builder(request))
+        content = serialise(dcat.build_catalogue(info, datasets))
+        cache.set(key, content, timeout=3600)
+    return HttpResponse(content, content_type=content_type)

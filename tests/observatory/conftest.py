@@ -1,0 +1,43 @@
+"""Published editions shared by the observatory page, download and catalogue tests.
+
+Publishing three revisions takes seconds, so each test module publishes them once (committed,
+outside the per-test transactions) and removes them afterwards: tests see them, roll back their
+own changes, and no other module ever finds them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from smartregion.barometer.models import Wave
+from smartregion.instruments.models import InstrumentVersion
+from smartregion.observatory.models import Edition
+from smartregion.observatory.services import edition_publish
+from tests.observatory.test_editions import _wave
+
+
+@dataclass(frozen=True)
+class Published:
+    first: Edition  # 2023, revision 1
+    old: Edition  # 2025, revision 1 (superseded)
+    latest: Edition  # 2025, revision 2 (demo)
+
+
+@pytest.fixture(scope="module")
+def published(django_db_setup, django_db_blocker) -> Published:
+    with django_db_blocker.unblock():
+        versions_before = set(InstrumentVersion.objects.values_list("pk", flat=True))
+        wave_2023 = _wave(2023, "2023", 0.5, seed=1)
+        first = edition_publish(wave=wave_2023, user=None)
+        wave_2025 = _wave(2025, "2025", 0.6, seed=2)
+        Wave.objects.filter(pk=wave_2025.pk).update(is_demo=True)
+        wave_2025.refresh_from_db()
+        old = edition_publish(wave=wave_2025, user=None)
+        latest = edition_publish(wave=wave_2025, user=None)
+    yield Published(first, old, latest)
+    with django_db_blocker.unblock():
+        Edition.objects.filter(pk__in=[first.pk, old.pk, latest.pk]).delete()
+        Wave.objects.filter(pk__in=[wave_2023.pk, wave_2025.pk]).delete()
+        InstrumentVersion.objects.exclude(pk__in=versions_before).delete()

@@ -1,0 +1,158 @@
+"""The DCAT-AP catalogue served at /data/catalog.ttl and .jsonld, built from published editions."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from django.http import HttpResponse
+from django.test import Client, override_settings
+from pyshacl import validate
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCTERMS, FOAF, SH, XSD
+
+from smartregion.observatory import dcat, exports, opendata
+
+pytestmark = pytest.mark.django_db
+
+SHAPES_DIR = Path(os.environ.get("SMARTREGION_SHARED_DATA", "/work/shared/data")) / "dcat-ap/3.0.0"
+needs_shapes = pytest.mark.skipif(
+    not SHAPES_DIR.is_dir(), reason=f"DCAT-AP 3.0.0 SHACL shapes not found in {SHAPES_DIR}"
+)
+BASE = "http://testserver"
+DCAT = dcat.DCAT
+
+
+def _dataset(edition) -> URIRef:
+    return URIRef(f"{BASE}/data/editions/{edition.slug}/r{edition.revision}")
+
+
+@pytest.fixture(scope="module")
+def served(published, django_db_blocker) -> dict[str, HttpResponse]:
+    """Both serialisations, fetched once: building every file of three editions takes seconds."""
+    with django_db_blocker.unblock():
+        client = Client()
+        return {name: client.get(f"/data/catalog.{name}") for name in ("ttl", "jsonld")}
+
+
+@pytest.fixture
+def turtle(served) -> Graph:
+    return Graph().parse(data=served["ttl"].content, format="turtle")
+
+
+def test_catalogue_is_served_as_turtle_and_jsonld(served):
+    assert served["ttl"].status_code == served["jsonld"].status_code == 200
+    assert served["ttl"]["Content-Type"] == "text/turtle; charset=utf-8"
+    assert served["jsonld"]["Content-Type"] == "application/ld+json"
+
+
+def test_catalogue_lists_one_dataset_per_revision(turtle, published):
+    catalogue = URIRef(f"{BASE}/data/catalog")
+
+    assert set(turtle.objects(catalogue, DCAT.dataset)) == {
+        _dataset(published.first),
+        _dataset(published.old),
+        _dataset(published.latest),
+    }
+    assert (_dataset(published.latest), DCAT.previousVersion, _dataset(published.old)) in turtle
+    assert turtle.value(_dataset(published.latest), DCAT.version) == Literal("2025.2")
+
+
+def test_catalogue_describes_an_edition_for_harvesters(turtle, published):
+    dataset = _dataset(published.latest)
+
+    assert turtle.value(dataset, DCTERMS.identifier) == Literal("smartregion-barometer-2025-r2")
+    assert Literal("Barometer 2025", lang="en") in set(turtle.objects(dataset, DCTERMS.title))
+    period = turtle.value(dataset, DCTERMS.temporal)
+    assert turtle.value(period, DCAT.startDate) == Literal("2025-01-01", datatype=XSD.date)
+    assert turtle.value(period, DCAT.endDate) == Literal("2025-12-31", datatype=XSD.date)
+    spatial = turtle.value(dataset, DCTERMS.spatial)
+    assert spatial == URIRef(f"{BASE}/data/regions/03000")
+    assert Literal("Région wallonne", lang="fr") in set(
+        turtle.objects(spatial, dcat.SKOS.prefLabel)
+    )
+    themes = {str(t).rsplit("/", 1)[1] for t in turtle.objects(dataset, DCAT.theme)}
+    assert themes == {"GOVE", "REGI", "TECH"}
+    contact = turtle.value(dataset, DCAT.contactPoint)
+    assert str(turtle.value(contact, dcat.VCARD.hasEmail)).startswith("mailto:")
+    assert turtle.value(dataset, DCAT.landingPage) == URIRef(
+        f"{BASE}/fr/observatory/smartregion-barometer-2025/r2/"
+    )
+    assert len(set(turtle.objects(dataset, DCAT.distribution))) == len(exports.DOWNLOADS)
+
+
+def test_distribution_announces_the_size_and_sha256_of_the_served_bytes(client, turtle, published):
+    edition = published.latest
+    distribution = URIRef(f"{_dataset(edition)}#results.parquet")
+    url = f"{BASE}/data/editions/{edition.slug}/r2/results.parquet"
+
+    served = client.get(url.removeprefix(BASE)).content
+
+    assert turtle.value(distribution, DCAT.downloadURL) == URIRef(url)
+    assert turtle.value(distribution, DCAT.mediaType) == URIRef(
+        "https://www.iana.org/assignments/media-types/application/vnd.apache.parquet"
+    )
+    assert turtle.value(distribution, DCTERMS.license) == URIRef(
+        "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0"
+    )
+    assert turtle.value(distribution, DCAT.byteSize) == Literal(
+        len(served), datatype=XSD.nonNegativeInteger
+    )
+    checksum = turtle.value(distribution, dcat.SPDX.checksum)
+    assert str(turtle.value(checksum, dcat.SPDX.checksumValue)) == opendata.sha256_hex(served)
+
+
+@override_settings(
+    SMARTREGION={"PLATFORM_NAME": "Observatoire test", "DEFAULT_REGION": "03000"},
+    SMARTREGION_PUBLISHER_EMAIL="data@centre.example",
+)
+def test_publisher_comes_from_the_settings(client, published):
+    graph = Graph().parse(data=client.get("/data/catalog.ttl").content, format="turtle")
+
+    publisher = URIRef(f"{BASE}/#publisher")
+    assert Literal("Observatoire test", lang="fr") in set(graph.objects(publisher, FOAF.name))
+    assert graph.value(publisher, FOAF.mbox) == URIRef("mailto:data@centre.example")
+    contact = graph.value(_dataset(published.first), DCAT.contactPoint)
+    assert graph.value(contact, dcat.VCARD.hasEmail) == URIRef("mailto:data@centre.example")
+
+
+def test_jsonld_holds_the_same_graph(served, turtle):
+    response = served["jsonld"]
+
+    assert json.loads(response.content)["@context"]["dcat"] == str(DCAT)
+    assert isomorphic(Graph().parse(data=response.content, format="json-ld"), turtle)
+
+
+def test_catalogue_is_built_once_per_data_version(client, published, django_assert_max_num_queries):
+    first = client.get("/data/catalog.ttl")
+
+    with django_assert_max_num_queries(1):  # at most the data version, re-read every 5 s
+        again = client.get("/data/catalog.ttl")
+    assert again.content == first.content
+
+
+def test_catalogue_without_editions_is_an_empty_catalogue(client, published):
+    from smartregion.observatory.models import Edition
+
+    Edition.objects.all().delete()
+    graph = Graph().parse(data=client.get("/data/catalog.ttl").content, format="turtle")
+
+    assert set(graph.objects(URIRef(f"{BASE}/data/catalog"), DCAT.dataset)) == set()
+
+
+@needs_shapes
+def test_catalogue_conforms_to_dcat_ap_3(turtle):
+    shapes = Graph().parse(SHAPES_DIR / "dcat-ap-SHACL.ttl")
+
+    conforms, report, text = validate(turtle, shacl_graph=shapes, advanced=True)
+
+    violations = [
+        str(report.value(result, SH.focusNode))
+        for result in report.objects(None, SH.result)
+        if report.value(result, SH.resultSeverity) == SH.Violation
+    ]
+    assert violations == [], text
+    assert conforms, text

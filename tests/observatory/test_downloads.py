@@ -1,0 +1,278 @@
+"""Open-data downloads of an edition: exact files, media types, reproducible bytes, Data Package."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+
+import frictionless
+import openpyxl
+import polars as pl
+import pytest
+from django.core.cache import cache
+
+from smartregion.observatory import exports
+from smartregion.territory.models import Municipality
+
+pytestmark = pytest.mark.django_db
+
+RESULT_HEADER = [
+    "question",
+    "category",
+    "breakdown",
+    "base",
+    "kind",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "respondents",
+    "population",
+    "unweighted",
+    "unweighted_se",
+    "suppressed",
+    "strata",
+    "df",
+    "method",
+]
+TREND_HEADER = [
+    "question",
+    "category",
+    "breakdown",
+    "base",
+    "kind",
+    "comparison",
+    "estimate_from",
+    "estimate_to",
+    "difference",
+    "se",
+    "ci_low",
+    "ci_high",
+    "respondents_from",
+    "respondents_to",
+    "suppressed",
+    "df",
+    "method",
+]
+
+
+def _url(edition, name: str) -> str:
+    return f"/data/editions/{edition.slug}/r{edition.revision}/{name}"
+
+
+def _rows(content: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(content.decode("utf-8"))))
+
+
+def _result(edition, question: str, category: str, breakdown: str = "all") -> dict:
+    return next(
+        row
+        for row in edition.data["results"]
+        if (row["question"], row["category"], row["breakdown"]) == (question, category, breakdown)
+    )
+
+
+def _csv_line(row: dict, header: list[str]) -> list[str]:
+    def cell(value):
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return repr(value) if isinstance(value, float) else str(value)
+
+    return [cell(row[name]) for name in header]
+
+
+def test_results_csv_has_the_header_and_the_frozen_figures(client, published):
+    edition = published.latest
+
+    response = client.get(_url(edition, "results.csv"))
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="smartregion-barometer-2025-r2-results.csv"'
+    )
+    rows = _rows(response.content)
+    assert rows[0] == RESULT_HEADER
+    assert len(rows) == len(edition.data["results"]) + 1
+    expected = _csv_line(_result(edition, "strategy_formal", "yes"), RESULT_HEADER)
+    assert expected in rows
+    assert expected[:5] == ["strategy_formal", "yes", "all", "substantive", "proportion"]
+
+
+def test_suppressed_cells_have_empty_figures_in_the_csv(client, published):
+    rows = _rows(client.get(_url(published.latest, "results.csv")).content)
+
+    suppressed = [row for row in rows[1:] if row[13] == "true"]
+    assert suppressed
+    assert {tuple(row[5:9]) for row in suppressed} == {("", "", "", "")}
+
+
+def test_trends_csv_lists_independent_and_panel_comparisons(client, published):
+    edition = published.latest
+
+    rows = _rows(client.get(_url(edition, "trends.csv")).content)
+
+    assert rows[0] == TREND_HEADER
+    first = edition.data["trends"][0]
+    assert rows[1] == _csv_line(first, TREND_HEADER)
+    assert {row[5] for row in rows[1:]} == {"independent", "panel"}
+
+
+def test_rates_csv_is_exact(client, published):
+    rates = published.latest.data["rates"]
+
+    rows = _rows(client.get(_url(published.latest, "rates.csv")).content)
+
+    overall = rates["all"][0]
+    assert rows[0] == ["breakdown", "key", "label", "population", "submitted", "rate"]
+    assert rows[1] == ["all", "all", "", "261", str(overall["submitted"]), repr(overall["rate"])]
+    assert rows[2][:4] == ["province", "20002", "Province du Brabant wallon", "27"]
+    assert len(rows) == 1 + 1 + len(rates["province"]) + len(rates["population_class"])
+
+
+def test_public_answers_csv_lists_only_public_questions_by_commune(client, published):
+    edition = published.latest
+    public = {q["code"] for q in edition.data["questions"] if q["public"]}
+
+    rows = _rows(client.get(_url(edition, "public-answers.csv")).content)
+
+    assert rows[0] == ["refnis", "commune", "question", "value"]
+    assert {row[2].split(".")[0] for row in rows[1:]} <= public
+    assert "budget_annual" not in {row[2] for row in rows[1:]}
+    refnis, value = sorted(edition.data["public_answers"]["strategy_formal"].items())[0]
+    name = Municipality.objects.get(refnis=refnis).name_fr
+    assert [refnis, name, "strategy_formal", value] in rows
+    axes = [row for row in rows if row[2] == "priority_axes" and row[0] == refnis]
+    assert [row[3] for row in axes] == list(edition.data["public_answers"]["priority_axes"][refnis])
+
+
+def test_results_xlsx_holds_every_table_and_the_field_descriptions(client, published):
+    edition = published.latest
+
+    response = client.get(_url(edition, "results.xlsx"))
+
+    assert response["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+    assert workbook.sheetnames == ["results", "trends", "rates", "public-answers", "_fields"]
+    sheet = workbook["results"]
+    header = [cell.value for cell in next(sheet.iter_rows(min_row=1, max_row=1))]
+    first = [cell.value for cell in next(sheet.iter_rows(min_row=2, max_row=2))]
+    assert header == RESULT_HEADER
+    assert first == [edition.data["results"][0][name] for name in RESULT_HEADER]
+
+
+def test_results_parquet_reads_back_with_polars(client, published):
+    edition = published.latest
+
+    response = client.get(_url(edition, "results.parquet"))
+
+    assert response["Content-Type"] == "application/vnd.apache.parquet"
+    frame = pl.read_parquet(io.BytesIO(response.content))
+    assert frame.columns == RESULT_HEADER
+    assert frame.height == len(edition.data["results"])
+    row = frame.filter(
+        (pl.col("question") == "strategy_formal")
+        & (pl.col("category") == "yes")
+        & (pl.col("breakdown") == "all")
+    )
+    assert row["estimate"].item() == _result(edition, "strategy_formal", "yes")["estimate"]
+    assert frame.schema["respondents"] == pl.Int64
+    assert frame.schema["suppressed"] == pl.Boolean
+
+
+def test_results_json_is_an_array_of_rows(client, published):
+    edition = published.latest
+
+    response = client.get(_url(edition, "results.json"))
+
+    assert response["Content-Type"] == "application/json"
+    rows = json.loads(response.content)
+    assert list(rows[0]) == RESULT_HEADER
+    assert rows == [{k: r[k] for k in RESULT_HEADER} for r in edition.data["results"]]
+
+
+def test_datapackage_validates_with_frictionless(client, published, tmp_path):
+    edition = published.latest
+    descriptor = client.get(_url(edition, "datapackage.json"))
+    package = client.get(_url(edition, "package.zip"))
+
+    assert package["Content-Type"] == "application/zip"
+    zipfile.ZipFile(io.BytesIO(package.content)).extractall(tmp_path)
+    report = frictionless.validate(str(tmp_path / "datapackage.json"))
+
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    assert (tmp_path / "datapackage.json").read_bytes() == descriptor.content
+    meta = json.loads(descriptor.content)
+    assert (meta["name"], meta["version"], meta["revision"]) == (
+        "smartregion-barometer-2025-r2",
+        "2025.2",
+        2,
+    )
+    assert meta["licenses"][0]["name"] == "CC-BY-4.0"
+    assert meta["checksum"] == f"sha256:{edition.checksum}"
+    assert meta["demo"] is True
+    assert [r["name"] for r in meta["resources"]] == [
+        "results",
+        "trends",
+        "rates",
+        "public-answers",
+    ]
+    estimate = next(f for f in meta["resources"][0]["schema"]["fields"] if f["name"] == "estimate")
+    assert estimate == {
+        "name": "estimate",
+        "type": "number",
+        "title": "estimate",
+        "description": "Weighted estimate over the population of communes",
+    }
+
+
+def test_descriptor_resource_paths_resolve_next_to_it(client, published):
+    edition = published.latest
+
+    aliased = client.get(_url(edition, "data/results.csv"))
+
+    assert aliased.content == client.get(_url(edition, "results.csv")).content
+
+
+def test_files_are_rebuilt_to_the_same_bytes(client, published):
+    edition = published.latest
+    first = {name: client.get(_url(edition, name)).content for name in exports.DOWNLOADS}
+
+    cache.clear()
+    again = {name: client.get(_url(edition, name)).content for name in exports.DOWNLOADS}
+
+    assert again == first
+
+
+def test_an_older_revision_keeps_its_own_files(client, published):
+    old = client.get(_url(published.old, "datapackage.json"))
+
+    assert json.loads(old.content)["revision"] == 1
+    assert old["Content-Disposition"] == (
+        'attachment; filename="smartregion-barometer-2025-r1-datapackage.json"'
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/data/editions/smartregion-barometer-2025/r2/results.exe",
+        "/data/editions/smartregion-barometer-2025/r9/results.csv",
+        "/data/editions/unknown-2025/r1/results.csv",
+    ],
+)
+def test_unknown_files_are_404(client, published, path):
+    assert client.get(path).status_code == 404
+
+
+def test_downloads_cost_one_query_once_built(client, published, django_assert_num_queries):
+    client.get(_url(published.latest, "results.csv"))
+
+    with django_assert_num_queries(1):
+        response = client.get(_url(published.latest, "results.csv"))
+    assert response.status_code == 200
