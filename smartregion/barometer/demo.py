@@ -17,10 +17,12 @@ manager of Namur among them), so the members are frozen here rather than through
 
 Population: every wave uses the communes existing on 1 January 2025 (population_date 2025-01-01).
 wave_open stamps each member with its commune's latest population and current class, not those
-at the population date, and the communes merged on 1 January 2025 (Bastogne, Bertogne) carry no
-figures of their own; a 2019 population would add an "unknown" stratum of two communes and break
-Bastogne's panel and map rows (REFNIS 82003 vs 82039). Members do get the population of 1 January
-of the wave year when that figure exists (and its class), as wave_open would have stored then.
+at the population date; the communes merged on 1 January 2025 (82003 Bastogne, 82005 Bertogne)
+have no figures unless historical ones are imported (the demo figures cover current communes
+only). A 2019 date would give 262 members, two of them in an "unknown" stratum, and cut Bastogne
+out of the panel and the maps, which join waves on the REFNIS code (82003 vs 82039). Members
+do get the population of 1 January of the wave year when that figure exists (and its class), as
+wave_open would have stored then.
 """
 
 from __future__ import annotations
