@@ -156,3 +156,23 @@ def test_catalogue_conforms_to_dcat_ap_3(turtle):
     ]
     assert violations == [], text
     assert conforms, text
+
+
+@needs_shapes
+def test_catalogue_has_no_violation_of_all_profile_shapes(turtle):
+    """Range, controlled-vocabulary and recommended shapes too; only warnings may remain (our
+    publisher is not in the EU corporate-body vocabulary, which lists EU institutions)."""
+    shapes = Graph()
+    for name in (
+        "dcat-ap-SHACL.ttl",
+        "range.ttl",
+        "mdr-vocabularies.shape.ttl",
+        "shapes_recommended.ttl",
+        "deprecateduris.ttl",
+    ):
+        shapes.parse(SHAPES_DIR / name)
+
+    conforms, report, text = validate(turtle, shacl_graph=shapes, advanced=True)
+
+    severities = {report.value(r, SH.resultSeverity) for r in report.objects(None, SH.result)}
+    assert SH.Violation not in severities, text
