@@ -143,10 +143,12 @@ def question_catalogue(instrument: Instrument) -> list[dict[str, Any]]:
 
 
 def previous_edition(wave: Wave) -> Edition | None:
-    """The latest revision of the most recent earlier edition of the same survey."""
+    """The latest revision of the most recent earlier edition of the same survey and kind."""
     return (
         Edition.objects.filter(
-            wave__instrument_version__slug=wave.instrument_version.slug, year__lt=wave.year
+            wave__instrument_version__slug=wave.instrument_version.slug,
+            year__lt=wave.year,
+            is_demo=wave.is_demo,  # real figures are never compared with demonstration ones
         )
         .select_related("wave__instrument_version")
         .order_by("-year", "-revision")
