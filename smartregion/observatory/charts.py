@@ -47,9 +47,12 @@ def rows_for(data: dict[str, Any], code: str, breakdown: str = ALL) -> list[dict
 
 def _values(data: dict[str, Any], question: dict[str, Any], language: str) -> list[dict]:
     values = []
+    numeric = question["type"] in ("scale", "number", "matrix")
     for row in rows_for(data, question["code"]):
         if row["suppressed"] or row["estimate"] is None:
             continue
+        if numeric and row["kind"] != "mean":
+            continue  # a mean and a share of "don't know" never share an axis
         if question["type"] == "matrix":
             row_code = row["question"].split(".", 1)[1]
             label = next(

@@ -215,7 +215,11 @@ def compute_edition_data(wave: Wave) -> dict[str, Any]:
         result = statistics.estimate_edition(
             before.frame, before.responses, current.frame, current.responses, both
         )
-        results, trends = result.results_to, result.trends
+        # The union of both versions' questions is needed for trends; the edition itself only
+        # reports the questions its own questionnaire asked.
+        asked = list(questions)
+        results = result.results_to.filter(pl.col("question").is_in(asked))
+        trends = result.trends
     else:
         results = statistics.estimate(current.frame, current.responses, questions)
         trends = pl.DataFrame(schema={c: pl.String for c in statistics.TREND_COLUMNS})

@@ -30,6 +30,9 @@ def published(django_db_setup, django_db_blocker) -> Published:
     with django_db_blocker.unblock():
         versions_before = set(InstrumentVersion.objects.values_list("pk", flat=True))
         wave_2023 = _wave(2023, "2023", 0.5, seed=1)
+        # Both demo: trends only compare editions of the same kind.
+        Wave.objects.filter(pk=wave_2023.pk).update(is_demo=True)
+        wave_2023.refresh_from_db()
         first = edition_publish(wave=wave_2023, user=None)
         wave_2025 = _wave(2025, "2025", 0.6, seed=2)
         Wave.objects.filter(pk=wave_2025.pk).update(is_demo=True)

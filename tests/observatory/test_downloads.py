@@ -14,7 +14,9 @@ import pytest
 from django.core.cache import cache
 
 from smartregion.observatory import exports
+from smartregion.observatory.services import edition_publish
 from smartregion.territory.models import Municipality
+from tests.observatory.test_editions import _wave
 
 pytestmark = pytest.mark.django_db
 
@@ -102,8 +104,10 @@ def test_results_csv_has_the_header_and_the_frozen_figures(client, published):
     assert expected[:5] == ["strategy_formal", "yes", "all", "substantive", "proportion"]
 
 
-def test_suppressed_cells_have_empty_figures_in_the_csv(client, published):
-    rows = _rows(client.get(_url(published.latest, "results.csv")).content)
+def test_suppressed_cells_have_empty_figures_in_the_csv(client, published, territory):
+    sparse = edition_publish(wave=_wave(2027, "2025", 0.12, seed=3), user=None)
+
+    rows = _rows(client.get(_url(sparse, "results.csv")).content)
 
     suppressed = [row for row in rows[1:] if row[13] == "true"]
     assert suppressed

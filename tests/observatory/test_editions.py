@@ -144,3 +144,24 @@ def test_chart_is_rendered_to_svg_from_the_frozen_figures(wave_2023, staff_user)
     assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
     assert [v["label"] for v in spec["data"]["values"]][:1] != []
     assert svg.startswith("<svg")
+
+
+def test_an_edition_reports_only_the_questions_its_questionnaire_asked(wave_2023, staff_user):
+    edition_publish(wave=wave_2023, user=staff_user)
+    wave_2025 = _wave(2025, "2025", 0.6, seed=2)
+
+    data = edition_publish(wave=wave_2025, user=staff_user).data
+
+    reported = {row["question"].split(".")[0] for row in data["results"]}
+    assert "data_sensors" not in reported and "concept_perception" not in reported
+    assert "ai_use" in reported
+
+
+def test_charts_of_numeric_questions_show_means_only(wave_2023, staff_user):
+    edition = edition_publish(wave=wave_2023, user=staff_user)
+
+    spec = charts.spec(edition.data, "progress_self", "en")
+
+    assert [value["label"] for value in spec["data"]["values"]] == [
+        next(q for q in edition.data["questions"] if q["code"] == "progress_self")["text"]["en"]
+    ]

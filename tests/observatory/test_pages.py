@@ -105,7 +105,7 @@ def test_index_lists_every_revision_with_checksum(client, published):
     assert [row[1:3] for row in rows[1:]] == [["2025", "2"], ["2025", "1"], ["2023", "1"]]
     assert rows[1][0] == "Barometer 2025 demo"
     assert rows[1][4] == published.latest.checksum[:12] + "…"
-    assert rows[3][0] == "Barometer 2023"
+    assert rows[3][0] == "Barometer 2023 demo"
 
 
 def test_index_without_editions_says_so(client, published):
