@@ -215,3 +215,34 @@ def _complete_answers(version) -> dict:
             else:
                 answers[code] = "texte"
     return answers
+
+
+def test_remind_command_sends_the_due_reminders_with_absolute_links(
+    opened, settings, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+    from django.utils import timezone as tz
+
+    wave, _tokens = opened
+    Wave.objects.filter(pk=wave.pk).update(
+        reminder_days=[14], opened_at=tz.now() - dt.timedelta(days=20)
+    )
+    settings.SMARTREGION_BASE_URL = "https://smartregion.example.org/"
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("barometer", "remind")
+
+    assert len(mail.outbox) == 1
+    assert "https://smartregion.example.org/fr/barometer/r/" in mail.outbox[0].body
+
+
+def test_remind_command_needs_the_base_url(settings):
+    from django.core.management import CommandError, call_command
+
+    settings.SMARTREGION_BASE_URL = ""
+
+    with pytest.raises(CommandError) as error:
+        call_command("barometer", "remind")
+
+    assert error.value.returncode == 2
