@@ -118,6 +118,38 @@ def results_pdf(view: ResultsView) -> bytes:
     return document.write_pdf(stylesheets=stylesheets)
 
 
+def results_pdf_cached(view: ResultsView) -> bytes:
+    """The PDF, rendered once per diagnostic state and language (rendering takes seconds).
+
+    The key changes when the diagnostic changes (targets, publication) and when any commune
+    submits a diagnostic (the peer comparison), so a cached report is never stale.
+    """
+    from django.core.cache import cache  # noqa: PLC0415
+    from django.db.models import Max  # noqa: PLC0415
+    from django.utils.translation import get_language  # noqa: PLC0415
+
+    from .models import Diagnostic  # noqa: PLC0415
+
+    diagnostic = view.diagnostic
+    peers = Diagnostic.objects.filter(status=Diagnostic.Status.SUBMITTED).aggregate(
+        latest=Max("submitted_at")
+    )["latest"]
+    key = ":".join(
+        [
+            "diagnostic-pdf",
+            str(diagnostic.pk),
+            get_language() or "fr",
+            diagnostic.updated_at.isoformat(),
+            peers.isoformat() if peers else "",
+        ]
+    )
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = results_pdf(view)
+        cache.set(key, pdf, timeout=24 * 3600)
+    return pdf
+
+
 def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     """The report embeds everything it shows; never let a link in content reach the network."""
     raise ValueError(f"the PDF report does not load external resources ({url})")

@@ -236,3 +236,20 @@ def test_pdf_labels_demo_data(client, instrument_version, namur, member, tmp_pat
     ).stdout
 
     assert "Demonstration data" in text
+
+
+def test_pdf_is_rendered_once_until_the_diagnostic_or_its_peers_change(client, low, member):
+    from unittest import mock
+
+    from smartregion.diagnostic import exports
+    from smartregion.diagnostic.services import targets_set
+
+    login(client, member)
+    with mock.patch.object(exports, "results_pdf", wraps=exports.results_pdf) as render:
+        first = client.get(_url(low, "pdf")).content
+        second = client.get(_url(low, "pdf")).content
+        targets_set(diagnostic=low, targets={"gov": 4}, horizon_year=None)
+        client.get(_url(low, "pdf"))
+
+    assert first == second
+    assert render.call_count == 2

@@ -62,7 +62,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     view = _submitted_view(request, pk)
-    response = HttpResponse(exports.results_pdf(view), content_type="application/pdf")
+    response = HttpResponse(exports.results_pdf_cached(view), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{exports.download_name(view, "pdf")}"'
     return response
 
