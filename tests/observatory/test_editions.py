@@ -7,7 +7,7 @@ import random
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from smartregion.barometer.answers import random_answers
 from smartregion.barometer.models import Response, ResponseAnswer, Wave, WaveMember
@@ -114,11 +114,11 @@ def test_only_closed_waves_with_responses_are_published(territory, staff_user):
         population_date=dt.date(2025, 1, 1),
     )
 
-    with pytest.raises(EditionError, match="closed"):
+    with pytest.raises(EditionError, match="Seule une vague clôturée peut être publiée"):
         edition_publish(wave=wave, user=staff_user)
     wave_open(wave=wave, link_for=lambda token: token)
     wave_close(wave=wave)
-    with pytest.raises(EditionError, match="no submitted response"):
+    with translation.override("en"), pytest.raises(EditionError, match="no submitted response"):
         edition_publish(wave=wave, user=staff_user)
 
 

@@ -189,7 +189,7 @@ def test_question_page_shows_the_estimates_table(client, published):
 
     response = client.get(f"/fr/observatory/{SLUG}/questions/strategy_formal/")
 
-    rows = _cells(response, "Estimates for all communes")
+    rows = _cells(response, "Estimations pour l’ensemble des communes")
     assert rows[1] == [
         "Oui",
         f"{_pct(yes['estimate'])} %",
@@ -244,7 +244,7 @@ def test_question_page_breaks_down_by_province(client, published):
 
     response = client.get(f"/fr/observatory/{SLUG}/questions/strategy_formal/")
 
-    caption = "Estimates by province (95 % confidence interval below each figure)"
+    caption = "Estimations par province (intervalle de confiance à 95 % sous chaque chiffre)"
     rows = _cells(response, caption)
     namur = next(row for row in rows if row[0] == "Province de Namur")
     assert namur[1] == f"{_pct(yes['estimate'])} % {_pct(yes['ci_low'])} – {_pct(yes['ci_high'])}"
