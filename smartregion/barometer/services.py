@@ -171,6 +171,19 @@ def response_answer_save(*, member: WaveMember, question_code: str, value: Any) 
 
 
 @transaction.atomic
+def response_respondent_set(*, member: WaveMember, name: str, role: str) -> Response:
+    """Who answers for the commune; like the answers, changeable only while the wave is open."""
+    member = WaveMember.objects.select_for_update().select_related("wave").get(pk=member.pk)
+    if not member.wave.is_open:
+        raise BarometerError(_("This survey is closed: answers can no longer change."))
+    response = response_for(member)
+    response.respondent_name, response.respondent_role = name, role
+    response.full_clean()
+    response.save(update_fields=["respondent_name", "respondent_role", "updated_at"])
+    return response
+
+
+@transaction.atomic
 def response_submit(*, member: WaveMember, now: dt.datetime | None = None) -> Response:
     """Mark the commune's response as submitted; it stays correctable until the wave closes."""
     from smartregion.instruments.scoring import missing_required

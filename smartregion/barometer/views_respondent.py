@@ -19,7 +19,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -44,6 +43,7 @@ from smartregion.diagnostic.views.fill import (
     section_counts,
 )
 from smartregion.instruments.definition import Instrument, Section
+from smartregion.instruments.presentation import missing_by_section
 from smartregion.instruments.scoring import hidden_questions, missing_required
 
 from .models import Response, ResponseAnswer, Wave, WaveMember
@@ -52,12 +52,12 @@ from .services import (
     InvalidAnswer,
     member_for_token,
     response_answer_save,
-    response_for,
+    response_respondent_set,
     response_submit,
     token_hash,
 )
 
-SECONDS_PER_QUESTION = 30  # what the pilot respondents took on average, for "about N minutes"
+SECONDS_PER_QUESTION = 30  # an estimate (not yet measured with respondents) for "about N minutes"
 
 # ---------------------------------------------------------------------------------------------
 # The link and what it opens
@@ -175,26 +175,13 @@ class RespondentForm(forms.ModelForm):
         fields = ["respondent_name", "respondent_role"]
 
 
-@transaction.atomic
-def _respondent_save(*, member: WaveMember, name: str, role: str) -> Response:
-    """Who answers for the commune; like the answers, changeable only while the wave is open."""
-    member = WaveMember.objects.select_for_update().select_related("wave").get(pk=member.pk)
-    if not member.wave.is_open:
-        raise BarometerError(_("This survey is closed: answers can no longer change."))
-    response = response_for(member)
-    response.respondent_name, response.respondent_role = name, role
-    response.full_clean()
-    response.save(update_fields=["respondent_name", "respondent_role", "updated_at"])
-    return response
-
-
 @_invitation()
 def respond(request: HttpRequest, member: WaveMember, token: str) -> HttpResponse:
     answers = _answers(member)
     form = RespondentForm(request.POST or None, instance=answers.response or Response())
     if request.method == "POST" and form.is_valid():
         try:
-            _respondent_save(
+            response_respondent_set(
                 member=member,
                 name=form.cleaned_data["respondent_name"],
                 role=form.cleaned_data["respondent_role"],
@@ -433,23 +420,6 @@ def answer(request: HttpRequest, member: WaveMember, token: str) -> HttpResponse
 # ---------------------------------------------------------------------------------------------
 
 
-def _missing_groups(instrument: Instrument, values: dict[str, Any]) -> list[dict[str, Any]]:
-    """The required questions still unanswered, by section, numbered as on the section pages."""
-    lang = _language()
-    missing = set(missing_required(instrument, values))
-    groups = []
-    for index, current in enumerate(instrument.sections, start=1):
-        questions = [
-            {"code": q.code, "number": f"{index}.{i}", "text": Instrument.text(q, lang)}
-            for i, q in enumerate(current.questions, start=1)
-            if q.code in missing
-        ]
-        if questions:
-            title = Instrument.text(current, lang)
-            groups.append({"code": current.code, "title": title, "questions": questions})
-    return groups
-
-
 @_invitation()
 def submit(request: HttpRequest, member: WaveMember, token: str) -> HttpResponse:
     """The final step: what is still missing, the submit button, or the thank-you note."""
@@ -463,7 +433,9 @@ def submit(request: HttpRequest, member: WaveMember, token: str) -> HttpResponse
             return redirect("barometer:respond-submit", token=token)
     answers = _answers(member)
     instrument = member.wave.instrument_version.instrument
-    groups = _missing_groups(instrument, answers.values)
+    groups = missing_by_section(
+        instrument, missing_required(instrument, answers.values), _language()
+    )
     if tried and not groups:
         return _refusal(request, token, as_json=False)
     context = _base_context(member, token, answers) | {

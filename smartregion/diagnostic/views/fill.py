@@ -29,6 +29,7 @@ from smartregion.instruments.definition import (
     Question,
     Section,
 )
+from smartregion.instruments.presentation import missing_by_section
 from smartregion.instruments.scoring import hidden_questions, missing_required
 
 from ..forms import (
@@ -674,18 +675,7 @@ def _incomplete_render(
     request: HttpRequest, diagnostic: Diagnostic, missing: list[str]
 ) -> HttpResponse:
     instrument = diagnostic.instrument_version.instrument
-    lang = _language()
-    missing_set = set(missing)
-    groups = []
-    for index, current in enumerate(instrument.sections, start=1):
-        questions = [
-            {"code": q.code, "number": f"{index}.{i}", "text": Instrument.text(q, lang)}
-            for i, q in enumerate(current.questions, start=1)
-            if q.code in missing_set
-        ]
-        if questions:
-            title = Instrument.text(current, lang)
-            groups.append({"code": current.code, "title": title, "questions": questions})
+    groups = missing_by_section(instrument, missing, _language())
     context = {
         "diagnostic": diagnostic,
         "municipality": diagnostic.municipality,
