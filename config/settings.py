@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "smartregion.diagnostic",
     "smartregion.barometer",
     "smartregion.observatory",
+    "smartregion.projects",
     "smartregion.api",
 ]
 

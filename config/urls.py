@@ -20,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("invitation/", include("smartregion.accounts.urls")),
     path("barometer/", include("smartregion.barometer.urls")),
     path("observatory/", include("smartregion.observatory.urls")),
+    path("projects/", include("smartregion.projects.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from smartregion.territory.models import Municipality
 
+from .enterprise import enterprise_number_display, validate_enterprise_number
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -53,9 +55,15 @@ class User(AbstractUser):
 
 
 class Organisation(models.Model):
-    """An actor of the ecosystem other than a commune (the ecosystem issue grows it)."""
+    """An actor of the ecosystem: a commune's own entry, or a body people act for.
+
+    The directory of actors (projects they lead or join) starts here; the ecosystem issue grows it.
+    A commune's actor row points at its municipality, so a project led by a commune names it
+    like any other lead.
+    """
 
     class Kind(models.TextChoices):
+        COMMUNE = "commune", _("Commune")
         INTERMUNICIPAL = "intermunicipal", _("Intermunicipal body")
         COMPANY = "company", _("Company")
         RESEARCH = "research", _("Research")
@@ -64,13 +72,50 @@ class Organisation(models.Model):
         CENTRE = "centre", _("Reference centre")
 
     name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("short name in addresses"), max_length=220, unique=True, null=True)
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     website = models.URLField(_("website"), blank=True)
+    enterprise_number = models.CharField(
+        _("enterprise number (BCE/KBO)"),
+        max_length=10,
+        blank=True,
+        validators=[validate_enterprise_number],
+        help_text=_("Ten digits, such as 0123.456.749; checked with its check digits."),
+    )
+    municipality = models.OneToOneField(
+        Municipality,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="actor",
+        verbose_name=_("commune"),
+    )
+    description = models.TextField(_("description"), blank=True)
+    themes = models.JSONField(_("themes"), default=list, blank=True)
+    is_demo = models.BooleanField(
+        _("demonstration data"), default=False, help_text=_("Synthetic, for demonstrations.")
+    )
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise_number"],
+                condition=~Q(enterprise_number=""),
+                name="organisation_unique_enterprise_number",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="commune", municipality__isnull=False)
+                | (~Q(kind="commune") & Q(municipality__isnull=True)),
+                name="organisation_commune_has_municipality",
+            ),
+        ]
+
+    @property
+    def enterprise_number_display(self) -> str:
+        return enterprise_number_display(self.enterprise_number)
 
     def __str__(self) -> str:
         return self.name
@@ -152,3 +197,27 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.municipality}"
+
+
+class ApiToken(models.Model):
+    """A personal token for the API. Only a hash is stored; the token is shown once, on creation.
+
+    A token acts with its owner's rights at the time of each request (memberships, staff), so
+    revoking a membership revokes what the token may do.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

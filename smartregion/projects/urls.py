@@ -1,0 +1,9 @@
+"""Project pages. Each part of the app keeps its own routes; the names share the `projects` namespace."""
+
+from __future__ import annotations
+
+from . import urls_edit, urls_public, urls_showcase
+
+app_name = "projects"
+
+urlpatterns = [*urls_edit.urlpatterns, *urls_showcase.urlpatterns, *urls_public.urlpatterns]

@@ -1,0 +1,5 @@
+"""Routes; see urls.py."""
+
+from __future__ import annotations
+
+urlpatterns: list = []
