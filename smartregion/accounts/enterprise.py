@@ -20,7 +20,7 @@ def enterprise_number_normalise(value: str) -> str:
     text = _SEPARATORS.sub("", value or "").upper()
     if text.startswith("BE"):
         text = text[2:]
-    if len(text) == 9 and text.isdigit():  # numbers issued before 2023 are often written without the 0
+    if len(text) == 9 and text.isdigit():  # older numbers are often written without their leading 0
         text = "0" + text
     if not (len(text) == 10 and text.isdigit()):
         raise ValidationError(

@@ -72,7 +72,10 @@ class Organisation(models.Model):
         CENTRE = "centre", _("Reference centre")
 
     name = models.CharField(_("name"), max_length=200, unique=True)
-    slug = models.SlugField(_("short name in addresses"), max_length=220, unique=True, null=True)
+    # Null, not "", until a service names the row: several unnamed rows must not collide on unique.
+    slug = models.SlugField(  # noqa: DJ001
+        _("short name in addresses"), max_length=220, unique=True, null=True
+    )
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     website = models.URLField(_("website"), blank=True)
     enterprise_number = models.CharField(
@@ -113,12 +116,12 @@ class Organisation(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def enterprise_number_display(self) -> str:
         return enterprise_number_display(self.enterprise_number)
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Membership(models.Model):

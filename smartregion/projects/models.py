@@ -272,7 +272,9 @@ class Indicator(models.Model):
     baseline = models.DecimalField(
         _("baseline"), max_digits=16, decimal_places=4, null=True, blank=True
     )
-    target = models.DecimalField(_("target"), max_digits=16, decimal_places=4, null=True, blank=True)
+    target = models.DecimalField(
+        _("target"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
     achieved = models.DecimalField(
         _("achieved"), max_digits=16, decimal_places=4, null=True, blank=True
     )
