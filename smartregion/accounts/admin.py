@@ -31,9 +31,10 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind"]
-    list_filter = ["kind"]
-    search_fields = ["name"]
+    list_display = ["name", "kind", "enterprise_number", "is_demo"]
+    list_filter = ["kind", "is_demo"]
+    search_fields = ["name", "enterprise_number"]
+    autocomplete_fields = ["municipality"]
 
 
 @admin.register(Membership)
