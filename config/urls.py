@@ -3,6 +3,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from smartregion.accounts.urls import api_token_urlpatterns
 from smartregion.api.api import api
 from smartregion.core import views as core_views
 from smartregion.observatory.urls import data_urlpatterns as observatory_data
@@ -21,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("barometer/", include("smartregion.barometer.urls")),
     path("observatory/", include("smartregion.observatory.urls")),
     path("projects/", include("smartregion.projects.urls")),
+    path("accounts/api-tokens/", include(api_token_urlpatterns)),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,

@@ -1,21 +1,26 @@
-"""Accepting an invitation to a commune's team."""
+"""Accepting an invitation to a commune's team; managing one's personal API tokens."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from . import services
 from .forms import NewAccountForm
-from .models import Invitation, User
+from .models import ApiToken, Invitation, User
 from .services import InvitationError, InvitationGone, invitation_find
+from .tokens import api_token_create, api_token_revoke
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -71,3 +76,45 @@ def _render(
         "login_url": f"{reverse('account_login')}?{urlencode({'next': here})}",
     }
     return render(request, "account/invitation.html", context, status=status)
+
+
+# ---------------------------------------------------------------------------------------------
+# Personal API tokens
+# ---------------------------------------------------------------------------------------------
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=gettext_lazy("Name of the new token"),
+        max_length=100,
+        help_text=gettext_lazy("What it is for, such as “commune website sync”."),
+    )
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The user's tokens; creating one shows its secret once, in this response only."""
+    form = ApiTokenForm(request.POST or None)
+    secret = None
+    created = None
+    if request.method == "POST" and form.is_valid():
+        created, secret = api_token_create(user=request.user, name=form.cleaned_data["name"])
+        form = ApiTokenForm()
+    context = {
+        "form": form,
+        "secret": secret,
+        "created": created,
+        "tokens": ApiToken.objects.filter(user=request.user),
+    }
+    response = render(request, "accounts/api_tokens.html", context)
+    response["Cache-Control"] = "no-store"  # the secret must not stay in any cache
+    return response
+
+
+@login_required
+@require_POST
+def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    api_token_revoke(token=token)
+    messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
+    return redirect("tokens:list")
