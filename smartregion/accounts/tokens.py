@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from .models import ApiToken, User
 
-SECRET_PREFIX = "sr_"
+SECRET_PREFIX = "sr_"  # noqa: S105 - a marker that makes leaked tokens greppable, not a secret
 PREFIX_LENGTH = 10  # "sr_" and 7 characters of the random part
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
