@@ -19,7 +19,6 @@ from typing import Any
 
 import filetype
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -60,7 +59,7 @@ def _read_bounded(upload: Any, limit: int, kind: str) -> bytes:
     message = _("“%(name)s” is too large: %(kind)s may be at most %(limit)s.") % {
         "name": name,
         "kind": kind,
-        "limit": filesizeformat(limit),
+        "limit": _("%(megabytes)s MB") % {"megabytes": limit // (1024 * 1024)},
     }
     size = getattr(upload, "size", None)
     if size is not None and size > limit:
