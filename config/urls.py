@@ -7,12 +7,14 @@ from smartregion.accounts.urls import api_token_urlpatterns
 from smartregion.api.api import api
 from smartregion.core import views as core_views
 from smartregion.observatory.urls import data_urlpatterns as observatory_data
+from smartregion.projects.urls_showcase import data_urlpatterns as projects_data
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("data/", include(observatory_data)),
+    path("data/", include(projects_data)),
 ]
 urlpatterns += i18n_patterns(
     path("", include("smartregion.core.urls")),
