@@ -1,5 +1,15 @@
-"""Routes; see urls.py."""
+"""Routes; see urls.py. Fixed words (map, actors) come before the project slug."""
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views_public
+
+urlpatterns: list = [
+    path("", views_public.catalogue, name="catalogue"),
+    path("map/", views_public.project_map, name="map"),
+    path("actors/", views_public.actor_list, name="actors"),
+    path("actors/<slug:slug>/", views_public.actor_detail, name="actor"),
+    path("<slug:slug>/", views_public.project_detail, name="detail"),
+]

@@ -1,0 +1,89 @@
+"""Template helpers for project pages and for pages of other apps that show projects
+(the commune profile, the diagnostic's recommendations)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.translation import get_language
+
+from .. import queries
+from ..models import FundingSource, Goal, Theme
+
+register = template.Library()
+
+
+def _language() -> str:
+    return (get_language() or "fr")[:2]
+
+
+@register.simple_tag
+def text_for(obj: Any, field: str) -> str:
+    """A translated field in the page's language, French when the translation is missing:
+    `{% text_for project "title" %}` calls `project.title_for(language)`."""
+    return getattr(obj, f"{field}_for")(_language())
+
+
+@register.filter
+def theme_label(code: str) -> str:
+    return str(Theme(code).label) if code in Theme.values else code
+
+
+@register.filter
+def goal_label(number: int) -> str:
+    return str(Goal(number).label) if number in Goal.values else str(number)
+
+
+@register.filter
+def funding_label(code: str) -> str:
+    return str(FundingSource(code).label) if code in FundingSource.values else code
+
+
+@register.simple_tag
+def municipality_projects(municipality) -> dict[str, Any]:
+    """The commune's published projects for its profile (two queries at most)."""
+    projects, total = queries.municipality_projects(municipality)
+    return {"projects": projects, "total": total}
+
+
+@register.simple_tag
+def recommendation_peer_projects(view) -> dict[str, list]:
+    """For the diagnostic results: recommendation code → published projects of other communes
+    on the same themes (see `queries.recommendation_themes`), in one query."""
+    definitions = {r.code: r for r in view.instrument.recommendations}
+    matches = {}
+    for recommendation in view.recommendations:
+        definition = definitions.get(recommendation.code)
+        axes = definition.axes if definition is not None else ()
+        matches[recommendation.code] = queries.recommendation_themes(recommendation.dimension, axes)
+    found = queries.peer_projects_for(view.diagnostic.municipality, matches)
+    return {code: {"projects": found[code], "match": matches[code]} for code in found}
+
+
+@register.filter
+def lookup(mapping: dict, key: str) -> Any:
+    return mapping.get(key) if mapping else None
+
+
+@register.simple_tag
+def facet_cleared(query, name: str) -> str:
+    """The querystring of `query` without any value of facet `name`."""
+    return query.querystring(**{name: []})
+
+
+@register.simple_tag
+def page_link(query, number: int) -> str:
+    return query.querystring(page=number)
+
+
+@register.simple_tag
+def page_numbers(result, around: int = 2) -> list[int | None]:
+    """Pages to link: first, last and those near the current one; None marks a gap."""
+    wanted = {1, result.pages, *range(result.page - around, result.page + around + 1)}
+    numbers: list[int | None] = []
+    for number in sorted(n for n in wanted if 1 <= n <= result.pages):
+        if numbers and number - numbers[-1] > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers

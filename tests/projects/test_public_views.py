@@ -1,0 +1,281 @@
+"""Public pages of the catalogue: a project's page, the list with facets, the map of projects."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from smartregion.accounts.models import Membership, Organisation
+from smartregion.projects.models import (
+    Indicator,
+    Location,
+    Project,
+    ProjectFunding,
+)
+from smartregion.territory.models import Municipality
+from tests.conftest import make_user
+from tests.projects.conftest import make_project
+
+pytestmark = pytest.mark.django_db
+
+
+def _h1(html: str) -> str:
+    match = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S)
+    return match.group(1).strip() if match else ""
+
+
+def _detail_links(html: str) -> list[str]:
+    """The project pages linked from result cards and the map, in page order."""
+    return re.findall(r'href="/(?:fr|en)/projects/([a-z0-9-]+)/"', html)
+
+
+@pytest.fixture
+def liege(territory) -> Municipality:
+    return Municipality.objects.get(refnis="62063")
+
+
+@pytest.fixture
+def full_project(namur, liege, organisation) -> Project:
+    """A published project with every part its page shows."""
+    partner = Organisation.objects.create(
+        name="Université de Namur", slug="unamur", kind=Organisation.Kind.RESEARCH
+    )
+    project = make_project(
+        namur,
+        slug="capteurs-air",
+        title_fr="Capteurs de qualité de l’air",
+        title_en="Air quality sensors",
+        summary_en="Low-cost sensors measure the air near schools.",
+        description_fr="<p>Des capteurs <strong>mesurent</strong> l’air.</p>",
+        lessons_fr="<p>Calibrer les capteurs chaque année.</p>",
+        themes=["environment", "data"],
+        goals=[3, 11],
+        lead=organisation,
+        budget_eur=Decimal("120000"),
+        website="https://air.namur.example",
+        contact_name="Anne Dupont",
+        contact_email="anne@namur.example",
+        start_date=dt.date(2024, 3, 1),
+    )
+    project.municipalities.add(liege)
+    project.partners.add(partner)
+    ProjectFunding.objects.create(
+        project=project, source="eu", label="FEDER 2021-2027", amount_eur=Decimal("60000")
+    )
+    ProjectFunding.objects.create(project=project, source="own", amount_eur=Decimal("60000"))
+    Indicator.objects.create(
+        project=project,
+        name_fr="Capteurs installés",
+        name_en="Sensors installed",
+        unit="capteurs",
+        baseline=Decimal("0"),
+        target=Decimal("40"),
+        achieved=Decimal("32"),
+        measured_on=dt.date(2025, 12, 31),
+    )
+    Location.objects.create(
+        project=project, label="École des Bruyères", latitude="50.4669", longitude="4.8675"
+    )
+    return project
+
+
+# --- Project page ------------------------------------------------------------------------------
+
+
+def test_detail_shows_every_part_of_a_published_project_in_french(client, full_project):
+    response = client.get("/fr/projects/capteurs-air/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert _h1(html) == "Capteurs de qualité de l’air"
+    assert "<p>Des capteurs <strong>mesurent</strong> l’air.</p>" in html  # sanitised HTML, as is
+    assert "<p>Calibrer les capteurs chaque année.</p>" in html
+    assert 'href="/fr/communes/92094/">Namur</a>' in html
+    assert 'href="/fr/communes/62063/">Liège</a>' in html
+    assert 'href="/fr/projects/actors/idea/">Intercommunale IDEA</a>' in html
+    assert 'href="/fr/projects/actors/unamur/">Université de Namur</a>' in html
+    assert "FEDER 2021-2027" in html
+    assert "Capteurs installés" in html
+    assert '<caption>' in html.split('class="indicators"')[1].split("</table>")[0]
+    assert 'aria-label="Capteurs de qualité de l’air — École des Bruyères"' in html
+    assert "mailto:anne@namur.example" in html
+    assert "Demonstration data." not in html
+
+
+def test_detail_in_english_shows_english_fields_and_falls_back_to_french(client, full_project):
+    html = client.get("/en/projects/capteurs-air/").content.decode()
+
+    assert _h1(html) == "Air quality sensors"
+    assert "Low-cost sensors measure the air near schools." in html
+    assert "Sensors installed" in html
+    # No English description: the French one, marked as French for screen readers.
+    assert '<div class="rich-text" lang="fr"><p>Des capteurs <strong>mesurent</strong>' in html
+    assert "has no English version yet" not in html
+
+
+def test_detail_in_english_without_translation_says_so(client, namur):
+    make_project(namur, slug="wifi", title_fr="Wi-Fi public")
+
+    html = client.get("/en/projects/wifi/").content.decode()
+
+    assert _h1(html) == "Wi-Fi public"
+    assert 'id="project-title" lang="fr"' in html
+    assert "This project has no English version yet: it is shown in French." in html
+
+
+def test_detail_labels_demonstration_data(client, namur):
+    make_project(namur, slug="demo", is_demo=True)
+
+    html = client.get("/en/projects/demo/").content.decode()
+
+    assert "Demonstration data." in html
+
+
+def test_detail_of_unknown_project_is_404(client, territory):
+    assert client.get("/fr/projects/nothing-here/").status_code == 404
+
+
+@pytest.fixture
+def draft(namur) -> Project:
+    return make_project(namur, slug="brouillon", title_fr="Projet en brouillon", state="draft")
+
+
+@pytest.mark.parametrize("state", ["draft", "submitted", "changes_requested", "rejected"])
+def test_detail_of_unpublished_project_is_404_for_anonymous(client, namur, state):
+    make_project(namur, slug="hidden", state=state)
+
+    assert client.get("/fr/projects/hidden/").status_code == 404
+
+
+def test_detail_of_draft_is_404_for_another_commune(client, draft, other_member):
+    client.force_login(other_member)
+
+    assert client.get("/fr/projects/brouillon/").status_code == 404
+
+
+def test_detail_of_draft_is_404_for_an_organisation_outside_the_project(
+    client, draft, organisation_member
+):
+    client.force_login(organisation_member)
+
+    assert client.get("/fr/projects/brouillon/").status_code == 404
+
+
+def test_detail_of_draft_is_404_for_staff_without_the_editor_permission(
+    client, draft, staff_user
+):
+    client.force_login(staff_user)
+
+    assert client.get("/fr/projects/brouillon/").status_code == 404
+
+
+def test_detail_of_draft_shows_to_the_owner_commune_member(client, draft, member):
+    client.force_login(member)
+
+    response = client.get("/en/projects/brouillon/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert _h1(html) == "Projet en brouillon"
+    assert "Not public: Draft." in html
+
+
+def test_detail_of_draft_shows_to_an_editor(client, draft, editor):
+    client.force_login(editor)
+
+    response = client.get("/en/projects/brouillon/")
+
+    assert response.status_code == 200
+    assert _h1(response.content.decode()) == "Projet en brouillon"
+
+
+def test_detail_of_organisation_draft_shows_to_its_members(client, namur, organisation):
+    make_project(
+        namur,
+        slug="org-draft",
+        state="draft",
+        owner_municipality=None,
+        owner_organisation=organisation,
+    )
+    user = make_user("someone@idea.example")
+    Membership.objects.create(user=user, organisation=organisation)
+    client.force_login(user)
+
+    assert client.get("/fr/projects/org-draft/").status_code == 200
+
+
+def test_detail_anonymous_page_is_cached_until_data_changes(client, full_project):
+    from smartregion.core.pagecache import data_version_bump
+
+    first = client.get("/fr/projects/capteurs-air/").content.decode()
+    Project.objects.filter(pk=full_project.pk).update(title_fr="Titre changé")
+    cached = client.get("/fr/projects/capteurs-air/").content.decode()
+    data_version_bump()
+    from django.core.cache import cache
+
+    cache.delete("data-version:public")
+    fresh = client.get("/fr/projects/capteurs-air/").content.decode()
+
+    assert _h1(first) == _h1(cached) == "Capteurs de qualité de l’air"
+    assert _h1(fresh) == "Titre changé"
+
+
+def test_detail_query_count_is_constant(
+    client, full_project, other_member, django_assert_num_queries
+):
+    # Signed in, so the page is rendered each time (no page cache); the first view builds the
+    # catalogue index that "similar projects" reads.
+    make_project(full_project.owner_municipality, slug="arbres", themes=["environment"])
+    client.force_login(other_member)
+    client.get("/fr/projects/capteurs-air/")
+    with django_assert_num_queries(QUERIES_DETAIL):
+        client.get("/fr/projects/capteurs-air/")
+    for index in range(3):
+        Indicator.objects.create(project=full_project, name_fr=f"Indicateur {index}")
+        Location.objects.create(project=full_project, latitude="50.5", longitude="5.0")
+        ProjectFunding.objects.create(project=full_project, source="province")
+    with django_assert_num_queries(QUERIES_DETAIL):
+        client.get("/fr/projects/capteurs-air/")
+
+
+# session, user, project + 7 prefetches, the user's permissions (2) and teams (2), region,
+# outline frame, similar projects with their communes (2)
+QUERIES_DETAIL = 18
+
+
+# --- Map ---------------------------------------------------------------------------------------
+
+
+def test_map_draws_a_linked_dot_per_location_and_a_table(client, full_project, namur):
+    later = timezone.make_aware(dt.datetime(2026, 4, 1, 10, 0))
+    other = make_project(
+        namur, slug="second", title_fr="Deuxième projet", first_published_at=later
+    )
+    Location.objects.create(project=other, label="Citadelle", latitude="50.46", longitude="4.86")
+    hidden = make_project(namur, slug="hidden", title_fr="Caché", state="draft")
+    Location.objects.create(project=hidden, latitude="50.4", longitude="4.8")
+
+    html = client.get("/fr/projects/map/").content.decode()
+
+    svg = html.split("<svg", 1)[1].split("</svg>")[0]
+    # In the catalogue's order: newest first.
+    assert re.findall(r'aria-label="([^"]+)"', svg) == [
+        "Deuxième projet — Citadelle",
+        "Capteurs de qualité de l’air — École des Bruyères",
+    ]
+    assert svg.count("<circle") == 2
+    table = html.split("<table>", 1)[1]
+    assert re.findall(r'href="/fr/projects/([a-z-]+)/"', table) == ["second", "capteurs-air"]
+    assert "Caché" not in html
+
+
+def test_map_without_places_says_so(client, territory):
+    response = client.get("/en/projects/map/")
+
+    html = response.content.decode()
+    assert "<svg class=\"map project-map\"" not in html
+    assert "No published project matching these filters has a place on the map." in html
