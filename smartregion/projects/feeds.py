@@ -98,7 +98,9 @@ class PublishedProjectsFeed(Feed):
         return item.published_at
 
     def item_categories(self, item: Project) -> list[str]:
-        return [str(Theme(code).label) for code in item.themes if code in Theme.values]
+        # Atom's `term` identifies a category: theme codes are stable across languages, so a
+        # reader can filter on them (Django's feed writer has no human-readable `label`).
+        return [code for code in item.themes if code in Theme.values]
 
     def item_author_name(self, item: Project) -> str:
         return ", ".join(m.name for m in item.municipalities.all())
