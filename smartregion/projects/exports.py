@@ -32,10 +32,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from smartregion.accounts.models import Organisation
 from smartregion.core.pagecache import data_version
 from smartregion.territory import svgmap
 from smartregion.territory.models import Boundary, Municipality
 
+from .catalogue import FACETS, CatalogueQuery, catalogue_page
 from .models import FundingSource, Goal, Indicator, Location, Project, Theme
 from .sanitise import rich_text_plain
 
@@ -278,29 +280,18 @@ CSV_HEADER = (
     "published_at",
     "is_demo",
 )
-FILTERS = ("theme", "goal", "status", "province")
+EXPORT_MAX = 1_000_000  # more than the catalogue will ever hold: every match in one page
 
 
-def export_projects(params: dict[str, str]) -> QuerySet[Project]:
-    """Published projects for the open-data files, everything they hold in a fixed number of
-    queries. `params` filters like the catalogue: theme, goal, status, province (REFNIS);
-    unknown values select nothing rather than everything."""
-    from .queries import json_list_has  # noqa: PLC0415 - queries imports models only
-
+def export_projects(query: CatalogueQuery) -> QuerySet[Project]:
+    """Published projects matching the catalogue's filters and text query, oldest publication
+    first (a stable order for diffs between downloads), with everything the files hold in a
+    fixed number of queries."""
     projects = Project.objects.filter(state=Project.State.PUBLISHED)
-    if params.get("theme"):
-        projects = projects.filter(json_list_has("themes", params["theme"]))
-    if params.get("goal"):
-        goal = params["goal"]
-        projects = (
-            projects.filter(json_list_has("goals", int(goal)))
-            if goal.isdigit()
-            else projects.none()
-        )
-    if params.get("status"):
-        projects = projects.filter(status=params["status"])
-    if params.get("province"):
-        projects = projects.filter(municipalities__province__refnis=params["province"]).distinct()
+    if query.is_filtered:
+        query.page = 1
+        page = catalogue_page(query, language="fr", page_size=EXPORT_MAX)
+        projects = projects.filter(pk__in=[project.pk for project in page.projects])
     return (
         projects.select_related("lead")
         .prefetch_related(
@@ -308,7 +299,7 @@ def export_projects(params: dict[str, str]) -> QuerySet[Project]:
                 "municipalities",
                 queryset=Municipality.objects.select_related("province").order_by("refnis"),
             ),
-            "partners",
+            Prefetch("partners", queryset=Organisation.objects.order_by("name")),
             "fundings",
             "indicators",
             "locations",
@@ -442,24 +433,30 @@ def _indicator_json(indicator: Indicator) -> dict[str, Any]:
     }
 
 
-def _metadata(params: dict[str, str], count: int, base_url: str) -> dict[str, Any]:
+def _metadata(query: CatalogueQuery, count: int, base_url: str) -> dict[str, Any]:
     return {
         "title": "Smart projects catalogue",
         "publisher": settings.SMARTREGION["PLATFORM_NAME"],
         "source": base_url + "/",
         "licence": LICENCE,
         "generated_at": timezone.now().isoformat(timespec="seconds"),
-        "filters": {key: value for key, value in params.items() if value},
+        "filters": _filters(query),
         "count": count,
     }
 
 
-def projects_json(projects: Iterable[Project], *, params: dict[str, str], base_url: str) -> dict:
+def _filters(query: CatalogueQuery) -> dict[str, list[str] | str]:
+    filters: dict[str, list[str] | str] = {"q": query.q} if query.q else {}
+    filters.update({name: list(getattr(query, name)) for name in FACETS if getattr(query, name)})
+    return filters
+
+
+def projects_json(projects: Iterable[Project], *, query: CatalogueQuery, base_url: str) -> dict:
     records = [project_record(p, base_url=base_url) for p in projects]
-    return {"metadata": _metadata(params, len(records), base_url), "projects": records}
+    return {"metadata": _metadata(query, len(records), base_url), "projects": records}
 
 
-def projects_geojson(projects: Iterable[Project], *, params: dict[str, str], base_url: str) -> dict:
+def projects_geojson(projects: Iterable[Project], *, query: CatalogueQuery, base_url: str) -> dict:
     """RFC 7946: coordinates are [longitude, latitude]; a project with no location is absent."""
     features = [
         {
@@ -486,7 +483,7 @@ def projects_geojson(projects: Iterable[Project], *, params: dict[str, str], bas
     ]
     return {
         "type": "FeatureCollection",
-        "metadata": _metadata(params, len(features), base_url),
+        "metadata": _metadata(query, len(features), base_url),
         "features": features,
     }
 
@@ -498,20 +495,19 @@ EXPORT_TYPES = {
 }
 
 
-def export_cached(fmt: str, params: dict[str, str], *, base_url: str) -> bytes:
-    """The file for `fmt` and the filters, built once per public data version."""
-    wanted = {key: params.get(key, "") for key in FILTERS}
-    parts = [fmt, base_url, *(f"{k}={v}" for k, v in wanted.items())]
+def export_cached(fmt: str, query: CatalogueQuery, *, base_url: str) -> bytes:
+    """The file for `fmt` and the query, built once per public data version."""
+    parts = [fmt, base_url, *(f"{name}={value}" for name, value in query.params(page=1))]
     digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
     key = f"projects-export:{data_version()}:{digest}"
     body = cache.get(key)
     if body is None:
-        projects = export_projects(wanted)
+        projects = export_projects(query)
         if fmt == "csv":
             body = projects_csv(projects, base_url=base_url).encode("utf-8")
         else:
             build = projects_json if fmt == "json" else projects_geojson
-            data = build(projects, params=wanted, base_url=base_url)
+            data = build(projects, query=query, base_url=base_url)
             body = json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
         cache.set(key, body, timeout=EXPORT_TTL)
     return body

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
@@ -20,6 +20,7 @@ from smartregion.core.pagecache import public_page
 from smartregion.territory.models import Municipality, Region
 
 from . import exports
+from .catalogue import CatalogueQuery
 from .models import Goal, Project, Theme
 from .queries import json_list_has
 from .sanitise import rich_text_clean
@@ -135,11 +136,16 @@ def showcase_pdf(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def projects_file(request: HttpRequest, fmt: str) -> HttpResponse:
-    """CSV, JSON or GeoJSON of published projects, filtered like the catalogue."""
+    """CSV, JSON or GeoJSON of published projects, filtered like the catalogue (same
+    parameters: q, theme, goal, status, province, size, funding; repeatable). A value the
+    catalogue does not know answers 400 with the reason rather than a silently wider file."""
     if fmt not in exports.EXPORT_TYPES:
         raise Http404("Unknown format.")
+    query = CatalogueQuery.from_params(request.GET)
+    if query.errors:
+        return HttpResponseBadRequest("\n".join(query.errors), content_type="text/plain")
     base_url = settings.SMARTREGION_BASE_URL.rstrip("/") or request.build_absolute_uri("/")[:-1]
-    body = exports.export_cached(fmt, request.GET.dict(), base_url=base_url)
+    body = exports.export_cached(fmt, query, base_url=base_url)
     response = HttpResponse(body, content_type=exports.EXPORT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="projects.{fmt}"'
     response["Access-Control-Allow-Origin"] = "*"  # open data: any site may load it
