@@ -15,6 +15,7 @@ from __future__ import annotations
 import heapq
 import math
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +30,7 @@ from smartregion.territory.models import Municipality, PopulationClass, Province
 from smartregion.territory.names import fold, pick_name
 
 from .models import FundingSource, Goal, Project, ProjectFunding, Theme
-from .search import project_search
+from .search import parse_query, project_search_indexed
 
 PAGE_SIZE = 20
 MAX_PAGE = 10_000
@@ -195,6 +196,7 @@ class _Index:
     province_names: dict[str, dict[str, str]]  # refnis -> names by language
     size_names: dict[str, dict[str, str]]  # code -> labels by language
     all_bits: int = 0
+    searches: OrderedDict[tuple, tuple[int, list[int]]] = field(default_factory=OrderedDict)
 
     def mask_of(self, positions: Iterable[int]) -> int:
         flags = bytearray(b"0" * len(self.entries))
@@ -363,11 +365,18 @@ class CataloguePage:
 
 
 def card_queryset() -> QuerySet[Project]:
-    """Published projects with what a result card shows: communes with their province, lead."""
-    return Project.objects.select_related("lead", "owner_municipality").prefetch_related(
-        Prefetch(
-            "municipalities",
-            queryset=Municipality.objects.select_related("province", "population_class"),
+    """Projects with what a result card shows: communes with their province, lead organisation.
+
+    Long texts (descriptions, lessons) are not loaded: cards show the summary.
+    """
+    return (
+        Project.objects.select_related("lead", "owner_municipality")
+        .defer("description_fr", "description_en", "lessons_fr", "lessons_en")
+        .prefetch_related(
+            Prefetch(
+                "municipalities",
+                queryset=Municipality.objects.select_related("province", "population_class"),
+            )
         )
     )
 
@@ -388,9 +397,7 @@ def catalogue_page(
     matched = index.all_bits
     ranking: list[int] | None = None
     if query.q:
-        found = [index.position[pk] for pk in project_search(query.q) if pk in index.position]
-        matched = index.mask_of(found)
-        ranking = found
+        matched, ranking = _search(index, query.q)
     selected = {name: _facet_mask(index, name, getattr(query, name)) for name in FACETS}
     result = matched
     for mask in selected.values():
@@ -412,6 +419,33 @@ def catalogue_page(
         facets=_facets(index, query, matched, selected, language),
         query=query,
     )
+
+
+SEARCH_CACHE_SIZE = 200
+
+
+def _search(index: _Index, text: str) -> tuple[int, list[int]]:
+    """Bitset and ranked positions of the projects matching `text`.
+
+    Kept per index (so per data version) for the most recent queries: paging through results
+    or clicking facets repeats the same text search, and ranking thousands of matches is the
+    most expensive step of a page.
+    """
+    parsed = parse_query(text)
+    if parsed is None:
+        return 0, []
+    key = parsed.groups
+    found = index.searches.get(key)
+    if found is not None:
+        index.searches.move_to_end(key)
+        return found
+    position = index.position
+    ranking = [position[pk] for pk in project_search_indexed(parsed) if pk in position]
+    found = (index.mask_of(ranking), ranking)
+    index.searches[key] = found
+    if len(index.searches) > SEARCH_CACHE_SIZE:
+        index.searches.popitem(last=False)
+    return found
 
 
 def _facet_mask(index: _Index, name: str, codes: list[str]) -> int | None:

@@ -213,16 +213,41 @@ _POSTGRES_SEARCH = f"""
 """  # noqa: S608 - constants only; the query text is a parameter
 
 
+_SQLITE_MATCHES = f"""
+    SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s
+    ORDER BY bm25({TABLE}, {", ".join(map(str, BM25_WEIGHTS))}), rowid DESC
+"""  # noqa: S608 - constants only; the query text is a parameter
+
+_POSTGRES_MATCHES = f"""
+    SELECT project_id FROM {TABLE}, to_tsquery('simple', %s) AS query
+    WHERE document @@ query ORDER BY ts_rank_cd(document, query) DESC, project_id DESC
+"""  # noqa: S608 - constants only; the query text is a parameter
+
+
+def _run(parsed: ParsedQuery, *, sqlite: str, postgres: str) -> list[int]:
+    if connection.vendor == "sqlite":
+        sql, expression = sqlite, parsed.fts5()
+    else:
+        sql, expression = postgres, parsed.tsquery()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [expression])
+        return [row[0] for row in cursor.fetchall()]
+
+
 def project_search(query: str) -> list[int]:
     """Ids of published projects matching `query`, best match first."""
     parsed = parse_query(query)
     if parsed is None:
         return []
     # The join drops index rows of projects withdrawn or deleted since they were indexed.
-    if connection.vendor == "sqlite":
-        sql, expression = _SQLITE_SEARCH, parsed.fts5()
-    else:
-        sql, expression = _POSTGRES_SEARCH, parsed.tsquery()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [expression])
-        return [row[0] for row in cursor.fetchall()]
+    return _run(parsed, sqlite=_SQLITE_SEARCH, postgres=_POSTGRES_SEARCH)
+
+
+def project_search_indexed(parsed: ParsedQuery) -> list[int]:
+    """Ids in the index matching `parsed`, best first (ties: latest id first).
+
+    Cheaper than `project_search` on broad queries (no join with the projects table), but it
+    may return projects withdrawn or deleted since they were indexed: for callers that keep
+    only the ids of projects they know to be published (the catalogue).
+    """
+    return _run(parsed, sqlite=_SQLITE_MATCHES, postgres=_POSTGRES_MATCHES)

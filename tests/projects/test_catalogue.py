@@ -273,3 +273,20 @@ def test_projects_for_themes_excludes_the_commune(catalogue, namur):
         "c",
     ]
     assert projects_for_themes(["cooperation"]) == []
+
+
+def test_repeated_text_search_is_answered_from_the_index(catalogue, django_assert_num_queries):
+    assert _ids(_page("q=velo")) == ["a"]
+    with django_assert_num_queries(2):  # projects and their communes; no search query
+        page = _page("q=VÉLO&status=completed&page=1")
+    assert _ids(page) == ["a"]
+
+
+def test_cards_do_not_load_long_texts(catalogue, django_assert_num_queries):
+    page = _page()
+    assert page.projects[0].get_deferred_fields() == {
+        "description_fr",
+        "description_en",
+        "lessons_fr",
+        "lessons_en",
+    }
