@@ -106,6 +106,7 @@ def actor_projects(actor: Organisation) -> tuple[list[Project], list[Project]]:
     """The published projects an actor leads, and those it joins as a partner."""
     projects = (
         published_projects()
+        .select_related("lead")
         .prefetch_related(
             Prefetch("municipalities", queryset=Municipality.objects.order_by("name_fr"))
         )

@@ -100,7 +100,7 @@ def test_detail_shows_every_part_of_a_published_project_in_french(client, full_p
     assert 'href="/fr/projects/actors/unamur/">Université de Namur</a>' in html
     assert "FEDER 2021-2027" in html
     assert "Capteurs installés" in html
-    assert '<caption>' in html.split('class="indicators"')[1].split("</table>")[0]
+    assert "<caption>" in html.split('class="indicators"')[1].split("</table>")[0]
     assert 'aria-label="Capteurs de qualité de l’air — École des Bruyères"' in html
     assert "mailto:anne@namur.example" in html
     assert "Demonstration data." not in html
@@ -165,9 +165,7 @@ def test_detail_of_draft_is_404_for_an_organisation_outside_the_project(
     assert client.get("/fr/projects/brouillon/").status_code == 404
 
 
-def test_detail_of_draft_is_404_for_staff_without_the_editor_permission(
-    client, draft, staff_user
-):
+def test_detail_of_draft_is_404_for_staff_without_the_editor_permission(client, draft, staff_user):
     client.force_login(staff_user)
 
     assert client.get("/fr/projects/brouillon/").status_code == 404
@@ -252,9 +250,7 @@ QUERIES_DETAIL = 18
 
 def test_map_draws_a_linked_dot_per_location_and_a_table(client, full_project, namur):
     later = timezone.make_aware(dt.datetime(2026, 4, 1, 10, 0))
-    other = make_project(
-        namur, slug="second", title_fr="Deuxième projet", first_published_at=later
-    )
+    other = make_project(namur, slug="second", title_fr="Deuxième projet", first_published_at=later)
     Location.objects.create(project=other, label="Citadelle", latitude="50.46", longitude="4.86")
     hidden = make_project(namur, slug="hidden", title_fr="Caché", state="draft")
     Location.objects.create(project=hidden, latitude="50.4", longitude="4.8")
@@ -277,5 +273,118 @@ def test_map_without_places_says_so(client, territory):
     response = client.get("/en/projects/map/")
 
     html = response.content.decode()
-    assert "<svg class=\"map project-map\"" not in html
+    assert '<svg class="map project-map"' not in html
     assert "No published project matching these filters has a place on the map." in html
+
+
+# --- Catalogue ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def catalogue(namur, liege, organisation) -> dict[str, Project]:
+    """Three published projects and one draft, across themes, communes and funding."""
+    later = timezone.make_aware(dt.datetime(2026, 4, 1, 10, 0))
+    wifi = make_project(namur, slug="wifi", title_fr="Wi-Fi public", themes=["digital_inclusion"])
+    bus = make_project(
+        liege,
+        slug="bus",
+        title_fr="Bus à la demande",
+        themes=["mobility"],
+        status=Project.Status.COMPLETED,
+        lead=organisation,
+        first_published_at=later,
+        published_at=later,
+    )
+    ProjectFunding.objects.create(project=bus, source="eu")
+    data = make_project(
+        namur, slug="open-data", title_fr="Portail de données ouvertes", themes=["data", "mobility"]
+    )
+    draft = make_project(namur, slug="secret", title_fr="Projet secret", state="draft")
+    return {"wifi": wifi, "bus": bus, "data": data, "draft": draft}
+
+
+def _results(html: str) -> list[str]:
+    listing = html.split('class="result-list"', 1)
+    if len(listing) < 2:
+        return []
+    card_link = r'<h3 id="project-\d+-title"><a href="/\w\w/projects/([a-z0-9-]+)/"'
+    return re.findall(card_link, listing[1])
+
+
+def _facet(html: str, name: str) -> dict[str, str]:
+    """Facet checkboxes of `name`: value → count, as the page shows them."""
+    found = re.findall(
+        rf'name="{name}" value="([^"]+)"[^>]*>\s*<label[^>]*>[^<]*'
+        r'<span class="facet-count">\((\d+)',
+        html,
+    )
+    return dict(found)
+
+
+def test_catalogue_lists_published_projects_newest_first(client, catalogue):
+    response = client.get("/en/projects/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert _results(html) == ["bus", "open-data", "wifi"]  # same date: the latest added first
+    assert "Projet secret" not in html
+    assert "3 projects found." in html
+    assert 'href="/data/projects.csv"' in html
+    assert 'href="/en/projects/feed.atom"' in html
+
+
+def test_catalogue_facets_filter_and_count(client, catalogue):
+    html = client.get("/en/projects/", {"theme": "mobility"}).content.decode()
+
+    assert set(_results(html)) == {"bus", "open-data"}
+    assert "2 projects found." in html
+    # The theme facet counts without its own filter; others count within it.
+    assert _facet(html, "theme") == {"mobility": "2", "data": "1", "digital_inclusion": "1"}
+    assert _facet(html, "status") == {"in_progress": "1", "completed": "1"}
+    assert _facet(html, "funding") == {"eu": "1"}
+    assert 'name="theme" value="mobility" id="facet-theme-mobility" checked' in html
+    assert 'href="/en/projects/?">Clear “Theme”</a>' in html
+
+
+def test_catalogue_reports_invalid_parameters_and_ignores_them(client, catalogue):
+    html = client.get(
+        "/en/projects/", {"theme": ["mobility", "bogus"], "sort": "weird", "page": "x"}
+    ).content.decode()
+
+    assert set(_results(html)) == {"bus", "open-data"}
+    assert 'role="alert"' in html
+    assert "“weird”" in html
+    assert "bogus" in html
+
+
+def test_catalogue_paginates(client, namur):
+    for index in range(23):
+        make_project(namur, slug=f"p-{index:02d}", title_fr=f"Projet {index:02d}")
+
+    first = client.get("/en/projects/", {"sort": "title"}).content.decode()
+    second = client.get("/en/projects/", {"sort": "title", "page": "2"}).content.decode()
+
+    assert _results(first) == [f"p-{index:02d}" for index in range(20)]
+    assert _results(second) == ["p-20", "p-21", "p-22"]
+    assert 'href="/en/projects/?sort=title&amp;page=2" rel="next"' in first
+    assert "Showing 21–23." in second
+
+
+def test_catalogue_query_count_is_constant(client, namur, other_member, django_assert_num_queries):
+    client.force_login(other_member)
+    make_project(namur, slug="one")
+    client.get("/fr/projects/")
+    with django_assert_num_queries(QUERIES_CATALOGUE):
+        client.get("/fr/projects/", {"theme": "people"})
+    for index in range(15):
+        make_project(namur, slug=f"more-{index}")
+    from smartregion.core.pagecache import data_version_bump
+
+    data_version_bump()
+    client.get("/fr/projects/")  # rebuilds the index for the new data version
+    with django_assert_num_queries(QUERIES_CATALOGUE):
+        client.get("/fr/projects/", {"theme": "people"})
+
+
+# session, user, the page's projects with their communes (2)
+QUERIES_CATALOGUE = 4

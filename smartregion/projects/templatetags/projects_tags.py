@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from .. import queries
@@ -87,3 +88,12 @@ def page_numbers(result, around: int = 2) -> list[int | None]:
             numbers.append(None)
         numbers.append(number)
     return numbers
+
+
+@register.simple_tag
+def fallback_lang(obj: Any, field: str) -> str:
+    """` lang="fr"` when the page is in English but `field` has no English text, so screen
+    readers pronounce the French fallback right; '' otherwise."""
+    if _language() == "en" and not getattr(obj, f"{field}_en", ""):
+        return mark_safe(' lang="fr"')  # noqa: S308 - a constant
+    return ""
