@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from smartregion.diagnostic.api import diagnostics_router, instruments_router
+from smartregion.projects.api import router as projects_router
 from smartregion.territory.api import router as territory_router
 
 api = NinjaAPI(
@@ -19,3 +20,4 @@ api = NinjaAPI(
 api.add_router("/municipalities/", territory_router)
 api.add_router("/instruments/", instruments_router)
 api.add_router("/diagnostics/", diagnostics_router)
+api.add_router("/projects/", projects_router)
