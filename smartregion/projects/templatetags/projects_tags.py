@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import template
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -97,3 +99,10 @@ def fallback_lang(obj: Any, field: str) -> str:
     if _language() == "en" and not getattr(obj, f"{field}_en", ""):
         return mark_safe(' lang="fr"')  # noqa: S308 - a constant
     return ""
+
+
+@register.simple_tag
+def catalogue_url(match: queries.ThemeMatch) -> str:
+    """The catalogue filtered on a recommendation's themes (any of them)."""
+    query = urlencode([("theme", theme) for theme in sorted(match.themes)])
+    return reverse("projects:catalogue") + (f"?{query}" if query else "")
