@@ -7,6 +7,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from django.contrib.auth.models import Permission
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -19,6 +20,10 @@ from .models import Invitation, Membership, Organisation, User
 
 DEMO_PASSWORD = "demo-smartregion-2026"  # noqa: S105 - printed for the local demo only
 DEMO_COMMUNE = "92094"  # Namur
+DEMO_MEMBER_EMAIL = "member.namur@demo.smartregion.example"
+DEMO_EDITOR_EMAIL = "editor@demo.smartregion.example"
+# Made here; the projects demo makes them a member of a demo intercommunal body once it exists.
+DEMO_ACTOR_EMAIL = "member.actor@demo.smartregion.example"
 
 
 @dataclass(frozen=True)
@@ -45,23 +50,31 @@ def membership_grant(
 
 @transaction.atomic
 def demo_accounts_create() -> list[DemoAccount]:
-    """One centre admin, one commune manager and one member of the demo commune. Idempotent."""
+    """A centre admin and editor, a commune manager and member, an actor's member. Idempotent."""
     commune = Municipality.objects.get(refnis=DEMO_COMMUNE)
     accounts = [
         ("admin@demo.smartregion.example", "centre admin", None),
+        (DEMO_EDITOR_EMAIL, "centre editor", None),
         ("manager.namur@demo.smartregion.example", "commune manager", Membership.Role.MANAGER),
-        ("member.namur@demo.smartregion.example", "commune member", Membership.Role.MEMBER),
+        (DEMO_MEMBER_EMAIL, "commune member", Membership.Role.MEMBER),
+        (DEMO_ACTOR_EMAIL, "actor member", None),
     ]
-    for email, _label, role in accounts:
+    for email, label, role in accounts:
         user = User.objects.filter(email=email).first()
         if user is None:
-            is_admin = role is None
+            is_admin = label == "centre admin"
             user = User.objects.create_user(
                 email=email,
                 password=DEMO_PASSWORD,
-                is_staff=is_admin,
+                is_staff=is_admin or label == "centre editor",
                 is_superuser=is_admin,
                 first_name=email.split("@")[0].split(".")[0].capitalize(),
+            )
+        if label == "centre editor":
+            user.user_permissions.add(
+                Permission.objects.get(
+                    content_type__app_label="projects", codename="moderate_project"
+                )
             )
         if role is not None:
             membership_grant(user=user, municipality=commune, role=role)

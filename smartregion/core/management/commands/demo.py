@@ -17,6 +17,7 @@ from smartregion.instruments.services import (
     instrument_files,
     instrument_version_load,
 )
+from smartregion.projects.demo import projects_demo_create
 from smartregion.territory.services import figures_create_demo, territory_load_reference
 
 
@@ -49,6 +50,7 @@ class Command(BaseCommand):
             % {"created": demo.created, "diagnostics": demo.diagnostics, "communes": demo.communes}
         )
         self._barometer()
+        self._projects()
         region = settings.SMARTREGION["DEFAULT_REGION"]
         self.stdout.write(self.style.SUCCESS("\nSmart Region demo is ready."))
         self.stdout.write(f"  URL:      http://127.0.0.1:{options['port']}/")
@@ -90,6 +92,27 @@ class Command(BaseCommand):
                 "published": demo.published,
                 "rates": rates or "-",
                 "panel": demo.panel,
+                "seconds": time.monotonic() - started,
+            }
+        )
+
+    def _projects(self) -> None:
+        """About 150 demo projects of the catalogue, with their actors, through its services."""
+        started = time.monotonic()
+        demo = projects_demo_create()
+        self.stdout.write(
+            _(
+                "Demo projects: %(created)d created; %(projects)d in all (%(published)d "
+                "published, %(showcase)d in the showcase) in %(communes)d communes, "
+                "%(actors)d demo actors (%(seconds).1f s)."
+            )
+            % {
+                "created": demo.created,
+                "projects": demo.projects,
+                "published": demo.published,
+                "showcase": demo.showcase,
+                "communes": demo.communes,
+                "actors": demo.actors,
                 "seconds": time.monotonic() - started,
             }
         )
