@@ -75,13 +75,16 @@ def test_demo_accounts_are_created_once(territory):
     second = demo_accounts_create()
 
     assert first == second
-    assert User.objects.count() == 3
+    assert User.objects.count() == 5
     manager = User.objects.get(email="manager.namur@demo.smartregion.example")
     assert manager.check_password(DEMO_PASSWORD)
     assert list(manager.memberships.values_list("municipality__refnis", "role")) == [
         ("92094", "manager")
     ]
     assert User.objects.get(email="admin@demo.smartregion.example").is_staff
+    editor = User.objects.get(email="editor@demo.smartregion.example")
+    assert (editor.is_staff, editor.is_superuser) == (True, False)
+    assert editor.has_perm("projects.moderate_project")
 
 
 def test_membership_is_for_exactly_one_commune_or_organisation(member, namur):
