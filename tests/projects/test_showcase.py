@@ -100,6 +100,7 @@ def test_showcase_detail_shows_english_content(client, namur):
     assert "Regional call for projects" in html
     assert "750 (75 %)" in html
     assert 'href="/en/projects/showcase/wifi-public.pdf"' in html
+    assert 'href="/en/projects/wifi-public/"' in html
 
 
 def test_showcase_detail_marks_untranslated_text_as_french(client, namur):
