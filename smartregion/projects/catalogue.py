@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from smartregion.core.pagecache import data_version
@@ -196,6 +196,7 @@ class _Index:
     province_names: dict[str, dict[str, str]]  # refnis -> names by language
     size_names: dict[str, dict[str, str]]  # code -> labels by language
     all_bits: int = 0
+    fingerprint: tuple[Any, ...] = ()
     searches: OrderedDict[tuple, tuple[int, list[int]]] = field(default_factory=OrderedDict)
 
     def mask_of(self, positions: Iterable[int]) -> int:
@@ -213,19 +214,31 @@ _BUILT_KEY = "projects:catalogue-index-built"
 def _index() -> _Index:
     """The index for the current data version, built at most once per version and process.
 
-    A marker in the cache also triggers a rebuild when the cache is cleared (tests do it between
-    tests, when the database they ran on is rolled back).
+    A marker in the cache says the index was built for this version. When the marker is gone
+    (the cache was cleared, as tests do after rolling the database back, or a full cache evicted
+    it), one query compares a fingerprint of the published projects before trusting the index.
     """
     global _current
     version = data_version()
     index = _current
-    if index is not None and index.version == version and cache.get(_BUILT_KEY) == version:
-        return index
+    if index is not None and index.version == version:
+        if cache.get(_BUILT_KEY) == version:
+            return index
+        if _fingerprint() == index.fingerprint:
+            cache.set(_BUILT_KEY, version, timeout=None)
+            return index
     with _lock:
         index = _build(version)
         _current = index
         cache.set(_BUILT_KEY, version, timeout=None)
     return index
+
+
+def _fingerprint() -> tuple[Any, ...]:
+    found = Project.objects.filter(state=Project.State.PUBLISHED).aggregate(
+        count=Count("id"), last=Max("id"), changed=Max("updated_at")
+    )
+    return (found["count"], found["last"], found["changed"])
 
 
 def catalogue_index_reset() -> None:
@@ -235,6 +248,7 @@ def catalogue_index_reset() -> None:
 
 
 def _build(version: int) -> _Index:
+    fingerprint = _fingerprint()
     published = Project.objects.filter(state=Project.State.PUBLISHED)
     rows = list(
         published.order_by("-first_published_at", "-id").values_list(
@@ -300,6 +314,7 @@ def _build(version: int) -> _Index:
         province_names={province.refnis: province.names for province in Province.objects.all()},
         size_names=_size_names(),
         all_bits=(1 << len(entries)) - 1,
+        fingerprint=fingerprint,
     )
 
 
