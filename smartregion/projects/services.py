@@ -826,7 +826,7 @@ def _unique_actor_slug(name: str) -> str:
     stem = (slugify(name) or "actor")[:200].strip("-") or "actor"
     taken = set(Organisation.objects.filter(slug__startswith=stem).values_list("slug", flat=True))
     candidate, number = stem, 1
-    while candidate in taken:
+    while candidate in taken or candidate in RESERVED_SLUGS:
         number += 1
         candidate = f"{stem}-{number}"
     return candidate
@@ -1036,3 +1036,90 @@ def revision_compare(older: ProjectRevision, newer: ProjectRevision) -> list[Fie
         diff = _word_diff(before, after) if long_text else None
         changes.append(FieldChange(name, str(label), before, after, diff))
     return changes
+
+
+# --- re-applying an edit after a conflict -----------------------------------------------------
+
+_MERGE_KEYS = {
+    **{name: name for name in TEXT_FIELDS},
+    "status": "status",
+    "showcase": "showcase",
+    "themes": "themes",
+    "goals": "goals",
+    "start_date": "start_date",
+    "end_date": "end_date",
+    "budget_eur": "budget_eur",
+    "municipality_ids": "municipalities",
+    "lead_id": "lead",
+    "partner_ids": "partners",
+    "fundings": "fundings",
+    "indicators": "indicators",
+    "locations": "locations",
+}
+
+
+def _canonical(key: str, value: Any) -> Any:
+    """One comparable form for a snapshot value and the same value in a ProjectInput."""
+    if key in ("municipalities", "partners"):
+        return sorted(v["id"] if isinstance(v, dict) else int(v) for v in value or [])
+    if key == "lead":
+        return value["id"] if isinstance(value, dict) else value
+    if key in ("themes",):
+        return list(value or [])
+    if key == "goals":
+        return sorted(int(g) for g in value or [])
+    if key in ("fundings", "indicators", "locations"):
+        kind = {"fundings": FundingInput, "indicators": IndicatorInput, "locations": LocationInput}
+        rows = [dataclasses.asdict(_row(kind[key], r)) for r in value or []]
+        return [
+            {k: _plain(_decimal(v)) if k != "measured_on" else _plain(v) for k, v in r.items()}
+            for r in rows
+        ]
+    if key in RICH_TEXT_FIELDS:
+        return rich_text_clean(value or "")
+    if key in ("start_date", "end_date", "budget_eur"):
+        return _plain(_decimal(value) if key == "budget_eur" else value)
+    return (value or "").strip() if isinstance(value, str) else value
+
+
+@dataclass
+class MergeResult:
+    data: ProjectInput  # the edit re-applied onto the current project
+    kept_theirs: list[str]  # fields only the colleague changed: their value is kept
+    conflicts: list[str]  # fields both changed differently: the user's value is kept, to check
+
+
+def project_merge(*, base: dict[str, Any], current: Project, mine: ProjectInput) -> MergeResult:
+    """Re-apply `mine` (made from snapshot `base`) onto `current`, field by field.
+
+    Fields the user did not touch take the colleague's value; fields the user changed keep the
+    user's value, and those the colleague changed too are reported as conflicts to check.
+    """
+    theirs_input = ProjectInput.from_project(current)
+    theirs = project_snapshot(current)
+    merged = dataclasses.replace(mine)
+    kept_theirs, conflicts = [], []
+    for attr, key in _MERGE_KEYS.items():
+        base_value = _canonical(key, base.get(key))
+        their_value = _canonical(key, theirs.get(key))
+        my_value = _canonical(key, getattr(mine, attr))
+        if their_value == base_value or my_value == their_value:
+            continue
+        if my_value == base_value:
+            setattr(merged, attr, getattr(theirs_input, attr))
+            kept_theirs.append(key)
+        else:
+            conflicts.append(key)
+    return MergeResult(merged, kept_theirs, conflicts)
+
+
+def field_label(key: str) -> str:
+    return str(_LABELS.get(key, key))
+
+
+def project_snapshot_at(project: Project, version: int) -> dict[str, Any] | None:
+    """The project as it stood at `version` (the last revision recorded at that version)."""
+    for revision in project.revisions.order_by("-number"):
+        if revision.snapshot.get("version") == version:
+            return revision.snapshot
+    return None
