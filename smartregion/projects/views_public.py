@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -118,13 +119,14 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def _file_url(project: Project, item: object) -> str | None:
     """Files are served by a view that checks who may see the project (never by their path)."""
     kind = "image" if item.__class__.__name__ == "ProjectImage" else "document"
-    return _optional_url("projects:file", project.slug, kind, item.pk)
+    return _optional_url("projects:file", kind, item.pk)
 
 
 def _showcase_url(project: Project) -> str | None:
     if not (project.showcase and project.is_published):
         return None
-    return _optional_url("projects:showcase_detail", project.slug)
+    with translation.override("en"):  # the showcase is for readers abroad
+        return _optional_url("projects:showcase_detail", project.slug)
 
 
 # --- Map --------------------------------------------------------------------------------------

@@ -14,7 +14,9 @@ from smartregion.projects.models import (
     Indicator,
     Location,
     Project,
+    ProjectDocument,
     ProjectFunding,
+    ProjectImage,
 )
 from smartregion.territory.models import Municipality
 from tests.conftest import make_user
@@ -245,6 +247,61 @@ def test_detail_query_count_is_constant(
 QUERIES_DETAIL = 18
 
 
+def test_detail_shows_edit_and_history_links_to_the_team_only(client, draft, member, full_project):
+    client.force_login(member)
+    own = client.get("/fr/projects/brouillon/").content.decode()
+    client.logout()
+    anonymous = client.get("/fr/projects/capteurs-air/").content.decode()
+
+    assert 'href="/fr/projects/brouillon/edit/"' in own
+    assert 'href="/fr/projects/brouillon/history/"' in own
+    assert "/edit/" not in anonymous
+    assert "/history/" not in anonymous
+
+
+def test_detail_shows_edit_link_to_an_editor_on_a_published_project(client, editor, full_project):
+    client.force_login(editor)
+
+    html = client.get("/fr/projects/capteurs-air/").content.decode()
+
+    assert 'href="/fr/projects/capteurs-air/edit/"' in html
+
+
+def test_detail_lists_images_with_alt_text_and_documents(client, full_project):
+    image = ProjectImage.objects.create(
+        project=full_project,
+        file="projects/1/photo.webp",
+        alt_fr="Un capteur sur un lampadaire",
+        alt_en="A sensor on a lamp post",
+        width=800,
+        height=600,
+        credit="Ville de Namur",
+    )
+    document = ProjectDocument.objects.create(
+        project=full_project,
+        file="projects/1/rapport.pdf",
+        title="Rapport final",
+        content_type="application/pdf",
+        size=2048,
+    )
+
+    html = client.get("/en/projects/capteurs-air/").content.decode()
+
+    assert (
+        f'<img src="/en/projects/files/image/{image.pk}/" alt="A sensor on a lamp post" '
+        'width="800" height="600" loading="lazy">'
+    ) in html
+    assert f'<a href="/en/projects/files/document/{document.pk}/">Rapport final</a>' in html
+
+
+def test_detail_links_the_english_showcase_version(client, full_project):
+    Project.objects.filter(pk=full_project.pk).update(showcase=True)
+
+    html = client.get("/fr/projects/capteurs-air/").content.decode()
+
+    assert 'href="/en/projects/showcase/capteurs-air/" hreflang="en"' in html
+
+
 # --- Map ---------------------------------------------------------------------------------------
 
 
@@ -267,6 +324,39 @@ def test_map_draws_a_linked_dot_per_location_and_a_table(client, full_project, n
     table = html.split("<table>", 1)[1]
     assert re.findall(r'href="/fr/projects/([a-z-]+)/"', table) == ["second", "capteurs-air"]
     assert "Caché" not in html
+
+
+def test_map_honours_the_catalogue_filters(client, full_project, namur):
+    bus = make_project(namur, slug="bus", title_fr="Bus", themes=["mobility"])
+    Location.objects.create(project=bus, label="Gare", latitude="50.47", longitude="4.86")
+
+    html = client.get("/fr/projects/map/", {"theme": "mobility"}).content.decode()
+
+    svg = html.split("<svg", 1)[1].split("</svg>")[0]
+    assert re.findall(r'aria-label="([^"]+)"', svg) == ["Bus — Gare"]
+    assert 'href="/fr/projects/?theme=mobility"' in html
+
+
+def test_map_query_count_is_constant(client, full_project, namur, django_assert_num_queries):
+    from django.core.cache import cache
+
+    client.get("/fr/projects/map/")
+    cache.clear()
+    client.get("/fr/projects/map/?warm")  # rebuilds the catalogue index after the clear
+    with django_assert_num_queries(QUERIES_MAP):
+        client.get("/fr/projects/map/?a")
+    for index in range(5):
+        project = make_project(namur, slug=f"more-{index}")
+        Location.objects.create(project=project, latitude="50.4", longitude="4.9")
+    cache.clear()
+    client.get("/fr/projects/map/?warm")
+    with django_assert_num_queries(QUERIES_MAP):
+        client.get("/fr/projects/map/?b")
+
+
+# projects with their communes (2), places, region, outline frame (the data version and the
+# demo notice were read by the warm-up request)
+QUERIES_MAP = 5
 
 
 def test_map_without_places_says_so(client, territory):
