@@ -116,9 +116,9 @@ def _recommendation(html: str, code: str) -> str:
 
 def test_recommendations_link_peers_projects_on_the_same_themes(
     client,
-    instrument_version,
+    instrument_version,  # noqa: F811 - the diagnostic fixture
     namur,
-    member,  # noqa: F811
+    member,
 ):
     liege = Municipality.objects.get(refnis="62063")
     make_project(liege, slug="strategie", title_fr="Stratégie smart", themes=["governance"])
