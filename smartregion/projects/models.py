@@ -170,11 +170,20 @@ class Project(models.Model):
         default=False,
         help_text=_("A published project its team edited; an editor has not seen the change yet."),
     )
+    # blank: a project outlives its authors' accounts (deleting one empties these fields).
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -395,6 +404,7 @@ class ProjectRevision(models.Model):
         SUBMITTED = "submitted", _("Submitted for review")
         CHANGES_REQUESTED = "changes_requested", _("Changes requested")
         PUBLISHED = "published", _("Published")
+        REVIEWED = "reviewed", _("Changes reviewed")
         REJECTED = "rejected", _("Rejected")
         UNPUBLISHED = "unpublished", _("Withdrawn from publication")
         FILE_ADDED = "file_added", _("File added")

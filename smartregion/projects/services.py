@@ -699,7 +699,7 @@ def project_mark_reviewed(*, project: Project, user: User | None, comment: str =
     _record(
         fresh,
         user=user,
-        action=Action.PUBLISHED,
+        action=Action.REVIEWED,
         comment=(comment or "").strip() or _("Changes reviewed."),
     )
     _after_change(fresh, public=True)

@@ -208,6 +208,26 @@ def test_project_update_of_published_project_by_team_flags_for_review(namur, mem
     assert _version() == before + 1
     reviewed = project_mark_reviewed(project=updated, user=editor)
     assert reviewed.needs_review is False
+    assert reviewed.revisions.values_list("action", flat=True)[0] == "reviewed"
+
+
+def test_project_update_after_author_account_deleted(namur, member, manager):
+    project = project_create(user=member, owner_municipality=namur, data=_input(namur))
+    member.delete()
+    project.refresh_from_db()
+
+    updated = project_update(
+        project=project,
+        user=manager,
+        data=_input(namur, status=Project.Status.COMPLETED),
+        expected_version=1,
+    )
+
+    assert (updated.created_by, updated.updated_by, updated.status) == (
+        None,
+        manager,
+        Project.Status.COMPLETED,
+    )
 
 
 def test_project_update_by_editor_does_not_flag(namur, member, editor):
