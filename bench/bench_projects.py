@@ -399,20 +399,22 @@ def bench_pages(args: argparse.Namespace, env: dict[str, str]) -> None:
             f"{args.seconds:.0f} s per row"
         )
         print(
-            f"    {'mix':<16}{'cache':<28}{'requests':>9}{'errors':>7}{'p50 ms':>8}"
+            f"    {'mix':<16}{'addresses and clients':<36}{'requests':>9}{'errors':>7}{'p50 ms':>8}"
             f"{'p95 ms':>8}{'req/s':>7}"
         )
         for label, paths in mixes.items():
             cached = paths[:50]  # anonymous visitors asking the same few things
             unique = [f"{path}&bench={n}" for n, path in enumerate(paths * 50)]
-            _measure(port, cached, args.clients, 2.0)  # warm-up: facet index in each worker
-            for how, chosen in (
-                ("anonymous, 50 addresses", cached),
-                ("every address unique", unique),
+            # Warm-up: the facet index and the 50 cached pages in each worker.
+            _measure(port, cached, args.clients, 5.0)
+            for how, chosen, clients in (
+                (f"anonymous, 50 addresses, {args.clients} cl.", cached, args.clients),
+                (f"every address unique, {args.clients} cl.", unique, args.clients),
+                ("every address unique, 1 client", unique[::-1], 1),
             ):
-                figures = _measure(port, chosen, args.clients, args.seconds)
+                figures = _measure(port, chosen, clients, args.seconds)
                 print(
-                    f"    {label:<16}{how:<28}{figures['requests']:>9.0f}"
+                    f"    {label:<16}{how:<36}{figures['requests']:>9.0f}"
                     f"{figures['errors']:>7.0f}{figures['p50']:>8.1f}{figures['p95']:>8.1f}"
                     f"{figures['rps']:>7.0f}"
                 )
