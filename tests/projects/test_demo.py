@@ -225,3 +225,34 @@ def test_demo_templates_are_complete():
         assert set(template["themes"]) <= set(Theme.values)
         assert 1 <= len(template["indicators"]) <= 3
         assert len(template["title"]["fr"]) < 150 and len(template["summary"]["fr"]) <= 600
+
+
+def test_demo_points_move_inside_outlines_imported_later(small_demo):
+    from shapely.geometry import Point, shape
+
+    from smartregion.territory.models import Boundary, Municipality
+
+    # A 2 km square far from any canton seat for each demo commune: every point is outside it.
+    communes = Municipality.objects.filter(projects__is_demo=True).distinct()
+    for index, commune in enumerate(communes):
+        lon, lat = 3.0 + 0.05 * index, 49.6
+        ring = [[lon, lat], [lon + 0.03, lat], [lon + 0.03, lat + 0.02], [lon, lat + 0.02]]
+        Boundary.objects.create(
+            municipality=commune,
+            geometry={"type": "Polygon", "coordinates": [[*ring, ring[0]]]},
+            min_lon=lon,
+            min_lat=lat,
+            max_lon=lon + 0.03,
+            max_lat=lat + 0.02,
+            centroid_lon=lon + 0.015,
+            centroid_lat=lat + 0.01,
+        )
+
+    again = projects_demo_create(count=30, today=TODAY)
+
+    assert again.created == 0
+    for project in Project.objects.filter(is_demo=True).prefetch_related("locations"):
+        for location in project.locations.all():
+            commune = project.municipalities.get(name_fr=location.label.rsplit(", ", 1)[-1])
+            point = Point(float(location.longitude), float(location.latitude))
+            assert shape(commune.boundary.geometry).contains(point), location.label
