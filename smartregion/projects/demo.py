@@ -444,11 +444,14 @@ def _fill_numbers(plan: _Plan, rng: random.Random, today: dt.date) -> None:
     if plan.status == Project.Status.STOPPED:
         plan.stop_reason = rng.choice(STOP_REASONS)
     if plan.state == Project.State.PUBLISHED:
-        start = plan.start or today - dt.timedelta(days=400)
-        plan.published_on = min(
-            _day(rng, max(start, dt.date(FIRST_YEAR, 6, 1)), start + dt.timedelta(days=200)),
-            today - dt.timedelta(days=rng.randint(1, 60)),
-        )
+        # Running projects were published soon after they started; ideas and plans at any time
+        # in the last two years (so the newest entries are not all ideas).
+        if plan.status in (Project.Status.IDEA, Project.Status.PLANNED) or plan.start is None:
+            first, last = today - dt.timedelta(days=700), today - dt.timedelta(days=5)
+        else:
+            first = max(plan.start, dt.date(FIRST_YEAR, 6, 1))
+            last = min(plan.start + dt.timedelta(days=200), today - dt.timedelta(days=5))
+        plan.published_on = _day(rng, first, last)
 
 
 def _fill_dates(plan: _Plan, rng: random.Random, today: dt.date) -> None:
