@@ -52,9 +52,13 @@ class CatalogueQuery:
     province: list[str] = field(default_factory=list)
     size: list[str] = field(default_factory=list)
     funding: list[str] = field(default_factory=list)
+    commune: list[str] = field(default_factory=list)
+    """REFNIS codes: projects involving any of these communes (a filter, not a facet)."""
     sort: str = ""
     page: int = 1
     errors: list[str] = field(default_factory=list)
+    invalid: list[tuple[str, str]] = field(default_factory=list)
+    """(parameter, value) of every value dropped, for callers that refuse rather than ignore."""
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> CatalogueQuery:
@@ -70,11 +74,22 @@ class CatalogueQuery:
                         chosen.append(value)
                 elif value:
                     query.errors.append(_unknown_message(name, value))
+                    query.invalid.append((name, value[:40]))
+        known = _index().municipality_ids
+        for value in _values(params, "commune"):
+            value = value.strip()
+            if value in known:
+                if value not in query.commune:
+                    query.commune.append(value)
+            elif value:
+                query.errors.append(_unknown_message("commune", value))
+                query.invalid.append(("commune", value[:40]))
         sort = " ".join(_values(params, "sort")[:1]).strip()
         if sort in SORTS:
             query.sort = sort
         elif sort:
             query.errors.append(_("Unknown sort order “%(value)s”: ignored.") % {"value": sort})
+            query.invalid.append(("sort", sort[:40]))
         page = " ".join(_values(params, "page")[:1]).strip()
         if page:
             if page.isdigit() and 0 < int(page) <= MAX_PAGE:
@@ -83,6 +98,7 @@ class CatalogueQuery:
                 query.errors.append(
                     _("Page “%(value)s” does not exist: page 1 shown.") % {"value": page[:20]}
                 )
+                query.invalid.append(("page", page[:20]))
         return query
 
     @property
@@ -94,19 +110,20 @@ class CatalogueQuery:
 
     @property
     def is_filtered(self) -> bool:
-        return bool(self.q or any(getattr(self, name) for name in FACETS))
+        return bool(self.q or self.commune or any(getattr(self, name) for name in FACETS))
 
     def params(self, **changes: Any) -> list[tuple[str, str]]:
         """The query as (name, value) pairs, with `changes` applied; page 1 unless given."""
         values: dict[str, Any] = {
             "q": self.q,
             **{name: list(getattr(self, name)) for name in FACETS},
+            "commune": list(self.commune),
             "sort": self.sort,
             "page": 1,
         }
         values.update(changes)
         pairs: list[tuple[str, str]] = []
-        for name in ("q", *FACETS, "sort", "page"):
+        for name in ("q", *FACETS, "commune", "sort", "page"):
             value = values[name]
             if isinstance(value, list):
                 pairs.extend((name, str(item)) for item in value)
@@ -144,6 +161,7 @@ def _unknown_message(name: str, value: str) -> str:
         "province": _("Unknown province “%(value)s”: ignored."),
         "size": _("Unknown population class “%(value)s”: ignored."),
         "funding": _("Unknown funding source “%(value)s”: ignored."),
+        "commune": _("Unknown commune code “%(value)s”: ignored."),
     }
     return messages[name] % {"value": value[:40]}
 
@@ -194,6 +212,7 @@ class _Index:
     by_municipality: dict[int, int]
     orders: dict[str, list[int]]  # sort key -> positions in order ("newest" is implicit)
     province_names: dict[str, dict[str, str]]  # refnis -> names by language
+    municipality_ids: dict[str, int]  # refnis -> id, every commune (current and former)
     size_names: dict[str, dict[str, str]]  # code -> labels by language
     all_bits: int = 0
     fingerprint: tuple[Any, ...] = ()
@@ -312,6 +331,7 @@ def _build(version: int) -> _Index:
         by_municipality=by_municipality,
         orders={"title:fr": title_order("fr"), "title:en": title_order("en"), "start": start},
         province_names={province.refnis: province.names for province in Province.objects.all()},
+        municipality_ids=dict(Municipality.objects.order_by().values_list("refnis", "id")),
         size_names=_size_names(),
         all_bits=(1 << len(entries)) - 1,
         fingerprint=fingerprint,
@@ -413,6 +433,12 @@ def catalogue_page(
     ranking: list[int] | None = None
     if query.q:
         matched, ranking = _search(index, query.q)
+    if query.commune:
+        # Like the text search, the commune filter narrows what every facet counts.
+        communes = 0
+        for refnis in query.commune:
+            communes |= index.by_municipality.get(index.municipality_ids[refnis], 0)
+        matched &= communes
     selected = {name: _facet_mask(index, name, getattr(query, name)) for name in FACETS}
     result = matched
     for mask in selected.values():

@@ -448,6 +448,8 @@ def _metadata(query: CatalogueQuery, count: int, base_url: str) -> dict[str, Any
 def _filters(query: CatalogueQuery) -> dict[str, list[str] | str]:
     filters: dict[str, list[str] | str] = {"q": query.q} if query.q else {}
     filters.update({name: list(getattr(query, name)) for name in FACETS if getattr(query, name)})
+    if query.commune:
+        filters["commune"] = list(query.commune)
     return filters
 
 

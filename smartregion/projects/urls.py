@@ -1,4 +1,4 @@
-"""Project pages. Each part of the app keeps its own routes; the names share the `projects` namespace."""
+"""Project pages. Each part of the app keeps its own routes under the `projects` namespace."""
 
 from __future__ import annotations
 

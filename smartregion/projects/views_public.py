@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from smartregion.accounts.models import Organisation
 from smartregion.core.pagecache import public_page
+from smartregion.territory.models import Municipality
 from smartregion.territory.queries import default_region
 
 from . import maps, queries
@@ -54,12 +55,16 @@ def _query_string(request: HttpRequest, *, without: tuple[str, ...] = ("page",))
 def catalogue(request: HttpRequest) -> HttpResponse:
     query = CatalogueQuery.from_params(request.GET)
     result = catalogue_page(query, language=_language())
+    # Only when filtered by commune (links from a commune's profile): one more query.
+    communes = list(Municipality.objects.filter(refnis__in=query.commune)) if query.commune else []
     return render(
         request,
         "projects/public/catalogue.html",
         {
             "result": result,
             "query": query,
+            "communes": communes,
+            "without_communes": query.querystring(commune=[]),
             "query_string": _query_string(request),
             "filter_string": _query_string(request, without=("page", "sort")),
             "language": _language(),

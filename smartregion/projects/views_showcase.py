@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from smartregion.core.pagecache import public_page
 from smartregion.territory.models import Municipality, Region
@@ -137,13 +138,18 @@ def showcase_pdf(request: HttpRequest, slug: str) -> HttpResponse:
 
 def projects_file(request: HttpRequest, fmt: str) -> HttpResponse:
     """CSV, JSON or GeoJSON of published projects, filtered like the catalogue (same
-    parameters: q, theme, goal, status, province, size, funding; repeatable). A value the
+    parameters: q, theme, goal, status, province, size, funding, commune; repeatable). A value the
     catalogue does not know answers 400 with the reason rather than a silently wider file."""
     if fmt not in exports.EXPORT_TYPES:
         raise Http404("Unknown format.")
     query = CatalogueQuery.from_params(request.GET)
-    if query.errors:
-        return HttpResponseBadRequest("\n".join(query.errors), content_type="text/plain")
+    if query.invalid:
+        reasons = [
+            _("Unknown value “%(value)s” for the parameter “%(name)s”.")
+            % {"value": value, "name": name}
+            for name, value in query.invalid
+        ]
+        return HttpResponseBadRequest("\n".join(reasons), content_type="text/plain")
     base_url = settings.SMARTREGION_BASE_URL.rstrip("/") or request.build_absolute_uri("/")[:-1]
     body = exports.export_cached(fmt, query, base_url=base_url)
     response = HttpResponse(body, content_type=exports.EXPORT_TYPES[fmt])

@@ -147,6 +147,25 @@ def test_from_params_keeps_valid_values_and_names_invalid_ones(catalogue):
     ]
 
 
+def test_commune_filter_narrows_results_and_facets(catalogue):
+    page = _page("commune=62063")  # Liège
+
+    assert _ids(page) == ["e", "c"]
+    assert _counts(page, "theme") == {"mobility": 1, "data": 1}
+    assert page.query.querystring() == "?commune=62063"
+
+
+def test_commune_filter_unknown_code_is_named(catalogue):
+    with translation.override("en"):
+        query = CatalogueQuery.from_params(QueryDict("commune=62063&commune=00000"))
+
+    assert (query.commune, query.errors, query.invalid) == (
+        ["62063"],
+        ["Unknown commune code “00000”: ignored."],
+        [("commune", "00000")],
+    )
+
+
 def test_querystring_toggles_one_value_and_resets_the_page(catalogue):
     query = CatalogueQuery.from_params(QueryDict("q=eau&theme=data&sort=title&page=3"))
     assert query.querystring() == "?q=eau&theme=data&sort=title"

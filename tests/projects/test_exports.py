@@ -260,10 +260,10 @@ def test_exports_filter_like_the_catalogue(client, namur, liege):
 
 
 def test_exports_refuse_unknown_filter_values(client, full_project):
-    response = client.get("/data/projects.csv?theme=space")
+    response = client.get("/data/projects.csv?theme=space&commune=62063", HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 400
-    assert response.content.decode() == "Unknown theme “space”: ignored."
+    assert response.content.decode() == "Unknown value “space” for the parameter “theme”."
 
 
 def test_exports_are_cached_until_public_data_changes(client, namur, django_assert_num_queries):
@@ -292,8 +292,8 @@ def test_export_query_count_is_constant(client, namur, django_assert_num_queries
         Location.objects.create(project=project, latitude=50.4, longitude=4.8)
         Indicator.objects.create(project=project, name_fr="I", target=1)
 
-    # data version; the catalogue's facet index, built once per data version (projects,
-    # communes, fundings, provinces, population classes); the projects with their lead,
-    # communes, partners, fundings, indicators, locations
-    with django_assert_num_queries(12):
+    # data version; the catalogue's facet index, built once per data version (fingerprint,
+    # projects, communes, fundings, provinces, commune codes, population classes); the projects
+    # with their lead, communes, partners, fundings, indicators, locations
+    with django_assert_num_queries(14):
         client.get("/data/projects.geojson")

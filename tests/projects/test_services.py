@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from smartregion.accounts.models import Organisation
 from smartregion.core.models import DataVersion
@@ -34,6 +35,13 @@ from smartregion.territory.models import Municipality
 pytestmark = pytest.mark.django_db
 
 State = Project.State
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in the source language, whatever the catalogues hold."""
+    with translation.override("en"):
+        yield
 
 
 def _input(namur: Municipality, **changes: object) -> ProjectInput:
