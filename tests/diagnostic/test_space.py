@@ -188,7 +188,7 @@ def test_commune_space_query_count_is_constant(
     assert response.content.decode().count("/results/") == 3
 
 
-QUERIES_COMMUNE = 10
+QUERIES_COMMUNE = 12  # 10, plus the two permission lookups of the projects links (user, groups)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -417,3 +417,24 @@ def test_invitation_unknown_token_is_404(client, territory):
     assert "This invitation link is not valid. Ask for a new invitation." in (
         response.content.decode()
     )
+
+
+def test_commune_space_links_to_the_team_projects_not_the_review_queue(client, member):
+    client.force_login(member)
+
+    html = client.get(COMMUNE).content.decode()
+
+    assert 'href="/en/projects/mine/"' in html and 'href="/en/projects/new/"' in html
+    assert 'href="/en/accounts/api-tokens/"' in html
+    assert 'href="/en/projects/review/"' not in html
+
+
+def test_my_space_of_an_editor_links_to_the_review_queue(client, staff_user):
+    from django.contrib.auth.models import Permission
+
+    staff_user.user_permissions.add(Permission.objects.get(codename="moderate_project"))
+    client.force_login(staff_user)
+
+    html = client.get("/en/space/").content.decode()
+
+    assert 'href="/en/projects/review/"' in html
