@@ -208,6 +208,7 @@ class ListFilters(Schema):
     province: list[str] = Field([], description="REFNIS codes of provinces")
     size: list[str] = Field([], description="Population class codes")
     funding: list[str] = Field([], description="Funding source codes")
+    commune: list[str] = Field([], description="REFNIS codes of communes involved")
     sort: Literal["relevance", "newest", "title", "start"] | None = None
     page: int = Field(1, ge=1)
 
@@ -440,9 +441,14 @@ def _visible_project(request: HttpRequest, slug: str) -> Project:
 )
 def list_projects(request: HttpRequest, filters: Query[ListFilters]) -> Any:
     query = CatalogueQuery.from_params(request.GET)
-    if query.errors:
+    if query.invalid:
         detail = [
-            {"loc": ["query"], "msg": error, "type": "unknown_value"} for error in query.errors
+            {
+                "loc": ["query", name],
+                "msg": _("Unknown value “%(value)s”.") % {"value": value},
+                "type": "unknown_value",
+            }
+            for name, value in query.invalid
         ]
         return Status(422, {"detail": detail})
     page = catalogue_page(query, language="fr", page_size=API_PAGE_SIZE)

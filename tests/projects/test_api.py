@@ -127,14 +127,27 @@ def test_list_filters_and_paginates(client, namur):
 
 
 def test_list_refuses_unknown_filter_values(client, published):
-    response = client.get(LIST, {"theme": "space"})
+    response = client.get(LIST, {"theme": "space", "commune": ["92094", "00000"]})
 
     assert response.status_code == 422
     assert response.json() == {
         "detail": [
-            {"loc": ["query"], "msg": "Unknown theme “space”: ignored.", "type": "unknown_value"}
+            {"loc": ["query", "theme"], "msg": "Unknown value “space”.", "type": "unknown_value"},
+            {
+                "loc": ["query", "commune"],
+                "msg": "Unknown value “00000”.",
+                "type": "unknown_value",
+            },
         ]
     }
+
+
+def test_list_filters_by_commune(client, published, namur):
+    in_namur = client.get(LIST, {"commune": "92094"}).json()
+    in_liege = client.get(LIST, {"commune": "62063"}).json()
+
+    assert [item["slug"] for item in in_namur["items"]] == [published.slug]
+    assert in_liege["count"] == 0
 
 
 def test_list_query_count_is_constant(client, namur, django_assert_num_queries):
