@@ -570,12 +570,11 @@ def project_update(
 def _transition(
     project: Project,
     *,
-    user: User | None,
     allowed_from: Iterable[str],
-    action: str,
     comment: str = "",
     comment_required: bool = False,
 ) -> Project:
+    """The project locked for a workflow step, once the step is allowed from its state."""
     comment = (comment or "").strip()
     if comment_required and not comment:
         raise ValidationError({"comment": [_("Say why, so the team knows what to do.")]})
@@ -604,9 +603,7 @@ def project_submit(*, project: Project, user: User | None, comment: str = "") ->
     """The team asks the editors to review the project."""
     fresh = _transition(
         project,
-        user=user,
         allowed_from=(State.DRAFT, State.CHANGES_REQUESTED),
-        action=Action.SUBMITTED,
     )
     fresh.state = State.SUBMITTED
     fresh.submitted_at = timezone.now()
@@ -617,9 +614,7 @@ def project_submit(*, project: Project, user: User | None, comment: str = "") ->
 def project_request_changes(*, project: Project, user: User | None, comment: str) -> Project:
     fresh = _transition(
         project,
-        user=user,
         allowed_from=(State.SUBMITTED,),
-        action=Action.CHANGES_REQUESTED,
         comment=comment,
         comment_required=True,
     )
@@ -634,9 +629,7 @@ def project_publish(*, project: Project, user: User | None, comment: str = "") -
     """Editors publish from any unpublished state (a project they wrote themselves too)."""
     fresh = _transition(
         project,
-        user=user,
         allowed_from=(State.DRAFT, State.SUBMITTED, State.CHANGES_REQUESTED, State.REJECTED),
-        action=Action.PUBLISHED,
     )
     now = timezone.now()
     fresh.state = State.PUBLISHED
@@ -660,9 +653,7 @@ def _check_publishable(project: Project) -> None:
 def project_reject(*, project: Project, user: User | None, comment: str) -> Project:
     fresh = _transition(
         project,
-        user=user,
         allowed_from=(State.SUBMITTED, State.CHANGES_REQUESTED, State.DRAFT),
-        action=Action.REJECTED,
         comment=comment,
         comment_required=True,
     )
@@ -675,9 +666,7 @@ def project_unpublish(*, project: Project, user: User | None, comment: str) -> P
     """Withdraw a published project: it goes back to its team with the editor's reason."""
     fresh = _transition(
         project,
-        user=user,
         allowed_from=(State.PUBLISHED,),
-        action=Action.UNPUBLISHED,
         comment=comment,
         comment_required=True,
     )
