@@ -870,20 +870,25 @@ def _store(
         else {"owner_municipality": main}
     )
     project = project_create(user=team, data=_input(plan, actors=actors, points=points), **owner)
+    # notify=False: demonstration steps email nobody (the console backend would print 150 emails).
     if plan.state == Project.State.DRAFT:
         return project
     if plan.state == Project.State.PUBLISHED and team == editor:
-        project = project_publish(project=project, user=editor)  # the centre's own entry
+        project = project_publish(
+            project=project, user=editor, notify=False
+        )  # the centre's own entry
         _backdate(project, plan.published_on)
         return project
-    project = project_submit(project=project, user=team)
+    project = project_submit(project=project, user=team, notify=False)
     if plan.state == Project.State.CHANGES_REQUESTED:
-        return project_request_changes(project=project, user=editor, comment=plan.comment)
+        return project_request_changes(
+            project=project, user=editor, comment=plan.comment, notify=False
+        )
     if plan.state == Project.State.REJECTED:
-        return project_reject(project=project, user=editor, comment=plan.comment)
+        return project_reject(project=project, user=editor, comment=plan.comment, notify=False)
     if plan.state == Project.State.SUBMITTED:
         return project
-    project = project_publish(project=project, user=editor)
+    project = project_publish(project=project, user=editor, notify=False)
     _backdate(project, plan.published_on)
     return project
 

@@ -38,7 +38,7 @@ from smartregion.accounts.models import Organisation, User
 from smartregion.core.pagecache import data_version_bump
 from smartregion.territory.models import Municipality
 
-from . import search
+from . import notifications, search
 from .models import (
     FundingSource,
     Goal,
@@ -588,18 +588,31 @@ def _transition(
 
 
 def _finish(
-    fresh: Project, *, user: User | None, action: str, comment: str, was_public: bool
+    fresh: Project,
+    *,
+    user: User | None,
+    action: str,
+    comment: str,
+    was_public: bool,
+    notify: bool,
 ) -> Project:
     fresh.updated_by = _author(user)
     fresh.full_clean(exclude=["slug", "themes", "goals", "version"])
     fresh.save()
-    _record(fresh, user=user, action=action, comment=(comment or "").strip())
+    comment = (comment or "").strip()
+    _record(fresh, user=user, action=action, comment=comment)
     _after_change(fresh, public=was_public or fresh.is_published)
+    if notify:
+        notifications.project_notify(
+            project=fresh, action=action, comment=comment, actor=_author(user)
+        )
     return fresh
 
 
 @transaction.atomic
-def project_submit(*, project: Project, user: User | None, comment: str = "") -> Project:
+def project_submit(
+    *, project: Project, user: User | None, comment: str = "", notify: bool = True
+) -> Project:
     """The team asks the editors to review the project."""
     fresh = _transition(
         project,
@@ -607,11 +620,15 @@ def project_submit(*, project: Project, user: User | None, comment: str = "") ->
     )
     fresh.state = State.SUBMITTED
     fresh.submitted_at = timezone.now()
-    return _finish(fresh, user=user, action=Action.SUBMITTED, comment=comment, was_public=False)
+    return _finish(
+        fresh, user=user, action=Action.SUBMITTED, comment=comment, was_public=False, notify=notify
+    )
 
 
 @transaction.atomic
-def project_request_changes(*, project: Project, user: User | None, comment: str) -> Project:
+def project_request_changes(
+    *, project: Project, user: User | None, comment: str, notify: bool = True
+) -> Project:
     fresh = _transition(
         project,
         allowed_from=(State.SUBMITTED,),
@@ -620,12 +637,19 @@ def project_request_changes(*, project: Project, user: User | None, comment: str
     )
     fresh.state = State.CHANGES_REQUESTED
     return _finish(
-        fresh, user=user, action=Action.CHANGES_REQUESTED, comment=comment, was_public=False
+        fresh,
+        user=user,
+        action=Action.CHANGES_REQUESTED,
+        comment=comment,
+        was_public=False,
+        notify=notify,
     )
 
 
 @transaction.atomic
-def project_publish(*, project: Project, user: User | None, comment: str = "") -> Project:
+def project_publish(
+    *, project: Project, user: User | None, comment: str = "", notify: bool = True
+) -> Project:
     """Editors publish from any unpublished state (a project they wrote themselves too)."""
     fresh = _transition(
         project,
@@ -637,7 +661,9 @@ def project_publish(*, project: Project, user: User | None, comment: str = "") -
     fresh.first_published_at = fresh.first_published_at or now
     fresh.needs_review = False
     _check_publishable(fresh)
-    return _finish(fresh, user=user, action=Action.PUBLISHED, comment=comment, was_public=False)
+    return _finish(
+        fresh, user=user, action=Action.PUBLISHED, comment=comment, was_public=False, notify=notify
+    )
 
 
 def _check_publishable(project: Project) -> None:
@@ -650,7 +676,9 @@ def _check_publishable(project: Project) -> None:
 
 
 @transaction.atomic
-def project_reject(*, project: Project, user: User | None, comment: str) -> Project:
+def project_reject(
+    *, project: Project, user: User | None, comment: str, notify: bool = True
+) -> Project:
     fresh = _transition(
         project,
         allowed_from=(State.SUBMITTED, State.CHANGES_REQUESTED, State.DRAFT),
@@ -658,11 +686,15 @@ def project_reject(*, project: Project, user: User | None, comment: str) -> Proj
         comment_required=True,
     )
     fresh.state = State.REJECTED
-    return _finish(fresh, user=user, action=Action.REJECTED, comment=comment, was_public=False)
+    return _finish(
+        fresh, user=user, action=Action.REJECTED, comment=comment, was_public=False, notify=notify
+    )
 
 
 @transaction.atomic
-def project_unpublish(*, project: Project, user: User | None, comment: str) -> Project:
+def project_unpublish(
+    *, project: Project, user: User | None, comment: str, notify: bool = True
+) -> Project:
     """Withdraw a published project: it goes back to its team with the editor's reason."""
     fresh = _transition(
         project,
@@ -673,7 +705,9 @@ def project_unpublish(*, project: Project, user: User | None, comment: str) -> P
     fresh.state = State.CHANGES_REQUESTED
     fresh.published_at = None
     fresh.needs_review = False
-    return _finish(fresh, user=user, action=Action.UNPUBLISHED, comment=comment, was_public=True)
+    return _finish(
+        fresh, user=user, action=Action.UNPUBLISHED, comment=comment, was_public=True, notify=notify
+    )
 
 
 @transaction.atomic
