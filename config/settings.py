@@ -217,11 +217,22 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Smart Region <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Per process. "default" holds whole public pages (about 40 KB each) and small markers:
+# 1,000 pages is about 40 MB at most per process (Django's default of 300 is fewer than the
+# commune profiles of one language). "fragments" holds pieces shared by many pages, such as the
+# catalogue's result cards (about 1 KB each): 45,000 covers 10,000 projects in four languages in
+# about 60 MB at most; kept apart so that cards never push whole pages out, nor the reverse.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "smartregion",
-    }
+        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_PAGES_MAX_ENTRIES", 1_000)},
+    },
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "smartregion-fragments",
+        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_FRAGMENTS_MAX_ENTRIES", 45_000)},
+    },
 }
 
 # Security: strict by default, relaxed only where local HTTP needs it.
@@ -271,6 +282,11 @@ SMARTREGION = {
     "DEFAULT_REGION": env_str("SMARTREGION_REGION", "03000"),
     "PLATFORM_NAME": env_str("SMARTREGION_NAME", "Smart Region"),
 }
+# What the DCAT-AP catalogue at /data/catalog.ttl lists besides the observatory's editions: dotted
+# paths to functions `(absolute) -> list[DatasetInfo]` (see observatory/catalogue.py, `providers`).
+SMARTREGION_CATALOGUE_PROVIDERS = env_list(
+    "SMARTREGION_CATALOGUE_PROVIDERS", ["smartregion.projects.opendata.catalogue_datasets"]
+)
 # The site's public address, for links in emails sent outside a request (scheduled reminders).
 SMARTREGION_BASE_URL = env_str("SMARTREGION_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 

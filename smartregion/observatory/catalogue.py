@@ -6,6 +6,9 @@ true, and a citation of r1 still resolves after r2 appears. Revisions of an edit
 `dcat:previousVersion` and `dcat:version`; every edition of a survey belongs to one
 `dcat:DatasetSeries`, which is how portals group the yearly editions.
 
+Other apps describe their own open data through providers (`provided_datasets`): the catalogue
+is the platform's, while this app stays below them in the dependency order and imports none.
+
 Publisher facts come from settings with defaults (`SMARTREGION["PLATFORM_NAME"]` and the optional
 `SMARTREGION_PUBLISHER_NAME`, `_URL`, `_EMAIL`); spatial coverage is the wave's region, its
 bounding box taken from the imported outlines when there are any. Nothing names a region in code.
@@ -21,6 +24,7 @@ from django.conf import settings
 from django.db.models import Max, Min
 from django.urls import reverse
 from django.utils import translation
+from django.utils.module_loading import import_string
 
 from smartregion.observatory import exports
 from smartregion.observatory.models import Edition
@@ -69,7 +73,8 @@ def contact() -> ContactInfo:
     return ContactInfo(exports.texts(N_("Observatory")), email)
 
 
-def _location(region: Region, absolute: Absolute) -> LocationInfo:
+def region_location(region: Region, absolute: Absolute) -> LocationInfo:
+    """The region as spatial coverage, with the bounding box of its imported outlines if any."""
     box = Boundary.objects.filter(municipality__region=region).aggregate(
         min_lon=Min("min_lon"),
         min_lat=Min("min_lat"),
@@ -187,30 +192,81 @@ def dataset(edition: Edition, absolute: Absolute, location: LocationInfo) -> Dat
     )
 
 
-def catalogue(absolute: Absolute) -> tuple[CatalogueInfo, list[DatasetInfo]]:
-    """The catalogue and its datasets, oldest edition first (one query for the editions, one
-    per region for its bounding box; the files come from the cache after the first build)."""
-    editions = list(
-        Edition.objects.select_related("wave__region").order_by("year", "slug", "revision")
+Provider = Callable[[Absolute], list[DatasetInfo]]
+"""A function that describes one app's open data as datasets of the catalogue."""
+
+
+def providers() -> list[Provider]:
+    """The functions named by the ``SMARTREGION_CATALOGUE_PROVIDERS`` setting, in its order.
+
+    Why a setting of dotted paths rather than a registry filled in ``AppConfig.ready()``: the
+    observatory sits below the projects app (and any later one) in the dependency order, so it
+    must not import them, and a setting says so in one visible, greppable place: what the
+    catalogue lists does not depend on import side effects or app order, a deployment can list
+    fewer or other providers through the environment, and a test overrides it with
+    ``override_settings``. A path that does not import fails loudly (``ImportError``) rather than
+    silently dropping a dataset harvesters already know.
+    """
+    paths = getattr(settings, "SMARTREGION_CATALOGUE_PROVIDERS", ())
+    return [import_string(path) for path in paths]
+
+
+def provided_datasets(absolute: Absolute) -> list[DatasetInfo]:
+    return [dataset for provider in providers() for dataset in provider(absolute)]
+
+
+def _instant(value: dt.date | dt.datetime) -> dt.datetime:
+    """Dates and datetimes on one comparable scale (a date counts from its midnight, UTC)."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+
+
+def _span(datasets: list[DatasetInfo]) -> tuple[dt.date | dt.datetime | None, ...]:
+    """The catalogue's issue date (its first dataset's) and modification date (its latest)."""
+    issued = [d.issued for d in datasets if d.issued]
+    modified = [d.modified or d.issued for d in datasets if d.modified or d.issued]
+    return (
+        min(issued, key=_instant) if issued else None,
+        max(modified, key=_instant) if modified else None,
     )
+
+
+def _edition_datasets(absolute: Absolute) -> list[DatasetInfo]:
+    """One dataset per edition revision, oldest first (one query for the editions, one per region
+    for its bounding box; the files come from the cache after the first build)."""
+    editions = Edition.objects.select_related("wave__region").order_by("year", "slug", "revision")
     locations: dict[int, LocationInfo] = {}
     datasets = []
     for edition in editions:
         region = edition.wave.region
         if region.pk not in locations:
-            locations[region.pk] = _location(region, absolute)
+            locations[region.pk] = region_location(region, absolute)
         datasets.append(dataset(edition, absolute, locations[region.pk]))
+    return datasets
+
+
+def catalogue(absolute: Absolute) -> tuple[CatalogueInfo, list[DatasetInfo]]:
+    """The catalogue and its datasets: the observatory's editions, oldest first, then each
+    provider's datasets in the order of ``SMARTREGION_CATALOGUE_PROVIDERS``."""
+    datasets = _edition_datasets(absolute) + provided_datasets(absolute)
+    spatial = {location.uri: location for d in datasets for location in d.spatial}
+    issued, modified = _span(datasets)
     info = CatalogueInfo(
         uri=absolute("/data/catalog"),
-        titles=exports.texts(N_("Open data of the observatory")),
+        titles=exports.texts(N_("Open data of the smart region platform")),
         descriptions=exports.texts(
-            N_("Editions of the barometer of the communes: estimates, trends, response rates")
+            N_(
+                "Open data published by the platform: the editions of the barometer of the "
+                "communes (estimates, trends, response rates) and the smart projects of the "
+                "communes, as published in its catalogue"
+            )
         ),
         publisher=publisher(absolute),
         homepage=absolute("/"),
-        issued=editions[0].published_at if editions else None,
-        modified=max((e.published_at for e in editions), default=None),
+        issued=issued,
+        modified=modified,
         languages=[LANGUAGES["fr"], LANGUAGES["en"]],
-        spatial=list(locations.values()),
+        spatial=list(spatial.values()),
     )
     return info, datasets

@@ -1,4 +1,5 @@
-"""DCAT-AP 3.0 catalogue of the observatory's editions, built with rdflib from plain dataclasses.
+"""DCAT-AP 3.0 catalogue of the platform's open data (barometer editions, projects…), built with
+rdflib from plain dataclasses.
 
 Besides the catalogue, datasets and distributions, the graph states the class and the vocabulary
 membership of every controlled-vocabulary value it uses (a theme is a ``skos:Concept`` in the
@@ -54,6 +55,7 @@ MEDIA_TYPES: Mapping[FileFormat, str] = {
     FileFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     FileFormat.PARQUET: "application/vnd.apache.parquet",
     FileFormat.JSON: "application/json",
+    FileFormat.GEOJSON: "application/geo+json",
     FileFormat.ZIP: "application/zip",
 }
 

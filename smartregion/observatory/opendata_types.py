@@ -38,6 +38,7 @@ class FileFormat(StrEnum):
     XLSX = "XLSX"
     PARQUET = "PARQUET"
     JSON = "JSON"
+    GEOJSON = "GEOJSON"
     ZIP = "ZIP"
 
 
@@ -91,6 +92,12 @@ AVAILABILITY_STABLE = _eu_concept(
     {"en": "Planned availability", "fr": "Disponibilité prévue"},
 )  # fmt: skip
 """Frozen edition files stay downloadable at their URL."""
+
+FREQUENCY_CONTINUOUS = _eu_concept(
+    FREQUENCY_SCHEME, "UPDATE_CONT", {"en": "continuously updated", "fr": "mise à jour continue"},
+    {"en": "Frequency", "fr": "Fréquence"},
+)  # fmt: skip
+"""A dataset that changes whenever its source data does (e.g. the live projects catalogue)."""
 
 CC_BY_4_0 = LicenceInfo(
     name="CC-BY-4.0",
@@ -254,7 +261,8 @@ class SeriesInfo:
 
 @dataclass(frozen=True)
 class DatasetInfo:
-    """One dataset of the catalogue: in the observatory, one published edition revision."""
+    """One dataset of the catalogue: in the observatory, one published edition revision; other
+    apps add theirs through ``SMARTREGION_CATALOGUE_PROVIDERS`` (see ``catalogue``)."""
 
     uri: str
     identifier: str

@@ -1,4 +1,5 @@
-"""The DCAT-AP catalogue served at /data/catalog.ttl and .jsonld, built from published editions."""
+"""The DCAT-AP catalogue served at /data/catalog.ttl and .jsonld: published editions, and the
+datasets of the providers in SMARTREGION_CATALOGUE_PROVIDERS (the projects by default)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, FOAF, SH, XSD
 
 from smartregion.observatory import dcat, exports, opendata
+from smartregion.projects.models import Project
+from smartregion.territory.models import Municipality
+from tests.projects.conftest import make_project
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +34,22 @@ def _dataset(edition) -> URIRef:
     return URIRef(f"{BASE}/data/editions/{edition.slug}/r{edition.revision}")
 
 
+PROJECTS = URIRef(f"{BASE}/data/projects")
+
+
 @pytest.fixture(scope="module")
-def served(published, django_db_blocker) -> dict[str, HttpResponse]:
+def project(django_db_setup, django_db_blocker) -> Project:
+    """A published project, committed for the module like the editions (so the whole catalogue,
+    editions and projects, goes through the SHACL shapes)."""
+    with django_db_blocker.unblock():
+        project = make_project(Municipality.objects.get(refnis="92094"), slug="catalogue-wifi")
+    yield project
+    with django_db_blocker.unblock():
+        Project.objects.filter(pk=project.pk).delete()
+
+
+@pytest.fixture(scope="module")
+def served(published, project, django_db_blocker) -> dict[str, HttpResponse]:
     """Both serialisations, fetched once: building every file of three editions takes seconds."""
     with django_db_blocker.unblock():
         client = Client()
@@ -56,6 +74,7 @@ def test_catalogue_lists_one_dataset_per_revision(turtle, published):
         _dataset(published.first),
         _dataset(published.old),
         _dataset(published.latest),
+        PROJECTS,
     }
     assert (_dataset(published.latest), DCAT.previousVersion, _dataset(published.old)) in turtle
     assert turtle.value(_dataset(published.latest), DCAT.version) == Literal("2025.2")
@@ -134,7 +153,17 @@ def test_catalogue_is_built_once_per_data_version(client, published, django_asse
     assert again.content == first.content
 
 
-def test_catalogue_without_editions_is_an_empty_catalogue(client, published):
+def test_catalogue_without_editions_lists_the_providers_datasets(client, published, project):
+    from smartregion.observatory.models import Edition
+
+    Edition.objects.all().delete()
+    graph = Graph().parse(data=client.get("/data/catalog.ttl").content, format="turtle")
+
+    assert set(graph.objects(URIRef(f"{BASE}/data/catalog"), DCAT.dataset)) == {PROJECTS}
+
+
+@override_settings(SMARTREGION_CATALOGUE_PROVIDERS=[])
+def test_catalogue_without_editions_nor_providers_is_an_empty_catalogue(client, published):
     from smartregion.observatory.models import Edition
 
     Edition.objects.all().delete()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -17,6 +18,7 @@ from smartregion.observatory import dcat, opendata
 from smartregion.observatory.opendata_types import (
     ACCESS_PUBLIC,
     COUNTRY_SCHEME,
+    FREQUENCY_CONTINUOUS,
     LANGUAGES,
     PUBLISHER_TYPE_ACADEMIA,
     THEME_GOVERNMENT,
@@ -91,6 +93,9 @@ def _file(file_format: FileFormat) -> bytes:
         FileFormat.XLSX: lambda: opendata.tables_to_xlsx([table], language="fr", created=created),
         FileFormat.PARQUET: lambda: opendata.table_to_parquet(table),
         FileFormat.JSON: lambda: opendata.table_to_json(table),
+        FileFormat.GEOJSON: lambda: json.dumps(
+            {"type": "FeatureCollection", "features": []}
+        ).encode(),
         FileFormat.ZIP: lambda: opendata.build_zip({"data/estimates.csv": b"question\r\n"}),
     }[file_format]()
 
@@ -123,7 +128,7 @@ def _dataset(year: int, revision: int, previous: str | None = None) -> DatasetIn
         identifier=f"barometer-{edition}",
         titles={"fr": f"Baromètre {year}", "en": f"Barometer {year}"},
         descriptions={"fr": f"Résultats de la vague {year}", "en": f"Results of the {year} wave"},
-        distributions=[_distribution(edition, f) for f in FileFormat],
+        distributions=[_distribution(edition, f) for f in FileFormat if f != FileFormat.GEOJSON],
         contact=CONTACT,
         keywords={"fr": ["ville intelligente", "communes"], "en": ["smart city", "municipalities"]},
         themes=[THEME_GOVERNMENT, THEME_REGIONS, THEME_TECHNOLOGY],
@@ -138,6 +143,37 @@ def _dataset(year: int, revision: int, previous: str | None = None) -> DatasetIn
         access_rights=ACCESS_PUBLIC,
         series=SERIES,
         previous_version_uri=previous,
+    )
+
+
+PROJECTS_URI = f"{BASE}/data/projects"
+
+
+def _projects_dataset() -> DatasetInfo:
+    """A live dataset as another app provides it: continuously updated, no version or series."""
+    files = [FileFormat.CSV, FileFormat.JSON, FileFormat.GEOJSON]
+    return DatasetInfo(
+        uri=PROJECTS_URI,
+        identifier="projects",
+        titles={"fr": "Projets des communes", "en": "Smart projects of the communes"},
+        descriptions={"fr": "Projets publiés", "en": "Published projects"},
+        distributions=[
+            dataclasses.replace(
+                _distribution("projects", f), uri=f"{PROJECTS_URI}#{f.value.lower()}"
+            )
+            for f in files
+        ],
+        contact=CONTACT,
+        keywords={"fr": ["projets"], "en": ["projects"]},
+        themes=[THEME_GOVERNMENT, THEME_REGIONS, THEME_TECHNOLOGY],
+        issued=dt.datetime(2024, 3, 1, 10, 0, tzinfo=dt.UTC),
+        modified=dt.datetime(2025, 7, 2, 8, 0, tzinfo=dt.UTC),
+        temporal=PeriodInfo(dt.date(2019, 9, 1), dt.date(2027, 6, 30)),
+        spatial=[WALLONIA],
+        landing_page=f"{BASE}/fr/projects/",
+        languages=[LANGUAGES["fr"], LANGUAGES["en"]],
+        access_rights=ACCESS_PUBLIC,
+        accrual_periodicity=FREQUENCY_CONTINUOUS,
     )
 
 
@@ -157,7 +193,11 @@ def _catalogue_info() -> CatalogueInfo:
 
 @pytest.fixture(scope="module")
 def catalogue() -> Graph:
-    datasets = [_dataset(2023, 1), _dataset(2025, 2, previous=f"{BASE}/data/editions/2025-r1")]
+    datasets = [
+        _dataset(2023, 1),
+        _dataset(2025, 2, previous=f"{BASE}/data/editions/2025-r1"),
+        _projects_dataset(),
+    ]
     return dcat.build_catalogue(_catalogue_info(), datasets)
 
 
@@ -189,6 +229,7 @@ def test_build_catalogue_lists_datasets_publisher_and_theme_taxonomy(catalogue):
     assert datasets == {
         URIRef(f"{BASE}/data/editions/2023-r1"),
         URIRef(f"{BASE}/data/editions/2025-r2"),
+        URIRef(PROJECTS_URI),
     }
     assert (CATALOGUE_URI, DCTERMS.publisher, PUBLISHER_URI) in catalogue
     names = set(catalogue.objects(PUBLISHER_URI, FOAF.name))
@@ -246,6 +287,29 @@ def test_build_catalogue_describes_distributions_with_format_media_type_licence_
     value = catalogue.value(checksum, dcat.SPDX.checksumValue)
     assert str(value) == opendata.sha256_hex(content)
     assert catalogue.value(checksum, dcat.SPDX.algorithm) == dcat.SHA256
+
+
+def test_build_catalogue_describes_a_continuously_updated_dataset_with_geojson(catalogue):
+    dataset = URIRef(PROJECTS_URI)
+    frequency = URIRef("http://publications.europa.eu/resource/authority/frequency/UPDATE_CONT")
+    geojson = URIRef(f"{PROJECTS_URI}#geojson")
+
+    assert catalogue.value(dataset, DCTERMS.accrualPeriodicity) == frequency
+    assert (frequency, RDF.type, DCTERMS.Frequency) in catalogue
+    assert catalogue.value(frequency, SKOS.inScheme) == URIRef(
+        "http://publications.europa.eu/resource/authority/frequency"
+    )
+    assert catalogue.value(dataset, dcat.DCAT.version) is None
+    period = catalogue.value(dataset, DCTERMS.temporal)
+    assert catalogue.value(period, dcat.DCAT.startDate) == Literal("2019-09-01", datatype=XSD.date)
+    assert catalogue.value(period, dcat.DCAT.endDate) == Literal("2027-06-30", datatype=XSD.date)
+    assert catalogue.value(dataset, dcat.DCAT.inSeries) is None
+    assert catalogue.value(geojson, DCTERMS.format) == URIRef(
+        "http://publications.europa.eu/resource/authority/file-type/GEOJSON"
+    )
+    assert catalogue.value(geojson, dcat.DCAT.mediaType) == URIRef(
+        "https://www.iana.org/assignments/media-types/application/geo+json"
+    )
 
 
 def test_build_catalogue_describes_a_shared_series_once(catalogue):
@@ -326,6 +390,7 @@ def test_catalogue_uses_the_controlled_vocabularies(catalogue):
         ("Warning", str(CATALOGUE_URI), publisher),
         ("Warning", f"{BASE}/data/editions/2023-r1", publisher),
         ("Warning", f"{BASE}/data/editions/2025-r2", publisher),
+        ("Warning", PROJECTS_URI, publisher),
     ], text
 
 
@@ -351,4 +416,4 @@ def test_split_shapes_file_only_disagrees_on_byte_size_datatype(catalogue):
     conforms, results, text = _shacl(catalogue, "shapes.ttl")
 
     assert {path for _, _, path in results} == {str(dcat.DCAT.byteSize)}, text
-    assert len(results) == 10  # 2 datasets x 5 distributions
+    assert len(results) == 13  # 2 datasets x 5 distributions, 3 for the projects
