@@ -7,23 +7,28 @@ is set when the project at position *i* has that value. Filtering is `&` and `|`
 counting is `int.bit_count()`. Positions follow the "newest first" order, so that order needs no
 sorting. The index is rebuilt when the public data version changes (every service that changes
 published data bumps it, see core/pagecache.py), so a page costs one search query (when there
-is a text query), one query for the page's projects and their prefetches.
+is a text query), one query for the page's projects and their prefetches. Pages fetch their
+projects only when asked (`CataloguePage.projects`), so a caller that has every card of the page
+already rendered (views_public caches them) needs no project query at all.
 """
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import math
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from smartregion.core.pagecache import data_version
 from smartregion.territory.models import Municipality, PopulationClass, Province
@@ -216,6 +221,8 @@ class _Index:
     size_names: dict[str, dict[str, str]]  # code -> labels by language
     all_bits: int = 0
     fingerprint: tuple[Any, ...] = ()
+    data_key: str = ""
+    """Names this state of the published data (version and fingerprint) in cache keys."""
     searches: OrderedDict[tuple, tuple[int, list[int]]] = field(default_factory=OrderedDict)
 
     def mask_of(self, positions: Iterable[int]) -> int:
@@ -335,7 +342,15 @@ def _build(version: int) -> _Index:
         size_names=_size_names(),
         all_bits=(1 << len(entries)) - 1,
         fingerprint=fingerprint,
+        data_key=_data_key(version, fingerprint),
     )
+
+
+def _data_key(version: int, fingerprint: tuple[Any, ...]) -> str:
+    """The data version alone would do in production; the fingerprint also tells apart databases
+    that reuse version numbers and project ids, such as tests rolled back one after another."""
+    digest = hashlib.sha256(repr(fingerprint).encode()).hexdigest()[:12]
+    return f"{version}.{digest}"
 
 
 def _size_names() -> dict[str, dict[str, str]]:
@@ -358,6 +373,8 @@ class FacetValue:
     label: str
     count: int
     selected: bool
+    count_text: str = ""
+    """"project" or "projects" for `count`, translated here once rather than in the template."""
 
 
 @dataclass
@@ -373,13 +390,21 @@ class Facet:
 
 @dataclass
 class CataloguePage:
-    projects: list[Project]
+    project_ids: list[int]
+    """The page's projects, in order."""
     total: int
     page: int
     pages: int
     page_size: int
     facets: list[Facet]
     query: CatalogueQuery
+    data_key: str = ""
+    """The published data these results come from, for caching what is drawn from them."""
+
+    @cached_property
+    def projects(self) -> list[Project]:
+        """The page's projects with what a card shows, fetched on first use (two queries)."""
+        return card_projects(self.project_ids)
 
     @property
     def has_previous(self) -> bool:
@@ -416,7 +441,7 @@ def card_queryset() -> QuerySet[Project]:
     )
 
 
-def _fetch(ids: list[int]) -> list[Project]:
+def card_projects(ids: list[int]) -> list[Project]:
     """The projects of `ids`, in that order, with a constant number of queries."""
     if not ids:
         return []
@@ -450,15 +475,15 @@ def catalogue_page(
     page = min(query.page, pages)
     positions = _ordered(index, result, query.effective_sort, language, ranking)
     chosen = positions[(page - 1) * page_size : page * page_size]
-    projects = _fetch([index.entries[position].id for position in chosen])
     return CataloguePage(
-        projects=projects,
+        project_ids=[index.entries[position].id for position in chosen],
         total=total,
         page=page,
         pages=pages,
         page_size=page_size,
         facets=_facets(index, query, matched, selected, language),
         query=query,
+        data_key=index.data_key,
     )
 
 
@@ -535,7 +560,8 @@ def _facets(
         for code, value_label in choices:
             count = (others & index.bits[name].get(code, 0)).bit_count()
             if count or code in chosen:
-                values.append(FacetValue(code, value_label, count, code in chosen))
+                text = ngettext("project", "projects", count)
+                values.append(FacetValue(code, value_label, count, code in chosen, text))
         facets.append(Facet(name, label, values))
     return facets
 
@@ -592,7 +618,7 @@ def similar_projects(project: Project, *, limit: int = 4) -> list[Project]:
     scores.pop(index.position.get(project.pk, -1), None)
     # Ties: the newest first, i.e. the lowest position.
     best = heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], item[0]))
-    return _fetch([index.entries[position].id for position, _score in best])
+    return card_projects([index.entries[position].id for position, _score in best])
 
 
 def projects_for_themes(
@@ -608,7 +634,7 @@ def projects_for_themes(
         for position in _positions(index.bits["theme"].get(theme, 0) & ~excluded):
             covered[position] = covered.get(position, 0) + 1
     best = heapq.nsmallest(limit, covered.items(), key=lambda item: (-item[1], item[0]))
-    return _fetch([index.entries[position].id for position, _count in best])
+    return card_projects([index.entries[position].id for position, _count in best])
 
 
 def _positions(mask: int) -> list[int]:

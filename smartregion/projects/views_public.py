@@ -7,11 +7,14 @@ everyone else, so its existence does not leak.
 from __future__ import annotations
 
 from django import forms
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -21,7 +24,13 @@ from smartregion.territory.models import Municipality
 from smartregion.territory.queries import default_region
 
 from . import maps, queries
-from .catalogue import CatalogueQuery, catalogue_page, similar_projects
+from .catalogue import (
+    CataloguePage,
+    CatalogueQuery,
+    card_projects,
+    catalogue_page,
+    similar_projects,
+)
 from .models import Location, Project, Theme
 from .permissions import can_edit_project, can_view_history, can_view_project
 
@@ -50,11 +59,15 @@ def _query_string(request: HttpRequest, *, without: tuple[str, ...] = ("page",))
 
 # --- Catalogue --------------------------------------------------------------------------------
 
+CARD_CACHE = "fragments"
+CARD_TTL = 24 * 3600
+
 
 @public_page
 def catalogue(request: HttpRequest) -> HttpResponse:
     query = CatalogueQuery.from_params(request.GET)
     result = catalogue_page(query, language=_language())
+    cards = _catalogue_cards(result, _language())
     # Only when filtered by commune (links from a commune's profile): one more query.
     communes = list(Municipality.objects.filter(refnis__in=query.commune)) if query.commune else []
     return render(
@@ -62,6 +75,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "projects/public/catalogue.html",
         {
             "result": result,
+            "cards": cards,
             "query": query,
             "communes": communes,
             "without_communes": query.querystring(commune=[]),
@@ -70,6 +84,32 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "language": _language(),
         },
     )
+
+
+def _catalogue_cards(result: CataloguePage, language: str) -> list[SafeString]:
+    """The HTML of the page's result cards, in order.
+
+    Most of a page's cost is fetching and drawing its twenty cards, which are the same on every
+    page that lists the project. So each card is cached per state of the published data,
+    language and project: a page whose cards were all drawn before needs no project query and
+    no card template. Cards show nothing that depends on who is looking.
+    """
+    fragments = caches[CARD_CACHE]
+    keys = {pk: f"projects:card:{result.data_key}:{language}:{pk}" for pk in result.project_ids}
+    found = fragments.get_many(keys.values())
+    missing = [pk for pk, key in keys.items() if key not in found]
+    if missing:
+        template = get_template("projects/public/_card.html")
+        drawn = {
+            keys[project.pk]: template.render(
+                {"project": project, "heading": "3", "show_places": True, "show_summary": True}
+            )
+            for project in card_projects(missing)
+        }
+        fragments.set_many(drawn, CARD_TTL)
+        found.update(drawn)
+    # The cards were drawn by the template engine, which escaped them.
+    return [mark_safe(found[key]) for key in keys.values() if key in found]  # noqa: S308
 
 
 # --- One project ------------------------------------------------------------------------------

@@ -297,8 +297,18 @@ def test_projects_for_themes_excludes_the_commune(catalogue, namur):
 def test_repeated_text_search_is_answered_from_the_index(catalogue, django_assert_num_queries):
     assert _ids(_page("q=velo")) == ["a"]
     with django_assert_num_queries(2):  # projects and their communes; no search query
-        page = _page("q=VÉLO&status=completed&page=1")
-    assert _ids(page) == ["a"]
+        ids = _ids(_page("q=VÉLO&status=completed&page=1"))
+    assert ids == ["a"]
+
+
+def test_page_loads_its_projects_only_when_asked(catalogue, django_assert_num_queries):
+    _page()  # builds the index for this data version
+    with django_assert_num_queries(0):
+        page = _page("theme=mobility")
+    assert page.project_ids == [catalogue[slug].pk for slug in ("e", "b", "a")]
+    with django_assert_num_queries(2):  # projects and their communes, once
+        assert _ids(page) == ["e", "b", "a"]
+        assert _ids(page) == ["e", "b", "a"]
 
 
 def test_cards_do_not_load_long_texts(catalogue, django_assert_num_queries):

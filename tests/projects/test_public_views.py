@@ -460,21 +460,49 @@ def test_catalogue_paginates(client, namur):
     assert "Showing 21–23." in second
 
 
-def test_catalogue_query_count_is_constant(client, namur, other_member, django_assert_num_queries):
-    client.force_login(other_member)
+def test_catalogue_query_count_is_constant(
+    client, namur, other_member, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    client.force_login(other_member)  # signed in: no whole-page cache
     make_project(namur, slug="one")
-    client.get("/fr/projects/")
-    with django_assert_num_queries(QUERIES_CATALOGUE):
+    client.get("/fr/projects/", {"theme": "mobility"})  # builds the index; no card drawn
+    with django_assert_num_queries(QUERIES_CATALOGUE_COLD):
         client.get("/fr/projects/", {"theme": "people"})
+    with django_assert_num_queries(QUERIES_CATALOGUE_WARM):
+        html = client.get("/fr/projects/", {"theme": "people", "sort": "title"}).content
+    assert _results(html.decode()) == ["one"]
     for index in range(15):
         make_project(namur, slug=f"more-{index}")
     from smartregion.core.pagecache import data_version_bump
 
-    data_version_bump()
-    client.get("/fr/projects/")  # rebuilds the index for the new data version
-    with django_assert_num_queries(QUERIES_CATALOGUE):
+    with django_capture_on_commit_callbacks(execute=True):
+        data_version_bump()
+    client.get("/fr/projects/", {"theme": "mobility"})  # rebuilds the index for the new version
+    with django_assert_num_queries(QUERIES_CATALOGUE_COLD):
         client.get("/fr/projects/", {"theme": "people"})
+    with django_assert_num_queries(QUERIES_CATALOGUE_WARM):
+        html = client.get("/fr/projects/", {"theme": "people", "sort": "title"}).content
+    assert len(_results(html.decode())) == 16
 
 
-# session, user, the page's projects with their communes (2)
-QUERIES_CATALOGUE = 4
+def test_catalogue_cards_are_cached_per_language_and_data(
+    client, namur, django_capture_on_commit_callbacks
+):
+    project = make_project(namur, slug="one", title_fr="Wi-Fi public", title_en="Public Wi-Fi")
+    assert (
+        'href="/fr/projects/one/">Wi-Fi public</a>' in client.get("/fr/projects/").content.decode()
+    )
+    html = client.get("/en/projects/").content.decode()
+    assert 'href="/en/projects/one/">Public Wi-Fi</a>' in html
+    Project.objects.filter(pk=project.pk).update(title_fr="Wi-Fi gratuit")
+    from smartregion.core.pagecache import data_version_bump
+
+    with django_capture_on_commit_callbacks(execute=True):
+        data_version_bump()
+    html = client.get("/fr/projects/", {"sort": "title"}).content.decode()
+    assert 'href="/fr/projects/one/">Wi-Fi gratuit</a>' in html
+
+
+# Signed in: session, user; then, for cards not drawn before, the projects with their communes.
+QUERIES_CATALOGUE_COLD = 4
+QUERIES_CATALOGUE_WARM = 2
