@@ -93,7 +93,7 @@ FILES = (
         N_("Smart project locations (GeoJSON)"),
         N_(
             "One point per project location (WGS 84, longitude then latitude), with the "
-            "project's title, status, themes and address in the catalogue."
+            "project's title, status, themes, place and a link to its page in the catalogue."
         ),
         ("https://www.rfc-editor.org/rfc/rfc7946",),
     ),
