@@ -441,12 +441,42 @@ def card_queryset() -> QuerySet[Project]:
     )
 
 
-def card_projects(ids: list[int]) -> list[Project]:
+def card_projects(ids: list[int], *, queryset: QuerySet[Project] | None = None) -> list[Project]:
     """The projects of `ids`, in that order, with a constant number of queries."""
     if not ids:
         return []
-    found = {project.pk: project for project in card_queryset().filter(pk__in=ids)}
+    queryset = card_queryset() if queryset is None else queryset
+    found = {project.pk: project for project in queryset.filter(pk__in=ids)}
     return [found[pk] for pk in ids if pk in found]
+
+
+def drawn_card_projects(ids: list[int]) -> list[Project]:
+    """The projects of `ids` with exactly what the catalogue's result card shows, in two queries.
+
+    Half the cost of `card_queryset` for a page of cards: no province, population class or
+    owner, and no columns the card does not print. A field the card starts to show must be
+    added here (the catalogue's query-count test would see one query per card otherwise).
+    """
+    names = ("id", "name_fr", "name_nl", "name_de", "name_en")
+    queryset = (
+        Project.objects.select_related("lead")
+        .only(*CARD_FIELDS, "lead__name")
+        .prefetch_related(Prefetch("municipalities", queryset=Municipality.objects.only(*names)))
+    )
+    return card_projects(ids, queryset=queryset)
+
+
+CARD_FIELDS = (
+    "id",
+    "slug",
+    "title_fr",
+    "title_en",
+    "summary_fr",
+    "summary_en",
+    "status",
+    "is_demo",
+    "themes",
+)
 
 
 def catalogue_page(

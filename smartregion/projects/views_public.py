@@ -27,8 +27,8 @@ from . import maps, queries
 from .catalogue import (
     CataloguePage,
     CatalogueQuery,
-    card_projects,
     catalogue_page,
+    drawn_card_projects,
     similar_projects,
 )
 from .models import Location, Project, Theme
@@ -104,7 +104,7 @@ def _catalogue_cards(result: CataloguePage, language: str) -> list[SafeString]:
             keys[project.pk]: template.render(
                 {"project": project, "heading": "3", "show_places": True, "show_summary": True}
             )
-            for project in card_projects(missing)
+            for project in drawn_card_projects(missing)
         }
         fragments.set_many(drawn, CARD_TTL)
         found.update(drawn)

@@ -461,10 +461,16 @@ def test_catalogue_paginates(client, namur):
 
 
 def test_catalogue_query_count_is_constant(
-    client, namur, other_member, django_assert_num_queries, django_capture_on_commit_callbacks
+    client,
+    namur,
+    liege,
+    organisation,
+    other_member,
+    django_assert_num_queries,
+    django_capture_on_commit_callbacks,
 ):
     client.force_login(other_member)  # signed in: no whole-page cache
-    make_project(namur, slug="one")
+    make_project(namur, slug="one", lead=organisation, is_demo=True).municipalities.add(liege)
     client.get("/fr/projects/", {"theme": "mobility"})  # builds the index; no card drawn
     with django_assert_num_queries(QUERIES_CATALOGUE_COLD):
         client.get("/fr/projects/", {"theme": "people"})
@@ -472,7 +478,7 @@ def test_catalogue_query_count_is_constant(
         html = client.get("/fr/projects/", {"theme": "people", "sort": "title"}).content
     assert _results(html.decode()) == ["one"]
     for index in range(15):
-        make_project(namur, slug=f"more-{index}")
+        make_project(namur, slug=f"more-{index}", lead=organisation).municipalities.add(liege)
     from smartregion.core.pagecache import data_version_bump
 
     with django_capture_on_commit_callbacks(execute=True):
