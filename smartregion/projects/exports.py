@@ -433,13 +433,18 @@ def _indicator_json(indicator: Indicator) -> dict[str, Any]:
     }
 
 
-def _metadata(query: CatalogueQuery, count: int, base_url: str) -> dict[str, Any]:
+def _metadata(
+    query: CatalogueQuery, count: int, base_url: str, projects: list[Project]
+) -> dict[str, Any]:
+    # The last change of the data, not the time of building: the same data gives the same bytes
+    # in every process, so the size and SHA-256 the DCAT catalogue announces stay true.
+    modified = max((project.updated_at for project in projects), default=None)
     return {
         "title": "Smart projects catalogue",
         "publisher": settings.SMARTREGION["PLATFORM_NAME"],
         "source": base_url + "/",
         "licence": LICENCE,
-        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        "modified": modified.isoformat(timespec="seconds") if modified else None,
         "filters": _filters(query),
         "count": count,
     }
@@ -454,12 +459,14 @@ def _filters(query: CatalogueQuery) -> dict[str, list[str] | str]:
 
 
 def projects_json(projects: Iterable[Project], *, query: CatalogueQuery, base_url: str) -> dict:
+    projects = list(projects)
     records = [project_record(p, base_url=base_url) for p in projects]
-    return {"metadata": _metadata(query, len(records), base_url), "projects": records}
+    return {"metadata": _metadata(query, len(records), base_url, projects), "projects": records}
 
 
 def projects_geojson(projects: Iterable[Project], *, query: CatalogueQuery, base_url: str) -> dict:
     """RFC 7946: coordinates are [longitude, latitude]; a project with no location is absent."""
+    projects = list(projects)
     features = [
         {
             "type": "Feature",
@@ -485,7 +492,7 @@ def projects_geojson(projects: Iterable[Project], *, query: CatalogueQuery, base
     ]
     return {
         "type": "FeatureCollection",
-        "metadata": _metadata(query, len(features), base_url),
+        "metadata": _metadata(query, len(features), base_url, projects),
         "features": features,
     }
 

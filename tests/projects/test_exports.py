@@ -149,6 +149,8 @@ def test_json_holds_full_nested_records_and_licence(client, full_project, unpubl
         "path": "https://creativecommons.org/licenses/by/4.0/",
     }
     assert (metadata["count"], metadata["filters"], metadata["source"]) == (1, {}, f"{BASE}/")
+    full_project.refresh_from_db()
+    assert metadata["modified"] == full_project.updated_at.isoformat(timespec="seconds")
     assert data["projects"] == [
         {
             "id": full_project.pk,
