@@ -216,6 +216,7 @@ class _Index:
     bits: dict[str, dict[str, int]]  # facet -> code -> bitset
     by_municipality: dict[int, int]
     orders: dict[str, list[int]]  # sort key -> positions in order ("newest" is implicit)
+    ranks: dict[str, list[int]]  # sort key -> rank of each position in that order
     province_names: dict[str, dict[str, str]]  # refnis -> names by language
     municipality_ids: dict[str, int]  # refnis -> id, every commune (current and former)
     size_names: dict[str, dict[str, str]]  # code -> labels by language
@@ -330,13 +331,15 @@ def _build(version: int) -> _Index:
     # Latest start first; projects without a start date last (ties stay newest first).
     dated = [(row[6].toordinal() if row[6] else None) for row in rows]
     start = sorted(range(len(rows)), key=lambda p: (dated[p] is None, -(dated[p] or 0), p))
+    orders = {"title:fr": title_order("fr"), "title:en": title_order("en"), "start": start}
     return _Index(
         version=version,
         entries=entries,
         position={entry.id: position for position, entry in enumerate(entries)},
         bits=bits,
         by_municipality=by_municipality,
-        orders={"title:fr": title_order("fr"), "title:en": title_order("en"), "start": start},
+        orders=orders,
+        ranks={key: _ranks(order) for key, order in orders.items()},
         province_names={province.refnis: province.names for province in Province.objects.all()},
         municipality_ids=dict(Municipality.objects.order_by().values_list("refnis", "id")),
         size_names=_size_names(),
@@ -344,6 +347,13 @@ def _build(version: int) -> _Index:
         fingerprint=fingerprint,
         data_key=_data_key(version, fingerprint),
     )
+
+
+def _ranks(order: list[int]) -> list[int]:
+    ranks = [0] * len(order)
+    for rank, position in enumerate(order):
+        ranks[position] = rank
+    return ranks
 
 
 def _data_key(version: int, fingerprint: tuple[Any, ...]) -> str:
@@ -503,7 +513,7 @@ def catalogue_page(
     total = result.bit_count()
     pages = max(1, math.ceil(total / page_size))
     page = min(query.page, pages)
-    positions = _ordered(index, result, query.effective_sort, language, ranking)
+    positions = _ordered(index, result, query.effective_sort, language, ranking, page * page_size)
     chosen = positions[(page - 1) * page_size : page * page_size]
     return CataloguePage(
         project_ids=[index.entries[position].id for position in chosen],
@@ -555,20 +565,46 @@ def _facet_mask(index: _Index, name: str, codes: list[str]) -> int | None:
 
 
 def _ordered(
-    index: _Index, mask: int, sort: str, language: str, ranking: list[int] | None
+    index: _Index, mask: int, sort: str, language: str, ranking: list[int] | None, limit: int
 ) -> list[int]:
-    """Positions of the projects in `mask`, in the requested order."""
+    """Positions of the first `limit` projects in `mask`, in the requested order.
+
+    A page needs only the projects up to its end. Few matches are sorted by their rank in the
+    order; many are found by walking the order until the page is full, which stops early
+    because most positions match.
+    """
     flags = bin(mask)[:1:-1]  # flags[i] == "1" when bit i is set
     size = len(flags)
     if sort == "relevance" and ranking is not None:
-        order: Iterable[int] = ranking
-    elif sort == "title":
-        order = index.orders["title:en" if language == "en" else "title:fr"]
-    elif sort == "start":
-        order = index.orders["start"]
+        order: list[int] = ranking
+    elif sort in ("title", "start"):
+        key = "start" if sort == "start" else "title:en" if language == "en" else "title:fr"
+        if mask.bit_count() <= SORT_FEW:
+            rank = index.ranks[key]
+            return sorted(_first_set(flags, size), key=rank.__getitem__)[:limit]
+        order = index.orders[key]
     else:
-        return [position for position, flag in enumerate(flags) if flag == "1"]
-    return [position for position in order if position < size and flags[position] == "1"]
+        return _first_set(flags, limit)
+    found: list[int] = []
+    for position in order:
+        if position < size and flags[position] == "1":
+            found.append(position)
+            if len(found) >= limit:
+                break
+    return found
+
+
+SORT_FEW = 500
+
+
+def _first_set(flags: str, limit: int) -> list[int]:
+    """Positions of the first `limit` "1" in `flags` (newest first is position order)."""
+    found: list[int] = []
+    position = flags.find("1")
+    while position != -1 and len(found) < limit:
+        found.append(position)
+        position = flags.find("1", position + 1)
+    return found
 
 
 def _facets(

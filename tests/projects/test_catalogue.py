@@ -227,10 +227,28 @@ def test_search_orders_by_relevance_and_combines_with_facets(catalogue):
     assert _counts(page, "theme") == {"data": 1}
 
 
-def test_sorts(catalogue):
+@pytest.mark.parametrize("few", [500, 0], ids=["few matches sorted", "order walked"])
+def test_sorts(catalogue, monkeypatch, few):
+    monkeypatch.setattr("smartregion.projects.catalogue.SORT_FEW", few)
     assert _ids(_page("sort=title")) == ["b", "d", "c", "a", "e"]
     assert _ids(_page("sort=start")) == ["b", "d", "a", "e", "c"]
     assert _ids(_page("sort=relevance")) == ["e", "d", "c", "b", "a"]  # no q: newest
+    assert _ids(_page("sort=title&theme=mobility")) == ["b", "a", "e"]
+
+
+@pytest.mark.parametrize("few", [500, 0], ids=["few matches sorted", "order walked"])
+def test_sorted_pages_take_their_slice_of_the_order(catalogue, monkeypatch, few):
+    monkeypatch.setattr("smartregion.projects.catalogue.SORT_FEW", few)
+    pages = [
+        _ids(catalogue_page(CatalogueQuery(sort=sort, page=number), language="fr", page_size=2))
+        for sort in ("title", "start", "newest")
+        for number in (1, 2, 3)
+    ]
+    assert pages == [
+        ["b", "d"], ["c", "a"], ["e"],
+        ["b", "d"], ["a", "e"], ["c"],
+        ["e", "d"], ["c", "b"], ["a"],
+    ]  # fmt: skip
 
 
 def test_pages_clamp_to_the_last(catalogue):
