@@ -348,3 +348,17 @@ def test_index_survives_an_evicted_marker_but_not_changed_data(catalogue, namur)
     cache.delete("projects:catalogue-index-built")
     _published(namur, "f", day=6)
     assert _page().total == 6  # e.g. the next test's data, after a cache clear
+
+
+def test_facet_checkboxes_escape_every_text():
+    from smartregion.projects.catalogue import Facet, FacetValue
+    from smartregion.projects.templatetags.projects_tags import facet_checkboxes
+
+    facet = Facet("size", "Size", [FacetValue('a"b', "<i>Tiny</i> & co", 2, True, "projets")])
+
+    assert facet_checkboxes(facet) == (
+        '<li><input type="checkbox" name="size" value="a&quot;b" id="facet-size-a&quot;b" checked>'
+        '\n<label for="facet-size-a&quot;b">&lt;i&gt;Tiny&lt;/i&gt; &amp; co '
+        '<span class="facet-count">(2<span class="visually-hidden"> projets</span>)</span>'
+        "</label></li>"
+    )
