@@ -6,13 +6,26 @@ published projects (French titles and text, 1–3 communes, themes, goals, fundi
 for full-text search, then measures:
 
 (a) `catalogue_page` alone, in this process: p50/p95 over varied search and filtered queries;
-(b) the real `/fr/projects/` page under gunicorn (2 sync workers) with 20 concurrent keep-alive
-    clients: a search mix and a filtered-list mix, each (1) anonymous over a small set of
-    addresses, so mostly served from the whole-page cache, and (2) with a unique address per
-    request, so every request renders the page (the honest uncached figure).
+(a2) the whole page rendered in this process, one request at a time, each address unique (no
+    whole-page cache): with the result-card cache emptied before every request (each card
+    fetched and drawn) and with the cards already cached, with the SQL queries each needed;
+(b) the real `/fr/projects/` page under gunicorn (2 sync workers): a search mix and a
+    filtered-list mix, each
+    (1) 20 closed-loop clients (a new request as soon as the last answer arrives) over 50
+        addresses, so mostly served from the whole-page cache;
+    (2) 20 closed-loop clients with a unique address per request, so every request renders
+        the page: a saturation test (the offered load is whatever the server can take);
+    (3) 1 client, unique addresses: the cost of one render with nothing else running;
+    (4) 20 users with think time: each waits 0.5–1.5 s (uniformly at random) after an answer
+        before its next request, unique addresses: how visitors load a site.
+    Rendered pages reuse the result cards cached by earlier requests in the same worker (as in
+    production once a worker has served a while); (a2) shows the price of cold cards.
+    The clients run in this process on the same two cores as the server: closed-loop rows
+    measure the client's CPU too. Each row prints the load average at its start.
 
 Usage: .venv/bin/python bench/bench_projects.py [--projects 10000] [--clients 20] [--seconds 10]
-       [--workers 2] [--database-url postgres://…] [--skip-http]
+       [--workers 2] [--users 20] [--think-seconds 20] [--database-url postgres://…]
+       [--skip-http]
 """
 
 from __future__ import annotations
@@ -302,6 +315,46 @@ def bench_selector(samples: int) -> None:
             print(f"    {label:<16}{samples:>8}{p50:>9.1f}{p95:>9.1f}{counts:>10}")
 
 
+def bench_render(samples: int) -> None:
+    """The page through Django's test client: no HTTP, no server, one request at a time."""
+    from django.core.cache import caches
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils.http import urlencode
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    client = Client(HTTP_HOST="127.0.0.1")
+    rng = random.Random(17)
+    print("(a2) /fr/projects/ rendered in process, unique addresses, one request at a time")
+    print(f"    {'mix':<16}{'result cards':<28}{'requests':>9}{'p50 ms':>8}{'p95 ms':>8}{'SQL':>6}")
+    for label, make in (("search", _random_search), ("filtered list", _random_filters)):
+        paths = [f"/fr/projects/?{urlencode(make(rng))}" for _ in range(samples)]
+        for cards, clear in (("not cached (all drawn)", True), ("cached", False)):
+            if not clear:
+                for number, path in enumerate(paths):  # draws and caches the cards
+                    client.get(f"{path}&warm={number}")
+            timings, sql_counts = [], set()
+            for number, path in enumerate(paths):
+                if clear:
+                    caches["fragments"].clear()
+                with CaptureQueriesContext(connection) as queries:
+                    start = time.perf_counter()
+                    response = client.get(f"{path}&pass={int(clear)}&n={number}")
+                    timings.append(time.perf_counter() - start)
+                if response.status_code != 200:
+                    raise SystemExit(f"{path}: {response.status_code}")
+                sql_counts.add(len(queries))
+            p50, p95 = _quantiles(timings)
+            counts = "/".join(str(c) for c in sorted(sql_counts))
+            print(f"    {label:<16}{cards:<28}{samples:>9}{p50:>8.1f}{p95:>8.1f}{counts:>6}")
+
+
+def _load() -> str:
+    return f"load {os.getloadavg()[0]:.2f}"
+
+
 def _client(
     port: int,
     paths: itertools.cycle,
@@ -338,6 +391,68 @@ def _measure(port: int, paths: list[str], clients: int, seconds: float) -> dict[
     threads = [
         threading.Thread(target=_client, args=(port, cycle, lock, deadline, latencies, errors))
         for _ in range(clients)
+    ]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    p50, p95 = _quantiles(latencies)
+    return {
+        "requests": len(latencies),
+        "errors": len(errors),
+        "p50": p50,
+        "p95": p95,
+        "rps": len(latencies) / elapsed,
+    }
+
+
+def _user(
+    port: int,
+    paths: itertools.cycle,
+    lock: threading.Lock,
+    deadline: float,
+    think: tuple[float, float],
+    seed: int,
+    latencies: list[float],
+    errors: list[str],
+) -> None:
+    """A visitor: a request, reading time, the next request (time spent reading is not load)."""
+    rng = random.Random(seed)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    time.sleep(rng.uniform(0, think[1]))  # users do not all arrive at the same instant
+    while time.perf_counter() < deadline:
+        with lock:
+            path = next(paths)
+        start = time.perf_counter()
+        try:
+            connection.request("GET", path, headers={"Host": "127.0.0.1"})
+            response = connection.getresponse()
+            response.read()
+            if response.status != 200:
+                errors.append(str(response.status))
+            latencies.append(time.perf_counter() - start)
+        except (OSError, http.client.HTTPException) as exc:
+            errors.append(type(exc).__name__)
+            connection.close()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        time.sleep(rng.uniform(*think))
+    connection.close()
+
+
+def _measure_users(
+    port: int, paths: list[str], users: int, seconds: float, think: tuple[float, float]
+) -> dict[str, float]:
+    latencies: list[float] = []
+    errors: list[str] = []
+    cycle, lock = itertools.cycle(paths), threading.Lock()
+    deadline = time.perf_counter() + seconds
+    threads = [
+        threading.Thread(
+            target=_user, args=(port, cycle, lock, deadline, think, n, latencies, errors)
+        )
+        for n in range(users)
     ]
     started = time.perf_counter()
     for thread in threads:
@@ -399,24 +514,31 @@ def bench_pages(args: argparse.Namespace, env: dict[str, str]) -> None:
             f"{args.seconds:.0f} s per row"
         )
         print(
-            f"    {'mix':<16}{'addresses and clients':<36}{'requests':>9}{'errors':>7}{'p50 ms':>8}"
-            f"{'p95 ms':>8}{'req/s':>7}"
+            f"    {'mix':<16}{'addresses and clients':<44}{'requests':>9}{'errors':>7}"
+            f"{'p50 ms':>8}{'p95 ms':>8}{'req/s':>7}  load at start"
         )
+        think = (0.5, 1.5)
         for label, paths in mixes.items():
             cached = paths[:50]  # anonymous visitors asking the same few things
             unique = [f"{path}&bench={n}" for n, path in enumerate(paths * 50)]
             # Warm-up: the facet index and the 50 cached pages in each worker.
             _measure(port, cached, args.clients, 5.0)
-            for how, chosen, clients in (
-                (f"anonymous, 50 addresses, {args.clients} cl.", cached, args.clients),
-                (f"every address unique, {args.clients} cl.", unique, args.clients),
-                ("every address unique, 1 client", unique[::-1], 1),
-            ):
-                figures = _measure(port, chosen, clients, args.seconds)
+            rows = (
+                (f"closed loop, 50 addresses, {args.clients} cl.", cached, args.clients),
+                (f"closed loop, unique addresses, {args.clients} cl.", unique, args.clients),
+                ("closed loop, unique addresses, 1 client", unique[::-1], 1),
+                (f"{args.users} users, think 0.5–1.5 s, unique addr.", unique[1::2], None),
+            )
+            for how, chosen, clients in rows:
+                load = _load()
+                if clients is None:
+                    figures = _measure_users(port, chosen, args.users, args.think_seconds, think)
+                else:
+                    figures = _measure(port, chosen, clients, args.seconds)
                 print(
-                    f"    {label:<16}{how:<36}{figures['requests']:>9.0f}"
+                    f"    {label:<16}{how:<44}{figures['requests']:>9.0f}"
                     f"{figures['errors']:>7.0f}{figures['p50']:>8.1f}{figures['p95']:>8.1f}"
-                    f"{figures['rps']:>7.0f}"
+                    f"{figures['rps']:>7.0f}  {load}"
                 )
     finally:
         server.terminate()
@@ -430,6 +552,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--users", type=int, default=20, help="users with think time")
+    parser.add_argument("--think-seconds", type=float, default=20, help="duration of that row")
     parser.add_argument("--database-url", default="")
     parser.add_argument("--skip-http", action="store_true")
     args = parser.parse_args()
@@ -441,6 +565,7 @@ def main() -> None:
         f"(database: {args.database_url or 'SQLite'})"
     )
     bench_selector(args.samples)
+    bench_render(args.samples)
     if not args.skip_http:
         bench_pages(args, env)
 
