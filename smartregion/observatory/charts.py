@@ -83,7 +83,7 @@ def spec(data: dict[str, Any], code: str, language: str) -> dict[str, Any] | Non
     proportion = question["type"] in ("single_choice", "yes_no", "multiple_choice")
     axis = {"format": ".0%"} if proportion else {}
     with translation.override(language):
-        x_title = _("Share of communes (95 % confidence interval)") if proportion else _("Mean")
+        x_title = _("Share of communes (confidence interval at 95 %)") if proportion else _("Mean")
     x = {"field": "estimate", "type": "quantitative", "title": x_title, "axis": axis}
     if proportion:
         x["scale"] = {"domain": [0, 1]}
@@ -151,7 +151,7 @@ def methodology(language: str, data: dict[str, Any]) -> str:
                     "less often. Each figure is therefore weighted: within each stratum (province "
                     "× population class) the respondents stand for all the stratum's communes "
                     "(weight N_h / n_h). Estimates use the stratified estimator with a finite "
-                    "population correction; 95 % confidence intervals use Student's t with n − H "
+                    "population correction; confidence intervals (95 %) use Student's t with n − H "
                     "degrees of freedom. Unweighted shares are given alongside."
                 ),
                 _(
