@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -48,9 +49,16 @@ def test_enterprise_number_normalise_refuses_with_reason(written, code):
 def test_enterprise_number_check_message_names_the_number():
     with pytest.raises(ValidationError) as error:
         enterprise_number_normalise("0202.239.952")
-    assert error.value.messages == [
-        "“0202.239.952” is not a valid enterprise number: its check digits do not match."
-    ]
+
+    with translation.override("en"):  # the message is lazy: read in the source language
+        assert error.value.messages == [
+            "“0202.239.952” is not a valid enterprise number: its check digits do not match."
+        ]
+    with translation.override("fr"):
+        assert error.value.messages == [
+            "«\u00a00202.239.952\u00a0» n’est pas un numéro d’entreprise valide : "
+            "ses chiffres de contrôle ne correspondent pas."
+        ]
 
 
 @given(st.integers(min_value=0, max_value=19_999_999))

@@ -250,7 +250,7 @@ def test_respondent_submits_analyst_publishes_and_the_public_sees_the_edition(
     _sign_in(analyst, base)
     analyst.goto(f"{base}/fr/barometer/waves/{wave.pk}/")
     expect(analyst.locator("#rates-heading + p.lead")).to_have_text(
-        re.compile(r"^1 communes? sur 261 ont soumis leurs réponses\.\s+0 %$")
+        re.compile(r"^1 commune sur 261 a soumis ses réponses\.\s+0 %$")
     )
     close = analyst.locator("form[action$='/close/'] button")
     expect(close).to_have_text("Clôturer la vague")

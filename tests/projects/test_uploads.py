@@ -8,6 +8,7 @@ import zipfile
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from PIL import Image
 
 from smartregion.projects.uploads import (
@@ -16,6 +17,13 @@ from smartregion.projects.uploads import (
     document_prepare,
     image_prepare,
 )
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in the source language, whatever the catalogues hold."""
+    with translation.override("en"):
+        yield
 
 
 def _image_bytes(fmt: str, size=(40, 20), mode="RGB", exif=None) -> bytes:
