@@ -24,11 +24,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from smartregion.core.i18n import active_language
 from smartregion.diagnostic.forms import (
     FieldInput,
     PayloadInvalid,
@@ -64,12 +64,8 @@ SECONDS_PER_QUESTION = 30  # an estimate (not yet measured with respondents) for
 # ---------------------------------------------------------------------------------------------
 
 
-def _language() -> str:
-    return (get_language() or "fr")[:2]
-
-
 def _wave_title(wave: Wave) -> str:
-    return wave.title_en if _language() == "en" and wave.title_en else wave.title_fr
+    return wave.title_en if active_language() == "en" and wave.title_en else wave.title_fr
 
 
 def _refusal(request: HttpRequest, token: str, *, as_json: bool) -> HttpResponse:
@@ -140,7 +136,7 @@ def _closes(wave: Wave) -> str:
 
 def _base_context(member: WaveMember, token: str, answers: _Answers) -> dict[str, Any]:
     instrument = member.wave.instrument_version.instrument
-    lang = _language()
+    lang = active_language()
     values = answers.values
     hidden = hidden_questions(instrument, values)
     return {
@@ -192,7 +188,7 @@ def respond(request: HttpRequest, member: WaveMember, token: str) -> HttpRespons
     instrument = member.wave.instrument_version.instrument
     context = _base_context(member, token, answers) | {
         "form": form,
-        "description": Instrument.text(instrument.description, _language()),
+        "description": Instrument.text(instrument.description, active_language()),
         "question_count": len(instrument.questions),
         "minutes": 5 * max(1, round(len(instrument.questions) * SECONDS_PER_QUESTION / 300)),
         "public_count": sum(1 for q in instrument.questions if q.public),
@@ -228,7 +224,7 @@ def _question_views(
     hidden: set[str],
     posted: dict[str, FieldInput],
 ) -> list[QuestionView]:
-    lang = _language()
+    lang = active_language()
     views = []
     for number, question in enumerate(current.questions, start=1):
         row = answers.rows.get(question.code)
@@ -357,7 +353,7 @@ def _section_render(
     answers: _Answers,
     outcome: _SaveOutcome,
 ) -> HttpResponse:
-    lang = _language()
+    lang = active_language()
     hidden = hidden_questions(instrument, answers.values)
     questions = _question_views(current, index, answers, hidden, outcome.posted)
     for view in questions:
@@ -434,7 +430,7 @@ def submit(request: HttpRequest, member: WaveMember, token: str) -> HttpResponse
     answers = _answers(member)
     instrument = member.wave.instrument_version.instrument
     groups = missing_by_section(
-        instrument, missing_required(instrument, answers.values), _language()
+        instrument, missing_required(instrument, answers.values), active_language()
     )
     if tried and not groups:
         return _refusal(request, token, as_json=False)

@@ -13,10 +13,10 @@ from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from smartregion.core.i18n import active_language
 from smartregion.core.pagecache import data_version, public_page
 from smartregion.observatory import catalogue, charts, dcat, exports, queries
 from smartregion.observatory.models import Edition
@@ -25,10 +25,6 @@ CATALOGUE_FORMATS = {
     "ttl": ("text/turtle; charset=utf-8", dcat.to_turtle),
     "jsonld": ("application/ld+json", dcat.to_jsonld),
 }
-
-
-def _language() -> str:
-    return (get_language() or "fr")[:2]
 
 
 def _edition(slug: str, revision: int | None) -> Edition:
@@ -55,7 +51,7 @@ def _downloads(edition: Edition) -> list[tuple[str, str]]:
 def index(request: HttpRequest) -> HttpResponse:
     editions = queries.editions_listed()
     latest = queries.edition_get(editions[0].slug) if editions else None
-    language = _language()
+    language = active_language()
     context = {"editions": editions, "latest": latest}
     if latest is not None:
         data = latest.data
@@ -79,7 +75,7 @@ def edition_detail(request: HttpRequest, slug: str, revision: int | None = None)
         _edition(slug, int(asked))
         return redirect("observatory:edition-revision", slug=slug, revision=int(asked))
     edition = _edition(slug, revision)
-    language = _language()
+    language = active_language()
     data = edition.data
     return render(
         request,
@@ -104,7 +100,7 @@ def question_detail(
     request: HttpRequest, slug: str, code: str, revision: int | None = None
 ) -> HttpResponse:
     edition = _edition(slug, revision)
-    language = _language()
+    language = active_language()
     figures = queries.question_figures(edition.data, code, language)
     if figures is None:
         raise Http404(_("This edition has no question %(code)s.") % {"code": code})
@@ -130,7 +126,7 @@ def chart_svg(
     edition = _edition(slug, revision)
     if charts.question_of(edition.data, code) is None:
         raise Http404(_("This edition has no question %(code)s.") % {"code": code})
-    content = charts.svg(edition.pk, edition.checksum, edition.data, code, _language())
+    content = charts.svg(edition.pk, edition.checksum, edition.data, code, active_language())
     if not content:
         raise Http404(_("This question has no figure to draw."))
     response = HttpResponse(content, content_type="image/svg+xml; charset=utf-8")
@@ -143,7 +139,7 @@ def chart_spec(
     request: HttpRequest, slug: str, code: str, revision: int | None = None
 ) -> HttpResponse:
     edition = _edition(slug, revision)
-    spec = charts.spec(edition.data, code, _language())
+    spec = charts.spec(edition.data, code, active_language())
     if spec is None:
         raise Http404(_("This edition has no question %(code)s.") % {"code": code})
     response = HttpResponse(
@@ -159,10 +155,10 @@ def chart_spec(
 def report_pdf(request: HttpRequest, slug: str, revision: int | None = None) -> HttpResponse:
     edition = _edition(slug, revision)
     response = HttpResponse(
-        exports.report_pdf(edition, _language()), content_type="application/pdf"
+        exports.report_pdf(edition, active_language()), content_type="application/pdf"
     )
     response["Content-Disposition"] = (
-        f'inline; filename="{edition.slug}-r{edition.revision}-{_language()}.pdf"'
+        f'inline; filename="{edition.slug}-r{edition.revision}-{active_language()}.pdf"'
     )
     return response
 

@@ -16,7 +16,6 @@ import re
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -312,7 +311,7 @@ class ProjectPatchIn(Schema):
 
 
 def _base_url(request: HttpRequest) -> str:
-    return settings.SMARTREGION_BASE_URL.rstrip("/") or request.build_absolute_uri("/")[:-1]
+    return exports.site_base_url(request.build_absolute_uri)
 
 
 def _summary_out(project: Project, base_url: str) -> dict[str, Any]:

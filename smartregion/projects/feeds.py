@@ -21,6 +21,7 @@ from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from smartregion.core.i18n import active_language
 from smartregion.territory.models import Municipality
 
 from .models import Project, Theme
@@ -35,7 +36,7 @@ class PublishedProjectsFeed(Feed):
     showcase_only = False
 
     def language_code(self) -> str:
-        return (translation.get_language() or "fr")[:2]
+        return active_language()
 
     def _absolute(self, path: str) -> str:
         # Without a base URL the path stays relative and Django prefixes the request's host.

@@ -161,7 +161,7 @@ def _landing_page(absolute: Absolute) -> str:
 def _base_url(absolute: Absolute) -> str:
     """The base the served files' project links use, chosen as `projects_file` does, so the
     bytes measured here are the bytes served."""
-    return settings.SMARTREGION_BASE_URL.rstrip("/") or absolute("/")[:-1]
+    return exports.site_base_url(absolute)
 
 
 def _distribution(

@@ -12,13 +12,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import get_template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from smartregion.accounts.models import Organisation
+from smartregion.core.i18n import active_language
 from smartregion.core.pagecache import public_page
 from smartregion.territory.models import Municipality
 from smartregion.territory.queries import default_region
@@ -31,23 +32,11 @@ from .catalogue import (
     drawn_card_projects,
     similar_projects,
 )
-from .models import Location, Project, Theme
+from .models import Location, Project, ProjectDocument, ProjectImage, Theme
 from .permissions import can_edit_project, can_view_history, can_view_project
 
 ACTORS_PAGE_SIZE = 30
 SIMILAR_COUNT = 4
-
-
-def _language() -> str:
-    return (get_language() or "fr")[:2]
-
-
-def _optional_url(name: str, *args: object) -> str | None:
-    """The address of a page another part of the app provides, or None while it has none."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
 
 
 def _query_string(request: HttpRequest, *, without: tuple[str, ...] = ("page",)) -> str:
@@ -66,8 +55,9 @@ CARD_TTL = 24 * 3600
 @public_page
 def catalogue(request: HttpRequest) -> HttpResponse:
     query = CatalogueQuery.from_params(request.GET)
-    result = catalogue_page(query, language=_language())
-    cards = _catalogue_cards(result, _language())
+    language = active_language()
+    result = catalogue_page(query, language=language)
+    cards = _catalogue_cards(result, language)
     # Only when filtered by commune (links from a commune's profile): one more query.
     communes = list(Municipality.objects.filter(refnis__in=query.commune)) if query.commune else []
     return render(
@@ -81,7 +71,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "without_communes": query.querystring(commune=[]),
             "query_string": _query_string(request),
             "filter_string": _query_string(request, without=("page", "sort")),
-            "language": _language(),
+            "language": language,
         },
     )
 
@@ -120,14 +110,14 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     project = queries.project_for_page(slug)
     if project is None or not can_view_project(request.user, project):
         raise Http404(_("No published project has this address."))
-    language = _language()
+    language = active_language()
     locations = list(project.locations.all())
     for location in locations:
         location.project = project  # already loaded: no query per dot
     editable = can_edit_project(request.user, project)
     images, documents = list(project.images.all()), list(project.documents.all())
     for item in (*images, *documents):
-        item.url = _file_url(project, item)
+        item.url = _file_url(item)
     return render(
         request,
         "projects/public/detail.html",
@@ -152,8 +142,8 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "similar": similar_projects(project, limit=SIMILAR_COUNT)
             if project.is_published
             else [],
-            "edit_url": _optional_url("projects:edit", project.slug) if editable else None,
-            "history_url": _optional_url("projects:history", project.slug)
+            "edit_url": reverse("projects:edit", args=[project.slug]) if editable else None,
+            "history_url": reverse("projects:history", args=[project.slug])
             if can_view_history(request.user, project)
             else None,
             "showcase_url": _showcase_url(project),
@@ -161,17 +151,17 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _file_url(project: Project, item: object) -> str | None:
+def _file_url(item: ProjectImage | ProjectDocument) -> str:
     """Files are served by a view that checks who may see the project (never by their path)."""
-    kind = "image" if item.__class__.__name__ == "ProjectImage" else "document"
-    return _optional_url("projects:file", kind, item.pk)
+    kind = "image" if isinstance(item, ProjectImage) else "document"
+    return reverse("projects:file", args=[kind, item.pk])
 
 
 def _showcase_url(project: Project) -> str | None:
     if not (project.showcase and project.is_published):
         return None
     with translation.override("en"):  # the showcase is for readers abroad
-        return _optional_url("projects:showcase_detail", project.slug)
+        return reverse("projects:showcase_detail", args=[project.slug])
 
 
 # --- Map --------------------------------------------------------------------------------------
@@ -183,7 +173,7 @@ MAP_LIMIT = 100_000
 @public_page
 def project_map(request: HttpRequest) -> HttpResponse:
     """Every project the catalogue's filters select, with its places (no pages: one map)."""
-    language = _language()
+    language = active_language()
     query = CatalogueQuery.from_params(request.GET)
     query.page = 1
     result = catalogue_page(query, language=language, page_size=MAP_LIMIT)
@@ -257,5 +247,5 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "projects/public/actor_detail.html",
-        {"actor": actor, "led": led, "joined": joined, "language": _language()},
+        {"actor": actor, "led": led, "joined": joined, "language": active_language()},
     )

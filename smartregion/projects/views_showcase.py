@@ -124,7 +124,7 @@ def showcase_text(project: Project) -> dict[str, str]:
 
 def showcase_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     project = showcase_project(slug)
-    base_url = settings.SMARTREGION_BASE_URL.rstrip("/") or request.build_absolute_uri("/")[:-1]
+    base_url = exports.site_base_url(request.build_absolute_uri)
     pdf = exports.project_pdf_cached(project, base_url=base_url)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{project.slug}.pdf"'
@@ -150,7 +150,7 @@ def projects_file(request: HttpRequest, fmt: str) -> HttpResponse:
             for name, value in query.invalid
         ]
         return HttpResponseBadRequest("\n".join(reasons), content_type="text/plain")
-    base_url = settings.SMARTREGION_BASE_URL.rstrip("/") or request.build_absolute_uri("/")[:-1]
+    base_url = exports.site_base_url(request.build_absolute_uri)
     body = exports.export_cached(fmt, query, base_url=base_url)
     response = HttpResponse(body, content_type=exports.EXPORT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="projects.{fmt}"'

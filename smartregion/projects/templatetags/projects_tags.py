@@ -10,7 +10,8 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+
+from smartregion.core.i18n import active_language
 
 from .. import queries
 from ..models import FundingSource, Goal, Theme
@@ -18,15 +19,11 @@ from ..models import FundingSource, Goal, Theme
 register = template.Library()
 
 
-def _language() -> str:
-    return (get_language() or "fr")[:2]
-
-
 @register.simple_tag
 def text_for(obj: Any, field: str) -> str:
     """A translated field in the page's language, French when the translation is missing:
     `{% text_for project "title" %}` calls `project.title_for(language)`."""
-    return getattr(obj, f"{field}_for")(_language())
+    return getattr(obj, f"{field}_for")(active_language())
 
 
 # `Choices.values` builds a new list on every use; cards call these filters many times a page.
@@ -133,7 +130,7 @@ def page_numbers(result, around: int = 2) -> list[int | None]:
 def fallback_lang(obj: Any, field: str) -> str:
     """` lang="fr"` when the page is in English but `field` has no English text, so screen
     readers pronounce the French fallback right; '' otherwise."""
-    if _language() == "en" and not getattr(obj, f"{field}_en", ""):
+    if active_language() == "en" and not getattr(obj, f"{field}_en", ""):
         return mark_safe(' lang="fr"')  # noqa: S308 - a constant
     return ""
 

@@ -1,0 +1,10 @@
+"""The active language as our content fields name it (fr, en, de, nl)."""
+
+from __future__ import annotations
+
+from django.utils.translation import get_language
+
+
+def active_language() -> str:
+    """Two-letter code of the language Django has active, French when none is."""
+    return (get_language() or "fr")[:2]
