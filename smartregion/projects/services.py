@@ -567,6 +567,35 @@ def project_update(
 # --- workflow ---------------------------------------------------------------------------------
 
 
+# The editorial steps and the review states each may start from: the services check them, and
+# the review page offers exactly the steps `project_review_steps` lists.
+REVIEW_STEPS: dict[str, tuple[str, ...]] = {
+    "publish": (State.DRAFT, State.SUBMITTED, State.CHANGES_REQUESTED, State.REJECTED),
+    "request_changes": (State.SUBMITTED,),
+    "reject": (State.SUBMITTED, State.CHANGES_REQUESTED, State.DRAFT),
+    "mark_reviewed": (State.PUBLISHED,),
+    "unpublish": (State.PUBLISHED,),
+}
+
+
+def project_review_steps(project: Project) -> list[str]:
+    """The steps an editor may take on the project now, in the order the page offers them."""
+    return [
+        step
+        for step, states in REVIEW_STEPS.items()
+        if project.state in states and (step != "mark_reviewed" or project.needs_review)
+    ]
+
+
+def project_changes_since_publication(project: Project) -> list[FieldChange]:
+    """What changed between the last publication and the latest revision (for the reviewer)."""
+    revisions = list(project.revisions.order_by("-number"))
+    published = next((r for r in revisions if r.action == Action.PUBLISHED), None)
+    if published is None or published == revisions[0]:
+        return []
+    return revision_compare(published, revisions[0])
+
+
 def _transition(
     project: Project,
     *,
@@ -631,7 +660,7 @@ def project_request_changes(
 ) -> Project:
     fresh = _transition(
         project,
-        allowed_from=(State.SUBMITTED,),
+        allowed_from=REVIEW_STEPS["request_changes"],
         comment=comment,
         comment_required=True,
     )
@@ -653,7 +682,7 @@ def project_publish(
     """Editors publish from any unpublished state (a project they wrote themselves too)."""
     fresh = _transition(
         project,
-        allowed_from=(State.DRAFT, State.SUBMITTED, State.CHANGES_REQUESTED, State.REJECTED),
+        allowed_from=REVIEW_STEPS["publish"],
     )
     now = timezone.now()
     fresh.state = State.PUBLISHED
@@ -681,7 +710,7 @@ def project_reject(
 ) -> Project:
     fresh = _transition(
         project,
-        allowed_from=(State.SUBMITTED, State.CHANGES_REQUESTED, State.DRAFT),
+        allowed_from=REVIEW_STEPS["reject"],
         comment=comment,
         comment_required=True,
     )
@@ -698,7 +727,7 @@ def project_unpublish(
     """Withdraw a published project: it goes back to its team with the editor's reason."""
     fresh = _transition(
         project,
-        allowed_from=(State.PUBLISHED,),
+        allowed_from=REVIEW_STEPS["unpublish"],
         comment=comment,
         comment_required=True,
     )

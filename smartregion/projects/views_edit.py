@@ -263,30 +263,6 @@ REVIEW_ACTIONS = {
 }
 
 
-def _review_actions(project: Project) -> list[str]:
-    state = project.state
-    actions = []
-    if state == Project.State.SUBMITTED:
-        actions += ["publish", "request_changes", "reject"]
-    elif state in (Project.State.DRAFT, Project.State.CHANGES_REQUESTED):
-        actions += ["publish", "reject"]
-    elif state == Project.State.REJECTED:
-        actions += ["publish"]
-    elif state == Project.State.PUBLISHED:
-        actions += (["mark_reviewed"] if project.needs_review else []) + ["unpublish"]
-    return actions
-
-
-def _since_last_publication(project: Project) -> list[services.FieldChange]:
-    revisions = list(project.revisions.order_by("-number"))
-    if not revisions:
-        return []
-    published = next((r for r in revisions if r.action == ProjectRevision.Action.PUBLISHED), None)
-    if published is None or published == revisions[0]:
-        return []
-    return services.revision_compare(published, revisions[0])
-
-
 @login_required
 def review(request: HttpRequest, slug: str) -> HttpResponse:
     project = _project(request, slug)
@@ -295,7 +271,7 @@ def review(request: HttpRequest, slug: str) -> HttpResponse:
     form = ReasonForm(request.POST or None)
     if request.method == "POST":
         action = request.POST.get("action", "")
-        if action not in _review_actions(project):
+        if action not in services.project_review_steps(project):
             messages.error(request, _("This action is not available for this project now."))
             return redirect("projects:review", slug=slug)
         if form.is_valid():
@@ -318,8 +294,8 @@ def review(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "project": project,
             "form": form,
-            "actions": _review_actions(project),
-            "changes": _since_last_publication(project),
+            "actions": services.project_review_steps(project),
+            "changes": services.project_changes_since_publication(project),
             "latest": project.revisions.select_related("author").order_by("-number")[:5],
         },
         status=400 if form.errors else 200,
