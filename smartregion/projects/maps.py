@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.db.models import Max, Min
 
 from smartregion.territory import svgmap
-from smartregion.territory.maps import _region_paths
+from smartregion.territory.maps import region_paths
 from smartregion.territory.models import Boundary, Municipality, Region
 
 from .models import Location, Project
@@ -77,7 +77,7 @@ def projects_map(
     frame = _region_frame(region) if region is not None else None
     outlines: tuple[str, ...] = ()
     if frame is not None:
-        outlines = tuple(_region_paths(region)[1].values())
+        outlines = tuple(region_paths(region)[1].values())
     elif locations:
         frame = svgmap.fit(
             (

@@ -54,7 +54,7 @@ def showcase_project(slug: str) -> Project:
         .first()
     )
     if project is None:
-        raise Http404("No such project in the showcase.")
+        raise Http404(_("No project of the showcase has this address."))
     return project
 
 
@@ -141,7 +141,7 @@ def projects_file(request: HttpRequest, fmt: str) -> HttpResponse:
     parameters: q, theme, goal, status, province, size, funding, commune; repeatable). A value the
     catalogue does not know answers 400 with the reason rather than a silently wider file."""
     if fmt not in exports.EXPORT_TYPES:
-        raise Http404("Unknown format.")
+        raise Http404(_("Unknown file format."))
     query = CatalogueQuery.from_params(request.GET)
     if query.invalid:
         reasons = [

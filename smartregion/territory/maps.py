@@ -53,7 +53,7 @@ def figure_value(municipality: Municipality, figure: str) -> float | None:
     return float(municipality.population) if municipality.population is not None else None
 
 
-def _region_paths(region: Region) -> tuple[str, dict[int, str]]:
+def region_paths(region: Region) -> tuple[str, dict[int, str]]:
     """The view box and one SVG path per municipality of the region, cached per import."""
     boundaries = Boundary.objects.filter(
         municipality__region=region, municipality__in=Municipality.objects.current()
@@ -85,7 +85,7 @@ def _legend(breaks: list[float], values: list[float]) -> list[LegendEntry]:
 
 
 def region_choropleth(region: Region, figure: str) -> Choropleth:
-    view_box, paths = _region_paths(region)
+    view_box, paths = region_paths(region)
     municipalities = list(
         Municipality.objects.current().filter(region=region).select_related("province")
     )
