@@ -31,24 +31,37 @@ PAGES = [
 ]
 
 
+def timed_get(
+    connection: http.client.HTTPConnection,
+    path: str,
+    latencies: list[float],
+    errors: list[str],
+) -> http.client.HTTPConnection:
+    """One keep-alive GET: records its latency (or the error) and returns the connection to use
+    next, a fresh one after a failure."""
+    start = time.perf_counter()
+    try:
+        connection.request("GET", path, headers={"Host": "127.0.0.1"})
+        response = connection.getresponse()
+        response.read()
+    except (OSError, http.client.HTTPException) as exc:
+        errors.append(type(exc).__name__)
+        connection.close()
+        return http.client.HTTPConnection(
+            connection.host, connection.port, timeout=connection.timeout
+        )
+    if response.status != 200:
+        errors.append(str(response.status))
+    latencies.append(time.perf_counter() - start)
+    return connection
+
+
 def _client(
     port: int, path: str, deadline: float, latencies: list[float], errors: list[str]
 ) -> None:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     while time.perf_counter() < deadline:
-        start = time.perf_counter()
-        try:
-            connection.request("GET", path, headers={"Host": "127.0.0.1"})
-            response = connection.getresponse()
-            response.read()
-            if response.status != 200:
-                errors.append(str(response.status))
-        except (OSError, http.client.HTTPException) as exc:
-            errors.append(type(exc).__name__)
-            connection.close()
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            continue
-        latencies.append(time.perf_counter() - start)
+        connection = timed_get(connection, path, latencies, errors)
     connection.close()
 
 

@@ -52,7 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_pages import _free_port, _wait_for  # noqa: E402
+from bench.bench_pages import _free_port, _wait_for, timed_get  # noqa: E402
 
 ACTIONS = [
     "Déploiement de",
@@ -372,19 +372,7 @@ def _client(
     while time.perf_counter() < deadline:
         with lock:
             path = next(paths)
-        start = time.perf_counter()
-        try:
-            connection.request("GET", path, headers={"Host": "127.0.0.1"})
-            response = connection.getresponse()
-            response.read()
-            if response.status != 200:
-                errors.append(str(response.status))
-        except (OSError, http.client.HTTPException) as exc:
-            errors.append(type(exc).__name__)
-            connection.close()
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            continue
-        latencies.append(time.perf_counter() - start)
+        connection = timed_get(connection, path, latencies, errors)
     connection.close()
 
 
@@ -430,18 +418,7 @@ def _user(
     while time.perf_counter() < deadline:
         with lock:
             path = next(paths)
-        start = time.perf_counter()
-        try:
-            connection.request("GET", path, headers={"Host": "127.0.0.1"})
-            response = connection.getresponse()
-            response.read()
-            if response.status != 200:
-                errors.append(str(response.status))
-            latencies.append(time.perf_counter() - start)
-        except (OSError, http.client.HTTPException) as exc:
-            errors.append(type(exc).__name__)
-            connection.close()
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection = timed_get(connection, path, latencies, errors)
         time.sleep(rng.uniform(*think))
     connection.close()
 
