@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from smartregion.diagnostic.models import Diagnostic, DiagnosticAnswer, DomainTarget
 from smartregion.diagnostic.services import answer_save, diagnostic_submit
-
-from .conftest import answers_store, complete_answers
+from tests.factories import answers_store, complete_answers
 
 pytestmark = pytest.mark.django_db
 
