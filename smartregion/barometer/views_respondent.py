@@ -396,7 +396,7 @@ def answer(request: HttpRequest, member: WaveMember, token: str) -> HttpResponse
     except PayloadInvalid as exc:
         return JsonResponse({"errors": [str(exc)]}, status=422)
     except InvalidAnswer as invalid:
-        return JsonResponse({"errors": invalid.errors}, status=422)
+        return JsonResponse({"errors": invalid.errors, "paths": invalid.paths}, status=422)
     except BarometerError:  # the wave closed between the lookup and the save
         return _refusal(request, token, as_json=True)
     values = _answers(member).values

@@ -270,7 +270,10 @@ def test_answer_endpoint_refuses_an_invalid_answer_with_the_reason(client, token
     response = _post_json(client, token, {"question": "engaged", "value": "maybe"})
 
     assert response.status_code == 422
-    assert response.json() == {"errors": ["“maybe” is not one of the proposed answers"]}
+    assert response.json() == {
+        "errors": ["“maybe” is not one of the proposed answers"],
+        "paths": ["engaged"],
+    }
     assert ResponseAnswer.objects.count() == 0
 
 

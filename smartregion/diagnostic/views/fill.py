@@ -610,7 +610,7 @@ def answer(request: HttpRequest, pk: int) -> JsonResponse:
     except PayloadInvalid as exc:
         return JsonResponse({"errors": [str(exc)]}, status=422)
     except InvalidAnswer as invalid:
-        return JsonResponse({"errors": invalid.errors}, status=422)
+        return JsonResponse({"errors": invalid.errors, "paths": invalid.paths}, status=422)
     except AnswerConflict as conflict:
         # The questions the colleague's answers show or hide, for when the user keeps theirs.
         hidden = hidden_questions(instrument, _values(_answer_rows(diagnostic)))
