@@ -169,7 +169,7 @@ def response_respondent_set(*, member: WaveMember, name: str, role: str) -> Resp
 @transaction.atomic
 def response_submit(*, member: WaveMember, now: dt.datetime | None = None) -> Response:
     """Mark the commune's response as submitted; it stays correctable until the wave closes."""
-    from smartregion.instruments.scoring import missing_required
+    from smartregion.instruments.progress import missing_required
 
     member = WaveMember.objects.select_for_update().select_related("wave").get(pk=member.pk)
     if not member.wave.is_open:

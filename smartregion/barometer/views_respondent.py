@@ -44,7 +44,8 @@ from smartregion.diagnostic.views.fill import (
 )
 from smartregion.instruments.definition import Instrument, Section
 from smartregion.instruments.presentation import missing_by_section
-from smartregion.instruments.scoring import hidden_questions, missing_required
+from smartregion.instruments.progress import missing_required
+from smartregion.instruments.scoring import hidden_questions
 
 from .models import Response, ResponseAnswer, Wave, WaveMember
 from .services import (

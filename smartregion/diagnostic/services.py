@@ -17,7 +17,8 @@ from smartregion.core.pagecache import data_version_bump
 from smartregion.instruments.answers import AnswerConflict, answer_check
 from smartregion.instruments.answers import InvalidAnswer as InvalidAnswer
 from smartregion.instruments.models import InstrumentVersion
-from smartregion.instruments.scoring import ScoreResult, missing_required, score
+from smartregion.instruments.progress import missing_required
+from smartregion.instruments.scoring import ScoreResult, score
 from smartregion.territory.models import Municipality
 
 from .models import Diagnostic, DiagnosticAnswer, DomainScore, DomainTarget

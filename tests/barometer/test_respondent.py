@@ -25,7 +25,8 @@ from smartregion.barometer.services import (
 )
 from smartregion.instruments.definition import Question
 from smartregion.instruments.models import InstrumentVersion
-from smartregion.instruments.scoring import hidden_questions, missing_required
+from smartregion.instruments.progress import missing_required
+from smartregion.instruments.scoring import hidden_questions
 from smartregion.instruments.services import instrument_version_load
 from smartregion.territory.models import Municipality, Region
 

@@ -30,7 +30,8 @@ from smartregion.instruments.definition import (
     Section,
 )
 from smartregion.instruments.presentation import missing_by_section
-from smartregion.instruments.scoring import hidden_questions, missing_required
+from smartregion.instruments.progress import missing_required
+from smartregion.instruments.scoring import hidden_questions
 
 from ..forms import (
     SPECIALS,
