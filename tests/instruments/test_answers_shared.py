@@ -163,3 +163,68 @@ def test_autosave_endpoints_refuse_an_unknown_question_alike(client, diagnostic,
     assert (by_diagnostic.status_code, by_diagnostic.json()) == (422, body)
     assert (by_barometer.status_code, by_barometer.json()) == (422, body)
     assert DiagnosticAnswer.objects.count() == ResponseAnswer.objects.count() == 0
+
+
+# --- progress: the section page, the API, the commune space and the barometer agree -----------
+
+# (stored answers, (required answered, required, percent), (visible answered, visible))
+PROGRESS_CASES = [
+    ({}, (0, 5, 0), (0, 6)),
+    (
+        # "not applicable" and "don't know" are answers; a half-filled matrix and blank text not.
+        {
+            "strategy": "adopted",
+            "adopted_by_council": "not_applicable",
+            "tools": "dont_know",
+            "practices": {"backup": 1},
+            "comment": "  ",
+        },
+        (3, 6, 50),
+        (3, 7),
+    ),
+    (
+        # "none" hides the follow-up, whose earlier answer then counts nowhere.
+        {
+            "strategy": "none",
+            "adopted_by_council": "yes",
+            "confidence": "dont_know",
+            "practices": {"backup": "not_applicable", "mfa": 2},
+            "comment": "Merci",
+        },
+        (3, 5, 60),
+        (4, 6),
+    ),
+]
+
+
+def _store_both(diagnostic: Diagnostic, token: str, answers: dict[str, Any]) -> None:
+    """Write the answers directly (a stale hidden answer cannot be saved through a service)."""
+    member = member_for_token(token)
+    response = Response.objects.create(wave=member.wave, member=member)
+    for code, value in answers.items():
+        DiagnosticAnswer.objects.create(diagnostic=diagnostic, question_code=code, value=value)
+        ResponseAnswer.objects.create(response=response, question_code=code, value=value)
+
+
+@pytest.mark.parametrize(("answers", "required", "visible"), PROGRESS_CASES)
+def test_progress_is_the_same_on_every_page_and_in_the_api(
+    client, diagnostic, token, member, answers, required, visible
+):
+    _store_both(diagnostic, token, answers)
+    client.force_login(member)
+    answered, total, percent = required
+
+    page = client.get(f"/en/diagnostics/{diagnostic.pk}/section/s1/").context
+    api = client.get(f"/api/v1/diagnostics/{diagnostic.pk}").json()["progress"]
+    space = client.get("/en/space/92094/").context
+    barometer = client.get(f"/en/barometer/r/{token}/s1/").context
+
+    expected = {"answered": answered, "total": total, "percent": percent}
+    assert page["progress"] == barometer["progress"] == expected
+    assert space["draft_progress"] == percent
+    assert (api["required_answered"], api["required"], api["percent"]) == required
+    assert (api["answered"], api["visible"]) == visible
+    assert len(api["missing_required"]) == total - answered
+    # The section menu counts the visible questions of the section, optional ones too.
+    assert page["sections"][0]["counts"] == {"answered": visible[0], "total": visible[1]}
+    assert barometer["sections"][0]["counts"] == page["sections"][0]["counts"]
