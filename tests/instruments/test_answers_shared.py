@@ -7,21 +7,21 @@ and autosave endpoints; each must give the same messages at the same paths and s
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
 import pytest
 from django.utils import translation
 
-from smartregion.barometer.models import Response, ResponseAnswer, Wave
+from smartregion.barometer.models import Response, ResponseAnswer
 from smartregion.barometer.services import member_for_token, response_answer_save, wave_open
 from smartregion.diagnostic.models import Diagnostic, DiagnosticAnswer
 from smartregion.diagnostic.services import answer_save
 from smartregion.instruments.answers import InvalidAnswer
 from smartregion.instruments.models import InstrumentVersion
 from smartregion.instruments.services import instrument_version_load
-from smartregion.territory.models import Municipality, Region
+from smartregion.territory.models import Municipality
+from tests.factories import DiagnosticFactory, WaveFactory
 
 from .helpers import FILES
 
@@ -77,21 +77,12 @@ def tiny(db) -> InstrumentVersion:
 
 @pytest.fixture
 def diagnostic(tiny, namur, manager) -> Diagnostic:
-    return Diagnostic.objects.create(
-        municipality=namur, instrument_version=tiny, year=2026, created_by=manager
-    )
+    return DiagnosticFactory(municipality=namur, instrument_version=tiny, created_by=manager)
 
 
 @pytest.fixture
 def token(tiny, territory) -> str:
-    wave = Wave.objects.create(
-        title_fr="Baromètre",
-        title_en="Barometer",
-        year=2026,
-        instrument_version=tiny,
-        region=Region.objects.get(refnis="03000"),
-        population_date=dt.date(2025, 1, 1),
-    )
+    wave = WaveFactory(instrument_version=tiny, year=2026)
     tokens = wave_open(wave=wave, link_for=lambda t: f"http://testserver/r/{t}/")
     return tokens[Municipality.objects.get(refnis="92094").pk]
 
