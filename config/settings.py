@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "smartregion.core",
     "smartregion.territory",
     "smartregion.accounts",
+    "smartregion.opendata",
     "smartregion.instruments",
     "smartregion.diagnostic",
     "smartregion.barometer",
@@ -282,10 +283,14 @@ SMARTREGION = {
     "DEFAULT_REGION": env_str("SMARTREGION_REGION", "03000"),
     "PLATFORM_NAME": env_str("SMARTREGION_NAME", "Smart Region"),
 }
-# What the DCAT-AP catalogue at /data/catalog.ttl lists besides the observatory's editions: dotted
-# paths to functions `(absolute) -> list[DatasetInfo]` (see observatory/catalogue.py, `providers`).
+# What the DCAT-AP catalogue at /data/catalog.ttl lists, in this order: dotted paths to functions
+# `(absolute) -> list[DatasetInfo]` (see opendata/catalogue.py, `providers`).
 SMARTREGION_CATALOGUE_PROVIDERS = env_list(
-    "SMARTREGION_CATALOGUE_PROVIDERS", ["smartregion.projects.opendata.catalogue_datasets"]
+    "SMARTREGION_CATALOGUE_PROVIDERS",
+    [
+        "smartregion.observatory.catalogue.catalogue_datasets",
+        "smartregion.projects.opendata.catalogue_datasets",
+    ],
 )
 # The site's public address, for links in emails sent outside a request (scheduled reminders).
 SMARTREGION_BASE_URL = env_str("SMARTREGION_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")

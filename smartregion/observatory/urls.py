@@ -1,4 +1,4 @@
-"""Observatory routes: pages under the language prefix, data files and catalogue without it.
+"""Observatory routes: pages under the language prefix, edition files without it.
 
 Every page of an edition exists twice: `<slug>/…` (the latest revision) and `<slug>/r<N>/…`
 (that revision, forever).
@@ -29,15 +29,11 @@ urlpatterns = [
 
 data_urlpatterns = (
     [
-        path("catalog.ttl", views.catalogue_file, {"extension": "ttl"}, name="catalogue-ttl"),
-        path(
-            "catalog.jsonld", views.catalogue_file, {"extension": "jsonld"}, name="catalogue-jsonld"
-        ),
         path(
             "editions/<slug:slug>/r<int:revision>/<path:name>",
             views.edition_file,
             name="file",
         ),
     ],
-    "opendata",
+    "observatory_data",
 )

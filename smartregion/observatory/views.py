@@ -1,4 +1,4 @@
-"""Public observatory pages, edition downloads and the DCAT-AP catalogue.
+"""Public observatory pages and edition downloads (the DCAT-AP catalogue is the opendata app's).
 
 Pages read one frozen edition and are cached whole for anonymous visitors (`public_page`, keyed on
 the data version that publishing bumps); files, charts and PDFs are cached per edition revision,
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,14 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from smartregion.core.i18n import active_language
-from smartregion.core.pagecache import data_version, public_page
-from smartregion.observatory import catalogue, charts, dcat, exports, queries
+from smartregion.core.pagecache import public_page
+from smartregion.observatory import charts, exports, queries
 from smartregion.observatory.models import Edition
-
-CATALOGUE_FORMATS = {
-    "ttl": ("text/turtle; charset=utf-8", dcat.to_turtle),
-    "jsonld": ("application/ld+json", dcat.to_jsonld),
-}
 
 
 def _edition(slug: str, revision: int | None) -> Edition:
@@ -39,7 +33,7 @@ def _edition(slug: str, revision: int | None) -> Edition:
 def _downloads(edition: Edition) -> list[tuple[str, str]]:
     return [
         (
-            reverse("opendata:file", args=[edition.slug, edition.revision, d.name]),
+            reverse("observatory_data:file", args=[edition.slug, edition.revision, d.name]),
             _(d.title),
         )
         for d in exports.DOWNLOADS.values()
@@ -180,20 +174,3 @@ def edition_file(request: HttpRequest, slug: str, revision: int, name: str) -> H
     )
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
-
-
-def _absolute_builder(request: HttpRequest):
-    return lambda path: request.build_absolute_uri(path)
-
-
-@require_safe
-def catalogue_file(request: HttpRequest, extension: str) -> HttpResponse:
-    """The catalogue, built once per data version and host (URLs in it are absolute)."""
-    content_type, serialise = CATALOGUE_FORMATS[extension]
-    key = f"dcat-catalogue:{data_version()}:{request.build_absolute_uri('/')}:{extension}"
-    content = cache.get(key)
-    if content is None:
-        info, datasets = catalogue.catalogue(_absolute_builder(request))
-        content = serialise(dcat.build_catalogue(info, datasets))
-        cache.set(key, content, timeout=3600)
-    return HttpResponse(content, content_type=content_type)

@@ -15,7 +15,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, FOAF, SH, XSD
 
-from smartregion.observatory import dcat, exports, opendata
+from smartregion.observatory import exports
+from smartregion.opendata import dcat
+from smartregion.opendata import files as opendata
 from smartregion.projects.models import Project
 from smartregion.territory.models import Municipality
 from tests.projects.conftest import make_project

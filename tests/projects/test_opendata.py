@@ -17,10 +17,11 @@ from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SH, SKOS, XSD
 
-import smartregion.observatory
-from smartregion.observatory import dcat
-from smartregion.observatory.opendata import sha256_hex
-from smartregion.observatory.opendata_types import ContactInfo, DatasetInfo
+import smartregion.opendata
+import smartregion.projects
+from smartregion.opendata import dcat
+from smartregion.opendata.files import sha256_hex
+from smartregion.opendata.types import ContactInfo, DatasetInfo
 from smartregion.projects import opendata
 from smartregion.projects.models import Location, Project, ProjectRevision
 from smartregion.projects.services import project_publish, project_unpublish
@@ -327,17 +328,25 @@ def test_a_provider_that_does_not_import_fails_loudly(client, published):
         client.get("/data/catalog.ttl")
 
 
-def test_observatory_imports_nothing_from_the_projects_app():
-    folder = Path(smartregion.observatory.__file__).parent
+def _imported_apps(package) -> set[str]:
+    """The smartregion apps a package's modules import (its own name included)."""
     imported = set()
-    for path in folder.glob("*.py"):
+    for path in Path(package.__file__).parent.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.module:
                 imported.add(node.module)
             elif isinstance(node, ast.Import):
                 imported.update(alias.name for alias in node.names)
+    return {name.split(".")[1] for name in imported if name.startswith("smartregion.")}
 
-    assert [name for name in imported if name.startswith("smartregion.projects")] == []
+
+def test_opendata_imports_no_app_above_it():
+    """The catalogue sits below every app that publishes open data: core and territory only."""
+    assert _imported_apps(smartregion.opendata) == {"core", "opendata", "territory"}
+
+
+def test_projects_import_nothing_from_the_observatory():
+    assert "observatory" not in _imported_apps(smartregion.projects)
 
 
 def test_provider_queries_are_pinned_and_do_not_grow_with_projects(
