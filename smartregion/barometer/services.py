@@ -21,6 +21,7 @@ from smartregion.instruments.scoring import validate_answers
 from smartregion.territory.models import Municipality
 
 from .models import Response, ResponseAnswer, Wave, WaveLink, WaveMember
+from .signals import wave_closed
 
 
 class BarometerError(Exception):
@@ -213,6 +214,7 @@ def wave_close(*, wave: Wave, now: dt.datetime | None = None) -> Wave:
     wave.status = Wave.Status.CLOSED
     wave.closed_at = now or timezone.now()
     wave.save(update_fields=["status", "closed_at"])
+    transaction.on_commit(lambda: wave_closed.send(sender=Wave, wave=wave))
     return wave
 
 

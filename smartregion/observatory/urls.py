@@ -23,6 +23,8 @@ def _edition_routes(prefix: str, suffix: str) -> list:
 
 urlpatterns = [
     path("", views.index, name="index"),
+    # Before the edition routes, whose first segment is any slug.
+    path("waves/<int:pk>/publish/", views.wave_publish, name="wave-publish"),
     *_edition_routes("<slug:slug>/r<int:revision>/", "-revision"),
     *_edition_routes("<slug:slug>/", ""),
 ]

@@ -1,4 +1,5 @@
-"""Public observatory pages and edition downloads (the DCAT-AP catalogue is the opendata app's).
+"""Observatory pages and edition downloads (the DCAT-AP catalogue is the opendata app's), and
+the staff's publication of a closed wave.
 
 Pages read one frozen edition and are cached whole for anonymous visitors (`public_page`, keyed on
 the data version that publishing bumps); files, charts and PDFs are cached per edition revision,
@@ -9,16 +10,22 @@ from __future__ import annotations
 
 import json
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
+from smartregion.barometer.models import Wave
 from smartregion.core.i18n import active_language
 from smartregion.core.pagecache import public_page
-from smartregion.observatory import charts, exports, queries
+from smartregion.observatory import charts, exports, queries, services
 from smartregion.observatory.models import Edition
+from smartregion.observatory.permissions import can_publish_editions
 
 
 def _edition(slug: str, revision: int | None) -> Edition:
@@ -174,3 +181,35 @@ def edition_file(request: HttpRequest, slug: str, revision: int, name: str) -> H
     )
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Publication (centre staff)
+# ---------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def wave_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publish a closed wave as a new edition revision, then back to the wave's page, whose
+    message links to the edition."""
+    if not can_publish_editions(request.user):
+        raise PermissionDenied
+    wave = get_object_or_404(Wave, pk=pk)
+    try:
+        edition = services.edition_publish(wave=wave, user=request.user)
+    except services.EditionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _published_message(edition))
+    return redirect("barometer:wave", pk=wave.pk)
+
+
+def _published_message(edition: Edition) -> str:
+    url = reverse("observatory:edition-revision", args=[edition.slug, edition.revision])
+    return format_html(
+        _('Published: {title}, revision {revision}. <a href="{url}">See the edition</a>.'),
+        title=edition.title,
+        revision=edition.revision,
+        url=url,
+    )

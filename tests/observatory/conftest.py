@@ -44,3 +44,9 @@ def published(django_db_setup, django_db_blocker) -> Published:
         Edition.objects.filter(pk__in=[first.pk, old.pk, latest.pk]).delete()
         Wave.objects.filter(pk__in=[wave_2023.pk, wave_2025.pk]).delete()
         InstrumentVersion.objects.exclude(pk__in=versions_before).delete()
+
+
+@pytest.fixture
+def closed_wave(territory) -> Wave:
+    """A closed wave with about a third of the communes' answers submitted."""
+    return _wave(2025, "2025", 0.3, seed=5)
