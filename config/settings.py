@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "smartregion.core",
     "smartregion.territory",
     "smartregion.accounts",
@@ -164,6 +166,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if TESTING else DATABASES["default"]["CONN_MAX_AGE"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+
+# Background tasks (emails, PDFs, file builds): queued in the database by default and run by
+# `smartregion db_worker` (no extra server); TASKS_BACKEND names any other django-tasks backend
+# (e.g. a Redis/RQ one) and the same tasks run unchanged. Tests run each task at once, in process.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if TESTING
+        else env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+    }
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
