@@ -90,3 +90,18 @@ def fetch_prepared(django_capture_on_commit_callbacks):
         return client.get(url, **extra)
 
     return fetch
+
+
+@pytest.fixture
+def fetch_built(django_capture_on_commit_callbacks):
+    """GET a data file built in the background, as a harvester would: the first answer is 503
+    (the build is queued when the request commits, and the tests' immediate backend runs it
+    then); the second serves the file."""
+
+    def fetch(client, url, **extra):
+        with django_capture_on_commit_callbacks(execute=True):
+            waiting = client.get(url, **extra)
+        assert (waiting.status_code, waiting["Retry-After"]) == (503, "10")
+        return client.get(url, **extra)
+
+    return fetch
