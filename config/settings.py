@@ -100,9 +100,12 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "smartregion.core",
     "smartregion.territory",
     "smartregion.accounts",
+    "smartregion.opendata",
     "smartregion.instruments",
     "smartregion.diagnostic",
     "smartregion.barometer",
@@ -163,6 +166,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if TESTING else DATABASES["default"]["CONN_MAX_AGE"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+
+# Background tasks (emails, PDFs, file builds): queued in the database by default and run by
+# `smartregion db_worker` (no extra server); TASKS_BACKEND names any other django-tasks backend
+# (e.g. a Redis/RQ one) and the same tasks run unchanged. Tests run each task at once, in process.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if TESTING
+        else env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+    }
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -282,10 +296,14 @@ SMARTREGION = {
     "DEFAULT_REGION": env_str("SMARTREGION_REGION", "03000"),
     "PLATFORM_NAME": env_str("SMARTREGION_NAME", "Smart Region"),
 }
-# What the DCAT-AP catalogue at /data/catalog.ttl lists besides the observatory's editions: dotted
-# paths to functions `(absolute) -> list[DatasetInfo]` (see observatory/catalogue.py, `providers`).
+# What the DCAT-AP catalogue at /data/catalog.ttl lists, in this order: dotted paths to functions
+# `(absolute) -> list[DatasetInfo]` (see opendata/catalogue.py, `providers`).
 SMARTREGION_CATALOGUE_PROVIDERS = env_list(
-    "SMARTREGION_CATALOGUE_PROVIDERS", ["smartregion.projects.opendata.catalogue_datasets"]
+    "SMARTREGION_CATALOGUE_PROVIDERS",
+    [
+        "smartregion.observatory.catalogue.catalogue_datasets",
+        "smartregion.projects.opendata.catalogue_datasets",
+    ],
 )
 # The site's public address, for links in emails sent outside a request (scheduled reminders).
 SMARTREGION_BASE_URL = env_str("SMARTREGION_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")

@@ -13,6 +13,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("prepared/", include("smartregion.core.urls_prepared")),
+    path("data/", include("smartregion.opendata.urls")),
     path("data/", include(observatory_data)),
     path("data/", include(projects_data)),
 ]

@@ -85,3 +85,41 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploads and prepared files go to the test's own folder, never to var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def fetch_prepared(django_capture_on_commit_callbacks):
+    """GET a file built in the background, as a browser would: first the "being prepared" page.
+
+    The first answer is 202; the build is queued when the request's transaction commits and the
+    immediate task backend of the tests runs it then; the second GET serves the file.
+    """
+
+    def fetch(client, url, **extra):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            waiting = client.get(url, **extra)
+        assert (waiting.status_code, len(callbacks)) == (202, 1)
+        return client.get(url, **extra)
+
+    return fetch
+
+
+@pytest.fixture
+def fetch_built(django_capture_on_commit_callbacks):
+    """GET a data file built in the background, as a harvester would: the first answer is 503
+    (the build is queued when the request commits, and the tests' immediate backend runs it
+    then); the second serves the file."""
+
+    def fetch(client, url, **extra):
+        with django_capture_on_commit_callbacks(execute=True):
+            waiting = client.get(url, **extra)
+        assert (waiting.status_code, waiting["Retry-After"]) == (503, "10")
+        return client.get(url, **extra)
+
+    return fetch

@@ -22,6 +22,7 @@ from smartregion.instruments.answers import answer_check
 from smartregion.territory.models import Municipality
 
 from .models import Response, ResponseAnswer, Wave, WaveLink, WaveMember
+from .signals import wave_closed
 
 
 class BarometerError(Exception):
@@ -196,6 +197,7 @@ def wave_close(*, wave: Wave, now: dt.datetime | None = None) -> Wave:
     wave.status = Wave.Status.CLOSED
     wave.closed_at = now or timezone.now()
     wave.save(update_fields=["status", "closed_at"])
+    transaction.on_commit(lambda: wave_closed.send(sender=Wave, wave=wave))
     return wave
 
 

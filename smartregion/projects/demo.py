@@ -42,7 +42,7 @@ from smartregion.accounts.services import (
     DEMO_MEMBER_EMAIL,
     membership_grant,
 )
-from smartregion.core.pagecache import data_version_bump
+from smartregion.opendata.builds import open_data_changed
 from smartregion.territory.models import Boundary, Municipality
 
 from .models import FundingSource, Location, Project, ProjectRevision
@@ -645,7 +645,7 @@ def _locations_refresh(seed: int) -> int:
                 longitude=Decimal(f"{xy[0]:.6f}"), latitude=Decimal(f"{xy[1]:.6f}")
             )
     if moves:
-        data_version_bump()
+        open_data_changed()
     return len(moves)
 
 

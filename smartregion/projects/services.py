@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy
 
 from smartregion.accounts.enterprise import enterprise_number_normalise
 from smartregion.accounts.models import Organisation, User
-from smartregion.core.pagecache import data_version_bump
+from smartregion.opendata.builds import open_data_changed
 from smartregion.territory.models import Municipality
 
 from . import notifications, search
@@ -438,7 +438,7 @@ def _record(
 def _after_change(project: Project, *, public: bool) -> None:
     """Bump the public pages' data version if visitors may see the change; reindex after commit."""
     if public:
-        data_version_bump()
+        open_data_changed()
     project_id = project.pk
     transaction.on_commit(lambda: search.project_index(project_id))
 
@@ -938,7 +938,7 @@ def actor_create(
         raise ValidationError(errors)
     actor.slug = _unique_actor_slug(actor.name)
     actor.save()
-    data_version_bump()
+    open_data_changed()
     return actor
 
 

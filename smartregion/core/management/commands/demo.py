@@ -17,6 +17,7 @@ from smartregion.instruments.services import (
     instrument_files,
     instrument_version_load,
 )
+from smartregion.observatory.demo import observatory_demo_create
 from smartregion.projects.demo import projects_demo_create
 from smartregion.territory.services import figures_create_demo, territory_load_reference
 
@@ -77,9 +78,10 @@ class Command(BaseCommand):
         )
 
     def _barometer(self) -> None:
-        """Four closed demo waves of the barometer, published as editions."""
+        """Four closed demo waves of the barometer, then the observatory publishes them."""
         started = time.monotonic()
         demo = barometer_demo_create()
+        published = observatory_demo_create()
         rates = ", ".join(f"{wave.year} {wave.rate:.0%}" for wave in demo.waves)
         self.stdout.write(
             _(
@@ -89,7 +91,7 @@ class Command(BaseCommand):
             )
             % {
                 "created": demo.created,
-                "published": demo.published,
+                "published": published,
                 "rates": rates or "-",
                 "panel": demo.panel,
                 "seconds": time.monotonic() - started,

@@ -14,8 +14,8 @@ import openpyxl
 import polars as pl
 import pytest
 
-from smartregion.observatory import opendata
-from smartregion.observatory.opendata_types import (
+from smartregion.opendata import files as opendata
+from smartregion.opendata.types import (
     ContributorInfo,
     FieldInfo,
     FieldType,

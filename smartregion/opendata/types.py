@@ -1,7 +1,8 @@
-"""Plain data describing what the observatory publishes as open data.
+"""Plain data describing what the platform publishes as open data.
 
-The edition model fills these dataclasses; `opendata` (files and the Frictionless Data Package) and
-`dcat` (the DCAT-AP catalogue) read them. Nothing here imports Django or does I/O.
+The publishing apps fill these dataclasses (the observatory from its editions, the projects from
+their catalogue); `files` (files and the Frictionless Data Package) and `dcat` (the DCAT-AP
+catalogue) read them. Nothing here imports Django or does I/O.
 
 Multilingual text is a mapping from a language code to the text (``{"fr": "…", "en": "…"}``); the
 caller supplies every user-visible string in every language it publishes.
@@ -261,8 +262,8 @@ class SeriesInfo:
 
 @dataclass(frozen=True)
 class DatasetInfo:
-    """One dataset of the catalogue: in the observatory, one published edition revision; other
-    apps add theirs through ``SMARTREGION_CATALOGUE_PROVIDERS`` (see ``catalogue``)."""
+    """One dataset of the catalogue (in the observatory, one published edition revision); every
+    app adds its own through ``SMARTREGION_CATALOGUE_PROVIDERS`` (see ``catalogue``)."""
 
     uri: str
     identifier: str

@@ -1,4 +1,4 @@
-"""The DCAT-AP 3.0 catalogue of editions: content, serialisations, and the official SHACL shapes."""
+"""The DCAT-AP 3.0 catalogue builder: content, serialisations, and the official SHACL shapes."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, FOAF, RDF, SH, SKOS, XSD
 
-from smartregion.observatory import dcat, opendata
-from smartregion.observatory.opendata_types import (
+from smartregion.opendata import dcat
+from smartregion.opendata import files as opendata
+from smartregion.opendata.types import (
     ACCESS_PUBLIC,
     COUNTRY_SCHEME,
     FREQUENCY_CONTINUOUS,

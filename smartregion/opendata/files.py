@@ -1,4 +1,4 @@
-"""Open-data files of an edition (CSV, XLSX, Parquet, JSON bytes) and its Frictionless Data Package.
+"""Open-data files (CSV, XLSX, Parquet, JSON bytes), checksums and Frictionless Data Packages.
 
 Pure functions from `TableInfo`/`PackageInfo` to bytes or a descriptor dict: no Django, no file
 system. Output is reproducible (same input, same bytes), so a frozen edition's checksums stay
@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -22,7 +23,7 @@ from typing import Any
 import openpyxl
 import polars as pl
 
-from smartregion.observatory.opendata_types import (
+from smartregion.opendata.types import (
     Cell,
     ContributorInfo,
     FieldInfo,
@@ -36,6 +37,7 @@ from smartregion.observatory.opendata_types import (
 DATA_DIR = "data"
 DESCRIPTOR_NAME = "datapackage.json"
 FIELDS_SHEET = "_fields"
+CORE_PROPERTIES = "docProps/core.xml"
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 _POLARS_TYPES: Mapping[FieldType, Any] = {
@@ -141,6 +143,18 @@ def tables_to_xlsx(tables: Sequence[TableInfo], *, language: str, created: dt.da
     buffer = io.BytesIO()
     workbook.save(buffer)
     return normalise_zip(buffer.getvalue())
+
+
+def pin_xlsx_modified(xlsx: bytes, when: dt.datetime) -> bytes:
+    """openpyxl stamps `dcterms:modified` with the time of saving, whatever the workbook says;
+    pin it to ``when`` so a rebuilt workbook has the same bytes and SHA-256."""
+    archive = zipfile.ZipFile(io.BytesIO(xlsx))
+    files = {info.filename: archive.read(info) for info in archive.infolist()}
+    stamp = when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    files[CORE_PROPERTIES] = re.sub(
+        rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, files[CORE_PROPERTIES]
+    )
+    return build_zip(files)
 
 
 def normalise_zip(data: bytes) -> bytes:

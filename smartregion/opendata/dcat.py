@@ -20,7 +20,7 @@ from typing import Protocol
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 
-from smartregion.observatory.opendata_types import (
+from smartregion.opendata.types import (
     EU_AUTHORITY,
     AgentInfo,
     CatalogueInfo,
