@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "smartregion.observatory",
     "smartregion.projects",
     "smartregion.api",
+    "smartregion.site",
 ]
 
 MIDDLEWARE = [
@@ -141,6 +142,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "smartregion.core.context_processors.platform",
+                "smartregion.site.context_processors.site",
             ],
         },
     },
@@ -175,7 +177,7 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "site:home"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
