@@ -289,6 +289,15 @@ SMARTREGION = {
 SMARTREGION_CATALOGUE_PROVIDERS = env_list(
     "SMARTREGION_CATALOGUE_PROVIDERS", ["smartregion.projects.opendata.catalogue_datasets"]
 )
+# The sections other apps add to a commune's profile, in order: dotted paths to functions
+# `(municipality, *, language) -> Panel | None` (see territory/panels.py).
+SMARTREGION_PROFILE_PANELS = env_list(
+    "SMARTREGION_PROFILE_PANELS",
+    [
+        "smartregion.diagnostic.panels.published_diagnostic",
+        "smartregion.projects.panels.municipality_projects",
+    ],
+)
 # The site's public address, for links in emails sent outside a request (scheduled reminders).
 SMARTREGION_BASE_URL = env_str("SMARTREGION_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
