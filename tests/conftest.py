@@ -5,8 +5,12 @@ from __future__ import annotations
 import pytest
 
 from smartregion.accounts.models import Membership, User
+from smartregion.instruments.definition import Instrument
+from smartregion.instruments.models import InstrumentVersion
+from smartregion.instruments.services import instrument_version_load
 from smartregion.territory.models import Municipality
 from smartregion.territory.services import territory_load_reference
+from tests.factories import MATURITY_INSTRUMENT, MembershipFactory, UserFactory
 
 
 @pytest.fixture(scope="session")
@@ -27,36 +31,50 @@ def namur(territory) -> Municipality:
     return Municipality.objects.get(refnis="92094")
 
 
-def make_user(email: str, *, staff: bool = False, password: str = "pw-for-tests-123") -> User:
-    return User.objects.create_user(email=email, password=password, is_staff=staff)
-
-
 @pytest.fixture
 def staff_user(db) -> User:
-    return make_user("staff@centre.example", staff=True)
+    return UserFactory(email="staff@centre.example", is_staff=True)
 
 
 @pytest.fixture
 def manager(namur) -> User:
-    user = make_user("manager@namur.example")
-    Membership.objects.create(user=user, municipality=namur, role=Membership.Role.MANAGER)
-    return user
+    return MembershipFactory(
+        user__email="manager@namur.example", municipality=namur, role=Membership.Role.MANAGER
+    ).user
 
 
 @pytest.fixture
 def member(namur) -> User:
-    user = make_user("member@namur.example")
-    Membership.objects.create(user=user, municipality=namur, role=Membership.Role.MEMBER)
-    return user
+    return MembershipFactory(user__email="member@namur.example", municipality=namur).user
 
 
 @pytest.fixture
 def other_member(territory) -> User:
-    user = make_user("member@liege.example")
-    Membership.objects.create(
-        user=user, municipality=Municipality.objects.get(refnis="62063"), role="member"
-    )
-    return user
+    liege = Municipality.objects.get(refnis="62063")
+    return MembershipFactory(user__email="member@liege.example", municipality=liege).user
+
+
+_LOADED: dict[str, object] = {}
+
+
+@pytest.fixture
+def instrument_version(db) -> InstrumentVersion:
+    """The real Smart Region maturity instrument, loaded as the current version.
+
+    The first test loads it through the service (reading and validating the YAML takes ~0.4 s);
+    later tests insert the same row directly.
+    """
+    if not _LOADED:
+        version = instrument_version_load(path=MATURITY_INSTRUMENT)
+        fields = ("slug", "version", "definition", "checksum", "title_fr", "title_en")
+        _LOADED.update({name: getattr(version, name) for name in fields})
+        return version
+    return InstrumentVersion.objects.create(**_LOADED)
+
+
+@pytest.fixture
+def instrument(instrument_version) -> Instrument:
+    return instrument_version.instrument
 
 
 @pytest.fixture(autouse=True)

@@ -26,12 +26,8 @@ from django.utils.translation import gettext as _
 from smartregion.accounts.services import DEMO_COMMUNE
 from smartregion.instruments.definition import DONT_KNOW, NOT_APPLICABLE, Instrument, Question
 from smartregion.instruments.models import InstrumentVersion
-from smartregion.instruments.scoring import (
-    hidden_questions,
-    missing_required,
-    score,
-    validate_answers,
-)
+from smartregion.instruments.progress import missing_required
+from smartregion.instruments.scoring import hidden_questions, score, validate_answers
 from smartregion.territory.models import Municipality
 
 from .models import Diagnostic, DiagnosticAnswer, DomainScore, DomainTarget

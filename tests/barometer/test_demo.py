@@ -18,7 +18,8 @@ from smartregion.barometer.demo import barometer_demo_create
 from smartregion.barometer.models import Response, ResponseAnswer, Wave, WaveLink, WaveMember
 from smartregion.barometer.queries import response_rates
 from smartregion.barometer.services import answers_of, wave_open
-from smartregion.instruments.scoring import missing_required, validate_answers
+from smartregion.instruments.progress import missing_required
+from smartregion.instruments.scoring import validate_answers
 from smartregion.observatory.models import Edition
 from smartregion.territory.models import Municipality, Region
 from smartregion.territory.services import figures_create_demo

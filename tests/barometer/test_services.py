@@ -193,7 +193,7 @@ def test_response_rates_overall_and_by_stratum(opened, tiny_version):
 
 
 def _complete_answers(version) -> dict:
-    from smartregion.instruments.scoring import missing_required
+    from smartregion.instruments.progress import missing_required
 
     instrument = version.instrument
     answers: dict = {}

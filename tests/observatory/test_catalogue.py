@@ -18,7 +18,7 @@ from rdflib.namespace import DCTERMS, FOAF, SH, XSD
 from smartregion.observatory import dcat, exports, opendata
 from smartregion.projects.models import Project
 from smartregion.territory.models import Municipality
-from tests.projects.conftest import make_project
+from tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,9 @@ def project(django_db_setup, django_db_blocker) -> Project:
     """A published project, committed for the module like the editions (so the whole catalogue,
     editions and projects, goes through the SHACL shapes)."""
     with django_db_blocker.unblock():
-        project = make_project(Municipality.objects.get(refnis="92094"), slug="catalogue-wifi")
+        project = ProjectFactory(
+            owner_municipality=Municipality.objects.get(refnis="92094"), slug="catalogue-wifi"
+        )
     yield project
     with django_db_blocker.unblock():
         Project.objects.filter(pk=project.pk).delete()

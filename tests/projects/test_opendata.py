@@ -24,7 +24,7 @@ from smartregion.observatory.opendata_types import ContactInfo, DatasetInfo
 from smartregion.projects import opendata
 from smartregion.projects.models import Location, Project, ProjectRevision
 from smartregion.projects.services import project_publish, project_unpublish
-from tests.projects.conftest import make_project
+from tests.factories import ProjectFactory
 
 SHAPES_DIR = Path(os.environ.get("SMARTREGION_SHARED_DATA", "/work/shared/data")) / "dcat-ap/3.0.0"
 needs_shapes = pytest.mark.skipif(
@@ -50,14 +50,18 @@ def _aware(*args: int) -> dt.datetime:
 @pytest.fixture
 def published(namur) -> Project:
     """A published project with a location, and a draft that must stay out of every count."""
-    project = make_project(namur, start_date=dt.date(2024, 9, 1), end_date=dt.date(2027, 6, 30))
+    project = ProjectFactory(
+        owner_municipality=namur, start_date=dt.date(2024, 9, 1), end_date=dt.date(2027, 6, 30)
+    )
     Location.objects.create(
         project=project,
         label="Bibliothèque",
         latitude=Decimal("50.4669"),
         longitude=Decimal("4.8675"),
     )
-    make_project(namur, slug="brouillon", state=Project.State.DRAFT, is_demo=True)
+    ProjectFactory(
+        owner_municipality=namur, slug="brouillon", state=Project.State.DRAFT, is_demo=True
+    )
     Project.objects.filter(pk=project.pk).update(updated_at=_aware(2026, 4, 2, 9, 0))
     return project
 
@@ -143,7 +147,7 @@ def test_description_warns_when_every_project_is_demonstration_data(published):
 
 
 def test_description_warns_when_some_projects_are_demonstration_data(published, namur):
-    make_project(namur, slug="demo-parking", is_demo=True)
+    ProjectFactory(owner_municipality=namur, slug="demo-parking", is_demo=True)
 
     description = _dataset().descriptions["en"]
 
@@ -153,15 +157,15 @@ def test_description_warns_when_some_projects_are_demonstration_data(published, 
 
 
 def test_no_published_project_means_no_dataset(client, namur):
-    make_project(namur, state=Project.State.SUBMITTED)
+    ProjectFactory(owner_municipality=namur, state=Project.State.SUBMITTED)
 
     assert opendata.catalogue_datasets(lambda path: BASE + path) == []
     assert (CATALOGUE, DCAT.dataset, DATASET) not in _catalogue(client)
 
 
 def test_issued_is_the_first_publication_of_a_project_still_published(published, namur):
-    make_project(
-        namur,
+    ProjectFactory(
+        owner_municipality=namur,
         slug="parking",
         published_at=_aware(2026, 5, 1, 8, 0),
         first_published_at=_aware(2025, 1, 10, 8, 0),
@@ -180,7 +184,7 @@ def test_issued_is_the_first_publication_of_a_project_still_published(published,
 
 
 def test_modified_follows_a_withdrawal(published, namur, editor):
-    other = make_project(namur, slug="parking")
+    other = ProjectFactory(owner_municipality=namur, slug="parking")
     Project.objects.filter(pk=other.pk).update(updated_at=_aware(2026, 4, 1, 9, 0))
 
     project_unpublish(project=other, user=editor, comment="Doublon du projet Wi-Fi.")
@@ -352,7 +356,7 @@ def test_provider_queries_are_pinned_and_do_not_grow_with_projects(
         opendata.catalogue_datasets(absolute)
 
     for index in range(5):
-        project = make_project(namur, slug=f"project-{index}")
+        project = ProjectFactory(owner_municipality=namur, slug=f"project-{index}")
         Location.objects.create(project=project, latitude=50, longitude=4)
     cache.clear()  # as after the data version's bump
     with django_assert_num_queries(23):  # the same with six projects
@@ -377,7 +381,7 @@ def test_catalogue_view_queries_are_pinned(client, published, django_assert_num_
 
 @needs_shapes
 def test_catalogue_with_projects_has_no_violation_of_the_profile_shapes(client, published, namur):
-    make_project(namur, slug="demo-parking", is_demo=True)
+    ProjectFactory(owner_municipality=namur, slug="demo-parking", is_demo=True)
     graph = _catalogue(client)
     shapes = Graph()
     for name in (

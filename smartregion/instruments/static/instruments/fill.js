@@ -1,4 +1,4 @@
-/* Diagnostic questionnaire: save each answer as it is given.
+/* Questionnaire (diagnostic, barometer): save each answer as it is given.
  *
  * Progressive enhancement of an ordinary form (which also saves the whole section without
  * JavaScript). Saves of one question are sent one after another with the revision the page holds,
