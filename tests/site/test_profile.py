@@ -3,75 +3,38 @@ run in the view, so the page's query count is pinned here with all of them prese
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
-from django.utils import timezone
 
 from smartregion.accounts.models import Organisation
 from smartregion.diagnostic.models import Diagnostic
-from smartregion.instruments.services import instrument_version_load
-from smartregion.projects.models import Project
 from smartregion.territory.models import Municipality
 from smartregion.territory.panels import profile_panels
+from tests.factories import OrganisationFactory, ProjectFactory, submitted
 
 pytestmark = pytest.mark.django_db
 
-MATURITY = Path(settings.BASE_DIR) / "instruments" / "smartregion-maturity" / "2026.yaml"
 # data version, municipality, its predecessors and successors (prefetched), neighbours, population
 # history, the published diagnostic (panel), the commune's projects (panel), demo-figures notice
 PROFILE_QUERIES = 9
 
 
-def _published_diagnostic(municipality: Municipality) -> Diagnostic:
-    version = instrument_version_load(path=MATURITY)
-    levels = {dim.code: {"level": 3} for dim in version.instrument.dimensions}
-    return Diagnostic.objects.create(
-        municipality=municipality,
-        instrument_version=version,
-        year=2026,
-        status=Diagnostic.Status.SUBMITTED,
-        submitted_at=timezone.make_aware(dt.datetime(2026, 3, 1, 10)),
-        is_published=True,
-        overall_level=3,
-        result={"dimensions": levels},
-    )
-
-
-def _project(municipality: Municipality, slug: str, **fields: object) -> Project:
-    published = timezone.make_aware(dt.datetime(2026, 3, 1, 10))
-    project = Project.objects.create(
-        slug=slug,
-        title_fr=f"Projet {slug}",
-        summary_fr="Un projet.",
-        status=Project.Status.IN_PROGRESS,
-        themes=["people"],
-        goals=[4],
-        owner_municipality=municipality,
-        state=Project.State.PUBLISHED,
-        published_at=published,
-        first_published_at=published,
-        **fields,
-    )
-    project.municipalities.add(municipality)
-    return project
-
-
 @pytest.fixture
-def full_profile(namur) -> Municipality:
-    _published_diagnostic(namur)
-    lead = Organisation.objects.create(
-        name="BEP", slug="bep", kind=Organisation.Kind.INTERMUNICIPAL
-    )
+def full_profile(namur, instrument_version) -> Municipality:
+    """Namur with a published diagnostic and three published projects (one with a lead), and a
+    project elsewhere that its profile must not list."""
+    diagnostic = submitted(namur, instrument_version, 0.5)
+    Diagnostic.objects.filter(pk=diagnostic.pk).update(is_published=True)
+    lead = OrganisationFactory(name="BEP", slug="bep", kind=Organisation.Kind.INTERMUNICIPAL)
     for index in range(3):
-        _project(namur, f"namur-{index}", lead=lead if index == 0 else None)
-    _project(Municipality.objects.get(refnis="62063"), "liege")
+        ProjectFactory(
+            owner_municipality=namur, slug=f"namur-{index}", lead=lead if index == 0 else None
+        )
+    ProjectFactory(owner_municipality=Municipality.objects.get(refnis="62063"), slug="liege")
     return namur
 
 

@@ -13,6 +13,7 @@ from smartregion.accounts.models import User
 from smartregion.accounts.services import DEMO_PASSWORD
 from smartregion.site.management.commands.demo import STEPS
 from smartregion.territory.services import figures_create_demo
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -79,9 +80,7 @@ def test_demo_notice_shows_while_demo_figures_are_in_use(client, territory):
 
 
 def test_login_redirects_to_the_site_home(client, member):
-    response = client.post(
-        "/en/accounts/login/", {"login": member.email, "password": "pw-for-tests-123"}
-    )
+    response = client.post("/en/accounts/login/", {"login": member.email, "password": PASSWORD})
 
     assert (response.status_code, response["Location"]) == (302, "/en/")
 
