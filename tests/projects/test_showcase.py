@@ -239,7 +239,7 @@ def test_indicator_percent_of_target_needs_a_target():
 
 
 def _fetch(project: Project) -> Project:
-    from smartregion.projects.views_showcase import showcase_project
+    from smartregion.projects.views.showcase import showcase_project
 
     return showcase_project(project.slug)
 

@@ -20,11 +20,11 @@ from django.utils.translation import gettext as _
 from smartregion.core.pagecache import public_page
 from smartregion.territory.models import Municipality, Region
 
-from . import exports
-from .catalogue import CatalogueQuery
-from .models import Goal, Project, Theme
-from .queries import json_list_has
-from .sanitise import rich_text_clean
+from .. import exports
+from ..catalogue import CatalogueQuery
+from ..models import Goal, Project, Theme
+from ..queries import json_list_has
+from ..sanitise import rich_text_clean
 
 PAGE_SIZE = 24
 LANGUAGE = "en"
