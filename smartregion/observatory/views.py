@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 
 from smartregion.core.i18n import active_language
 from smartregion.core.pagecache import data_version, public_page
+from smartregion.core.views_prepared import prepared_file_response
 from smartregion.observatory import catalogue, charts, dcat, exports, queries
 from smartregion.observatory.models import Edition
 
@@ -154,13 +155,9 @@ def chart_spec(
 @require_safe
 def report_pdf(request: HttpRequest, slug: str, revision: int | None = None) -> HttpResponse:
     edition = _edition(slug, revision)
-    response = HttpResponse(
-        exports.report_pdf(edition, active_language()), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = (
-        f'inline; filename="{edition.slug}-r{edition.revision}-{active_language()}.pdf"'
-    )
-    return response
+    prepared = exports.report_pdf_request(edition, active_language())
+    title = _("The report of %(edition)s (PDF)") % {"edition": edition.title}
+    return prepared_file_response(request, prepared, title=title, as_attachment=False)
 
 
 # ---------------------------------------------------------------------------------------------
