@@ -1,4 +1,4 @@
-"""The "being prepared" page in a browser: accessible, readable on a phone, and it opens the file."""
+"""The "being prepared" page in a browser: accessible, fits a phone, opens the file when ready."""
 
 from __future__ import annotations
 
@@ -44,3 +44,26 @@ def test_the_waiting_page_shows_progress_has_no_axe_violation_and_opens_the_file
     assert download.value.suggested_filename == "rapport.txt"
     expect(page.get_by_role("status")).to_have_text("Your file is ready.")
     expect(page.get_by_role("link", name="Download the file")).to_be_visible()
+
+
+def test_a_failed_file_page_shows_staff_the_error_and_a_retry_without_axe_violation(
+    page: Page, live_server, settings, transactional_db, client, staff_user
+):
+    settings.ROOT_URLCONF = "tests.core.prepared_support"
+    client.force_login(staff_user)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+
+    response = page.goto(f"{live_server.url}/en/file/broken.txt?fail=1")
+
+    assert response.status == 500
+    expect(page.get_by_role("heading", level=1)).to_have_text("The file could not be prepared")
+    expect(page.locator(".prepared-error")).to_contain_text("the builder of broken.txt broke")
+    assert _axe_violations(page) == []
+    attempts = PreparedFile.objects.get().finished_at
+    page.get_by_role("button", name="Try again").click()  # built again, and failing again
+
+    page.wait_for_url(f"{live_server.url}/en/file/broken.txt?fail=1")
+    expect(page.get_by_role("heading", level=1)).to_have_text("The file could not be prepared")
+    assert PreparedFile.objects.get().finished_at > attempts
