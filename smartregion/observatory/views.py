@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 
 from smartregion.core.i18n import active_language
 from smartregion.core.pagecache import data_version, public_page
-from smartregion.core.views_prepared import prepared_file_response
+from smartregion.core.prepared_response import prepared_file_response
 from smartregion.observatory import catalogue, charts, dcat, exports, queries
 from smartregion.observatory.models import Edition
 

@@ -18,7 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from smartregion.core.pagecache import public_page
-from smartregion.core.views_prepared import prepared_file_response
+from smartregion.core.prepared_response import prepared_file_response
 from smartregion.territory.models import Municipality, Region
 
 from . import exports

@@ -8,7 +8,7 @@ from django.urls import path
 from config.urls import urlpatterns as site_urlpatterns
 from smartregion.core.models import PreparedFile
 from smartregion.core.prepared import BuiltFile, prepared_file_request
-from smartregion.core.views_prepared import prepared_file_response
+from smartregion.core.prepared_response import prepared_file_response
 
 BUILT: list[str] = []
 

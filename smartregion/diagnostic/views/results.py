@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from smartregion.core.views_prepared import prepared_file_response
+from smartregion.core.prepared_response import prepared_file_response
 
 from .. import exports
 from ..models import Diagnostic
