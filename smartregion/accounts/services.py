@@ -6,17 +6,18 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+from functools import partial
 
 from django.contrib.auth.models import Permission
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from smartregion.core.i18n import active_language
 from smartregion.territory.models import Municipality
 
 from .models import Invitation, Membership, Organisation, User
+from .tasks import INVITATION_DAYS, invitation_email_send
 
 DEMO_PASSWORD = "demo-smartregion-2026"  # noqa: S105 - printed for the local demo only
 DEMO_COMMUNE = "92094"  # Namur
@@ -88,9 +89,6 @@ def demo_accounts() -> list[DemoAccount]:
     return [DemoAccount(email=email, role=label) for email, label, _ in DEMO_ACCOUNTS]
 
 
-INVITATION_DAYS = 14
-
-
 class InvitationError(Exception):
     """The invitation cannot be used; the message says why, for the user."""
 
@@ -109,8 +107,9 @@ def invitation_create(
 ) -> tuple[Invitation, str]:
     """Invite someone to a commune's team by email; returns the invitation and its raw token.
 
-    Only the token's hash is stored, so a database leak does not leak usable links. The email is
-    sent once the transaction commits.
+    Only the token's hash is stored with the invitation. The email is a task queued once the
+    transaction commits, rendered in the inviter's language; the link it carries stays in the
+    task queue until the task results are pruned (see README).
     """
     email = email.strip().lower()
     if Membership.objects.filter(user__email=email, municipality=municipality).exists():
@@ -129,14 +128,9 @@ def invitation_create(
     invitation.full_clean()
     invitation.save()
     link = accept_url.replace("TOKEN", token)
-    subject = _("Invitation to the %(commune)s team on Smart Region") % {
-        "commune": municipality.name
-    }
-    body = render_to_string(
-        "account/email/invitation.txt",
-        {"invitation": invitation, "link": link, "days": INVITATION_DAYS, "inviter": invited_by},
+    transaction.on_commit(
+        partial(invitation_email_send.enqueue, invitation.pk, link, active_language())
     )
-    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
     return invitation, token
 
 

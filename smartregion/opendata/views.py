@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from smartregion.core.views_prepared import prepared_file_response
+from smartregion.core.prepared_response import prepared_file_response
 from smartregion.opendata import builds
 
 RETRY_AFTER_SECONDS = 10

@@ -92,6 +92,7 @@ def test_demo_command_calls_each_apps_demo_in_dependency_order():
         ("smartregion.instruments.demo", "load"),
         ("smartregion.diagnostic.demo", "load"),
         ("smartregion.barometer.demo", "load"),
+        ("smartregion.observatory.demo", "load"),
         ("smartregion.projects.demo", "load"),
     ]
 

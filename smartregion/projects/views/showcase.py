@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from smartregion.core.pagecache import public_page
+from smartregion.core.prepared_response import prepared_file_response
 from smartregion.territory.models import Municipality, Region
 
 from .. import exports
@@ -125,10 +126,10 @@ def showcase_text(project: Project) -> dict[str, str]:
 def showcase_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     project = showcase_project(slug)
     base_url = exports.site_base_url(request.build_absolute_uri)
-    pdf = exports.project_pdf_cached(project, base_url=base_url)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{project.slug}.pdf"'
-    return response
+    prepared = exports.project_pdf_request(project, base_url=base_url)
+    with translation.override(LANGUAGE):
+        title = _("The one-page PDF of %(title)s") % {"title": project.title_for(LANGUAGE)}
+    return prepared_file_response(request, prepared, title=title, as_attachment=False)
 
 
 # ---------------------------------------------------------------------------------------------
