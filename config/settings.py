@@ -317,6 +317,12 @@ SMARTREGION_PROFILE_PANELS = env_list(
         "smartregion.projects.panels.municipality_projects",
     ],
 )
+# What other apps show under each recommendation of a diagnostic's results: dotted paths to
+# functions `(results view) -> {recommendation code: Panel}` (see diagnostic/recommendation_panels).
+SMARTREGION_RECOMMENDATION_PANELS = env_list(
+    "SMARTREGION_RECOMMENDATION_PANELS",
+    ["smartregion.projects.panels.recommendation_peer_projects"],
+)
 # The site's public address, for links in emails sent outside a request (scheduled reminders).
 SMARTREGION_BASE_URL = env_str("SMARTREGION_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
