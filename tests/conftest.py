@@ -15,6 +15,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
         territory_load_reference()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _media_root_of_this_run(tmp_path_factory):
+    """Uploads go to a folder of this run and xdist worker, never var/media nor another worker's."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
 @pytest.fixture
 def territory(db) -> None:
     """The reference data, reloaded when a transactional test flushed it."""
