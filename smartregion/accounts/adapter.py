@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .throttle import login_attempt_start, login_attempt_succeeded, login_failures_clear
+from .throttle import login_attempt_release, login_attempt_start, login_failures_clear
 
 TOO_MANY_FAILURES = _(
     "Too many failed sign-in attempts for this account from your address. Try again in a few "
@@ -37,10 +37,10 @@ class AccountAdapter(DefaultAccountAdapter):
         try:
             user = super().authenticate(request, **credentials)
         except ValidationError:  # allauth's own limit per address, before any password check
-            login_attempt_succeeded(attempt)
+            login_attempt_release(attempt)
             raise
         if user is not None:
-            login_attempt_succeeded(attempt)
+            login_attempt_release(attempt)
         return user
 
     def _delete_login_attempts_cached_email(self, request: HttpRequest, **credentials: Any) -> None:

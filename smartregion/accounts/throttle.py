@@ -87,8 +87,8 @@ def login_attempt_start(*, login: str, address: str) -> LoginAttempt | None:
     return LoginAttempt(account_key=account_key, address_key=address_key, at=now)
 
 
-def login_attempt_succeeded(attempt: LoginAttempt) -> None:
-    """The password was right: the reserved attempt is not a failure."""
+def login_attempt_release(attempt: LoginAttempt) -> None:
+    """The reserved attempt was no failure: the password was right, or none was checked."""
     with _locked(attempt.account_key) as locked:
         if not locked:
             return  # the failure stays counted: stricter, never looser
