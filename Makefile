@@ -27,8 +27,11 @@ install: $(VENV)/.installed messages
 messages: $(VENV)/.installed
 	@$(BIN)/pybabel compile --domain django --directory smartregion/locale --statistics
 
+# The background worker (emails, PDFs, files) runs beside the web server; Ctrl-C stops both.
 demo: install
 	DEBUG=1 $(BIN)/smartregion demo --port $(PORT)
+	@DEBUG=1 $(BIN)/smartregion db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/smartregion runserver $(HOST):$(PORT)
 
 test: install

@@ -100,15 +100,19 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "smartregion.core",
     "smartregion.territory",
     "smartregion.accounts",
+    "smartregion.opendata",
     "smartregion.instruments",
     "smartregion.diagnostic",
     "smartregion.barometer",
     "smartregion.observatory",
     "smartregion.projects",
     "smartregion.api",
+    "smartregion.site",
 ]
 
 MIDDLEWARE = [
@@ -141,6 +145,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "smartregion.core.context_processors.platform",
+                "smartregion.site.context_processors.site",
             ],
         },
     },
@@ -165,6 +170,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
+# Background tasks (emails, PDFs, file builds): queued in the database by default and run by
+# `smartregion db_worker` (no extra server); TASKS_BACKEND names any other django-tasks backend
+# (e.g. a Redis/RQ one) and the same tasks run unchanged. Tests run each task at once, in process.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if TESTING
+        else env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+    }
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -176,7 +192,7 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "site:home"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
@@ -330,10 +346,23 @@ SMARTREGION = {
     "DEFAULT_REGION": env_str("SMARTREGION_REGION", "03000"),
     "PLATFORM_NAME": env_str("SMARTREGION_NAME", "Smart Region"),
 }
-# What the DCAT-AP catalogue at /data/catalog.ttl lists besides the observatory's editions: dotted
-# paths to functions `(absolute) -> list[DatasetInfo]` (see observatory/catalogue.py, `providers`).
+# What the DCAT-AP catalogue at /data/catalog.ttl lists, in this order: dotted paths to functions
+# `(absolute) -> list[DatasetInfo]` (see opendata/catalogue.py, `providers`).
 SMARTREGION_CATALOGUE_PROVIDERS = env_list(
-    "SMARTREGION_CATALOGUE_PROVIDERS", ["smartregion.projects.opendata.catalogue_datasets"]
+    "SMARTREGION_CATALOGUE_PROVIDERS",
+    [
+        "smartregion.observatory.catalogue.catalogue_datasets",
+        "smartregion.projects.opendata.catalogue_datasets",
+    ],
+)
+# The sections other apps add to a commune's profile, in order: dotted paths to functions
+# `(municipality, *, language) -> Panel | None` (see territory/panels.py).
+SMARTREGION_PROFILE_PANELS = env_list(
+    "SMARTREGION_PROFILE_PANELS",
+    [
+        "smartregion.diagnostic.panels.published_diagnostic",
+        "smartregion.projects.panels.municipality_projects",
+    ],
 )
 # The site's public address, for links in emails sent outside a request (scheduled reminders).
 SMARTREGION_BASE_URL = env_str("SMARTREGION_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")

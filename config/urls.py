@@ -13,11 +13,13 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("prepared/", include("smartregion.core.urls_prepared")),
+    path("data/", include("smartregion.opendata.urls")),
     path("data/", include(observatory_data)),
     path("data/", include(projects_data)),
 ]
 urlpatterns += i18n_patterns(
-    path("", include("smartregion.core.urls")),
+    path("", include("smartregion.site.urls")),
     path("communes/", include("smartregion.territory.urls")),
     path("", include("smartregion.diagnostic.urls")),
     path("invitation/", include("smartregion.accounts.urls")),

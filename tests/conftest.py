@@ -5,23 +5,18 @@ from __future__ import annotations
 import pytest
 
 from smartregion.accounts.models import Membership, User
+from smartregion.instruments.definition import Instrument
+from smartregion.instruments.models import InstrumentVersion
+from smartregion.instruments.services import instrument_version_load
 from smartregion.territory.models import Municipality
 from smartregion.territory.services import territory_load_reference
+from tests.factories import MATURITY_INSTRUMENT, MembershipFactory, UserFactory
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         territory_load_reference()
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _media_root_of_this_run(tmp_path_factory):
-    """Uploads go to a folder of this run and xdist worker, never var/media nor another worker's."""
-    from django.test import override_settings
-
-    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
-        yield
 
 
 @pytest.fixture
@@ -36,36 +31,50 @@ def namur(territory) -> Municipality:
     return Municipality.objects.get(refnis="92094")
 
 
-def make_user(email: str, *, staff: bool = False, password: str = "pw-for-tests-123") -> User:
-    return User.objects.create_user(email=email, password=password, is_staff=staff)
-
-
 @pytest.fixture
 def staff_user(db) -> User:
-    return make_user("staff@centre.example", staff=True)
+    return UserFactory(email="staff@centre.example", is_staff=True)
 
 
 @pytest.fixture
 def manager(namur) -> User:
-    user = make_user("manager@namur.example")
-    Membership.objects.create(user=user, municipality=namur, role=Membership.Role.MANAGER)
-    return user
+    return MembershipFactory(
+        user__email="manager@namur.example", municipality=namur, role=Membership.Role.MANAGER
+    ).user
 
 
 @pytest.fixture
 def member(namur) -> User:
-    user = make_user("member@namur.example")
-    Membership.objects.create(user=user, municipality=namur, role=Membership.Role.MEMBER)
-    return user
+    return MembershipFactory(user__email="member@namur.example", municipality=namur).user
 
 
 @pytest.fixture
 def other_member(territory) -> User:
-    user = make_user("member@liege.example")
-    Membership.objects.create(
-        user=user, municipality=Municipality.objects.get(refnis="62063"), role="member"
-    )
-    return user
+    liege = Municipality.objects.get(refnis="62063")
+    return MembershipFactory(user__email="member@liege.example", municipality=liege).user
+
+
+_LOADED: dict[str, object] = {}
+
+
+@pytest.fixture
+def instrument_version(db) -> InstrumentVersion:
+    """The real Smart Region maturity instrument, loaded as the current version.
+
+    The first test loads it through the service (reading and validating the YAML takes ~0.4 s);
+    later tests insert the same row directly.
+    """
+    if not _LOADED:
+        version = instrument_version_load(path=MATURITY_INSTRUMENT)
+        fields = ("slug", "version", "definition", "checksum", "title_fr", "title_en")
+        _LOADED.update({name: getattr(version, name) for name in fields})
+        return version
+    return InstrumentVersion.objects.create(**_LOADED)
+
+
+@pytest.fixture
+def instrument(instrument_version) -> Instrument:
+    return instrument_version.instrument
 
 
 @pytest.fixture(autouse=True)
@@ -76,3 +85,41 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploads and prepared files go to the test's own folder, never to var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def fetch_prepared(django_capture_on_commit_callbacks):
+    """GET a file built in the background, as a browser would: first the "being prepared" page.
+
+    The first answer is 202; the build is queued when the request's transaction commits and the
+    immediate task backend of the tests runs it then; the second GET serves the file.
+    """
+
+    def fetch(client, url, **extra):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            waiting = client.get(url, **extra)
+        assert (waiting.status_code, len(callbacks)) == (202, 1)
+        return client.get(url, **extra)
+
+    return fetch
+
+
+@pytest.fixture
+def fetch_built(django_capture_on_commit_callbacks):
+    """GET a data file built in the background, as a harvester would: the first answer is 503
+    (the build is queued when the request commits, and the tests' immediate backend runs it
+    then); the second serves the file."""
+
+    def fetch(client, url, **extra):
+        with django_capture_on_commit_callbacks(execute=True):
+            waiting = client.get(url, **extra)
+        assert (waiting.status_code, waiting["Retry-After"]) == (503, "10")
+        return client.get(url, **extra)
+
+    return fetch

@@ -32,6 +32,16 @@ class DemoAccount:
     role: str
 
 
+# (email, label, role in the demo commune): the demo logins `smartregion demo` prints.
+DEMO_ACCOUNTS = (
+    ("admin@demo.smartregion.example", "centre admin", None),
+    (DEMO_EDITOR_EMAIL, "centre editor", None),
+    ("manager.namur@demo.smartregion.example", "commune manager", Membership.Role.MANAGER),
+    (DEMO_MEMBER_EMAIL, "commune member", Membership.Role.MEMBER),
+    (DEMO_ACTOR_EMAIL, "actor member", None),
+)
+
+
 @transaction.atomic
 def membership_grant(
     *,
@@ -52,14 +62,7 @@ def membership_grant(
 def demo_accounts_create() -> list[DemoAccount]:
     """A centre admin and editor, a commune manager and member, an actor's member. Idempotent."""
     commune = Municipality.objects.get(refnis=DEMO_COMMUNE)
-    accounts = [
-        ("admin@demo.smartregion.example", "centre admin", None),
-        (DEMO_EDITOR_EMAIL, "centre editor", None),
-        ("manager.namur@demo.smartregion.example", "commune manager", Membership.Role.MANAGER),
-        (DEMO_MEMBER_EMAIL, "commune member", Membership.Role.MEMBER),
-        (DEMO_ACTOR_EMAIL, "actor member", None),
-    ]
-    for email, label, role in accounts:
+    for email, label, role in DEMO_ACCOUNTS:
         user = User.objects.filter(email=email).first()
         if user is None:
             is_admin = label == "centre admin"
@@ -78,7 +81,11 @@ def demo_accounts_create() -> list[DemoAccount]:
             )
         if role is not None:
             membership_grant(user=user, municipality=commune, role=role)
-    return [DemoAccount(email=email, role=label) for email, label, _ in accounts]
+    return demo_accounts()
+
+
+def demo_accounts() -> list[DemoAccount]:
+    return [DemoAccount(email=email, role=label) for email, label, _ in DEMO_ACCOUNTS]
 
 
 INVITATION_DAYS = 14

@@ -1,4 +1,5 @@
-"""Demonstration barometer: four closed waves of synthetic responses, published as editions.
+"""Demonstration barometer: four closed waves of synthetic responses (the observatory's demo
+publishes them as editions).
 
 Waves 2019, 2021 and 2023 use the 2023 instrument version, 2025 the 2025 version. Every commune
 of the default region has a latent engagement (0–1) that is higher in larger communes and rises
@@ -11,7 +12,7 @@ non-respondents started without submitting.
 
 Everything is seeded, labelled `is_demo`, and written in bulk, storing what the services store:
 wave_open's frozen members (stratum and population) and links, responses with their answers
-and fieldwork dates, wave_close, then edition_publish in year order so trends chain. Members get no
+and fieldwork dates, then wave_close. Members get no
 email and no invitation is sent: wave_open emails the commune's contact or manager (the demo
 manager of Namur among them), so the members are frozen here rather than through wave_open.
 
@@ -31,6 +32,8 @@ import datetime as dt
 import math
 import random
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,12 +41,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from smartregion.instruments.definition import Instrument
 from smartregion.instruments.models import InstrumentVersion
 from smartregion.instruments.services import instrument_version_load
-from smartregion.observatory.models import Edition
-from smartregion.observatory.services import edition_publish
 from smartregion.territory.models import Municipality, MunicipalityFigure, PopulationClass, Region
 
 from .answers import random_answers
@@ -84,7 +86,6 @@ class DemoWave:
 @dataclass(frozen=True)
 class DemoBarometer:
     created: int  # waves created by this run
-    published: int  # editions published by this run
     waves: list[DemoWave]  # every demo wave, in year order
     panel: int  # communes that submitted in every demo wave
 
@@ -100,35 +101,27 @@ class _Commune:
 
 @transaction.atomic
 def barometer_demo_create(*, seed: int = DEMO_SEED) -> DemoBarometer:
-    """Create the demo waves that do not exist yet, and publish those without an edition.
+    """Create the demo waves that do not exist yet, closed.
 
     Steps: plan every commune's engagement and propensity over all the waves (seeded, so a wave
     created later is the one an earlier run would have created); for each missing year, write the
-    closed wave with members, links, responses and answers; then publish, in year order, each
-    demo wave that has no edition yet. A second run creates and republishes nothing.
+    closed wave with members, links, responses and answers. A second run creates nothing.
     """
     region = Region.objects.get(refnis=settings.SMARTREGION["DEFAULT_REGION"])
-    existing = {
-        wave.year: wave
-        for wave in Wave.objects.filter(is_demo=True, region=region, year__in=list(WAVES))
-    }
+    existing = set(
+        Wave.objects.filter(is_demo=True, region=region, year__in=list(WAVES)).values_list(
+            "year", flat=True
+        )
+    )
     created = 0
     if len(existing) < len(WAVES):
         communes = _communes(region, seed)
         plans = _plan(communes, region, seed)
         for year in sorted(WAVES):
             if year not in existing:
-                existing[year] = _wave_create(region, year, plans[year], seed)
+                _wave_create(region, year, plans[year], seed)
                 created += 1
-    published = 0
-    for year in sorted(existing):
-        wave = existing[year]
-        if wave.status == Wave.Status.CLOSED and not Edition.objects.filter(wave=wave).exists():
-            edition_publish(wave=wave, user=None, now=_at(dt.date(year, 10, 1), 10, seed, year))
-            published += 1
-    return DemoBarometer(
-        created=created, published=published, waves=_summary(region), panel=_panel(region)
-    )
+    return DemoBarometer(created=created, waves=_summary(region), panel=_panel(region))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -262,7 +255,9 @@ def _draw(members: list[_Member], share: float, rng: random.Random) -> set[int]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _at(day: dt.date, hour: int, seed: int, salt: Any) -> dt.datetime:
+def demo_moment(day: dt.date, hour: int, seed: int, salt: Any) -> dt.datetime:
+    """A seeded moment on ``day`` (or the next working day) in the ``hour``: when the demo's
+    administrations act (the observatory's demo publishes its editions at such moments too)."""
     rng = random.Random(f"{seed}:{salt}:{day}")
     while day.weekday() >= 5:  # the administration answers on working days
         day += dt.timedelta(days=1)
@@ -289,7 +284,9 @@ def _wave_create(region: Region, year: int, members: list[_Member], seed: int) -
     version = _instrument_version(version_code)
     instrument = version.instrument
     rng = random.Random(f"{seed}:wave:{year}")
-    opened_at = _at(dt.date(year, 3, 1) + dt.timedelta(days=rng.randint(0, 6)), 9, seed, year)
+    opened_at = demo_moment(
+        dt.date(year, 3, 1) + dt.timedelta(days=rng.randint(0, 6)), 9, seed, year
+    )
     closes_on = opened_at.date() + dt.timedelta(days=FIELDWORK_DAYS)
     last_moment = timezone.make_aware(dt.datetime.combine(closes_on, dt.time(17)))
     wave = Wave.objects.create(
@@ -313,7 +310,7 @@ def _wave_create(region: Region, year: int, members: list[_Member], seed: int) -
         if not submitted and rng.random() >= STARTED_SHARE:
             continue
         day = _submitted_day(rng)
-        saved_at = _at(
+        saved_at = demo_moment(
             opened_at.date() + dt.timedelta(days=day),
             rng.randint(8, 16),
             seed,
@@ -344,7 +341,7 @@ def _wave_create(region: Region, year: int, members: list[_Member], seed: int) -
         for member in stored
     )
     _responses_create(wave, stored, answered, instrument)
-    closed_at = _at(closes_on + dt.timedelta(days=1), 9, seed, f"close{year}")
+    closed_at = demo_moment(closes_on + dt.timedelta(days=1), 9, seed, f"close{year}")
     return wave_close(wave=wave, now=closed_at)
 
 
@@ -428,4 +425,23 @@ def _panel(region: Region) -> int:
         .annotate(waves=Count("wave", distinct=True))
         .filter(waves=count)
         .count()
+    )
+
+
+def load(*, out: Callable[[str], None], err: Callable[[str], None]) -> None:
+    """The `demo` command's step: four closed demo waves (the observatory's step publishes them)."""
+    started = time.monotonic()
+    demo = barometer_demo_create()
+    rates = ", ".join(f"{wave.year} {wave.rate:.0%}" for wave in demo.waves)
+    out(
+        _(
+            "Demo barometer: %(created)d waves created and closed; response rates "
+            "%(rates)s; %(panel)d communes answered every wave (%(seconds).1f s)."
+        )
+        % {
+            "created": demo.created,
+            "rates": rates or "-",
+            "panel": demo.panel,
+            "seconds": time.monotonic() - started,
+        }
     )

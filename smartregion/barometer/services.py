@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.mail import send_mail
@@ -16,21 +15,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smartregion.accounts.models import Membership
-from smartregion.instruments.messages import localized_reason
-from smartregion.instruments.scoring import validate_answers
+
+# InvalidAnswer is what response_answer_save raises: importers may take it from here.
+from smartregion.instruments.answers import InvalidAnswer as InvalidAnswer
+from smartregion.instruments.answers import answer_check
 from smartregion.territory.models import Municipality
 
 from .models import Response, ResponseAnswer, Wave, WaveLink, WaveMember
+from .signals import wave_closed
 
 
 class BarometerError(Exception):
     """A request the barometer cannot accept; the message is for the user."""
-
-
-@dataclass
-class InvalidAnswer(Exception):  # not frozen: raising sets __traceback__
-    question_code: str
-    errors: list[str]
 
 
 def token_hash(token: str) -> str:
@@ -146,19 +142,7 @@ def response_answer_save(*, member: WaveMember, question_code: str, value: Any) 
         raise BarometerError(_("This survey is closed: answers can no longer change."))
     response = response_for(member)
     instrument = member.wave.instrument_version.instrument
-    answers = answers_of(response)
-    if value in (None, "", []):
-        answers.pop(question_code, None)
-        value = None
-    else:
-        answers[question_code] = value
-    errors = [
-        localized_reason(error)
-        for error in validate_answers(instrument, answers)
-        if error.path.split(".")[0] == question_code
-    ]
-    if errors:
-        raise InvalidAnswer(question_code, errors)
+    value = answer_check(instrument, answers_of(response), question_code, value)
     answer, created = ResponseAnswer.objects.get_or_create(
         response=response, question_code=question_code, defaults={"value": value}
     )
@@ -186,7 +170,7 @@ def response_respondent_set(*, member: WaveMember, name: str, role: str) -> Resp
 @transaction.atomic
 def response_submit(*, member: WaveMember, now: dt.datetime | None = None) -> Response:
     """Mark the commune's response as submitted; it stays correctable until the wave closes."""
-    from smartregion.instruments.scoring import missing_required
+    from smartregion.instruments.progress import missing_required
 
     member = WaveMember.objects.select_for_update().select_related("wave").get(pk=member.pk)
     if not member.wave.is_open:
@@ -213,6 +197,7 @@ def wave_close(*, wave: Wave, now: dt.datetime | None = None) -> Wave:
     wave.status = Wave.Status.CLOSED
     wave.closed_at = now or timezone.now()
     wave.save(update_fields=["status", "closed_at"])
+    transaction.on_commit(lambda: wave_closed.send(sender=Wave, wave=wave))
     return wave
 
 

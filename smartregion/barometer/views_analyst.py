@@ -1,4 +1,7 @@
-"""The analyst's side of a wave: create, open, track, remind, export non-respondents, close."""
+"""The analyst's side of a wave: create, open, track, remind, export non-respondents, close.
+
+Publishing a closed wave is the observatory's (its page is linked from the wave page by URL name).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -81,35 +83,11 @@ def wave_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "close":
             services.wave_close(wave=wave)
             messages.success(request, _("The wave is closed: its responses are frozen."))
-        elif action == "publish":
-            _publish(request, wave)
         else:
             raise PermissionDenied
     except services.BarometerError as error:
         messages.error(request, str(error))
     return redirect("barometer:wave", pk=wave.pk)
-
-
-def _publish(request: HttpRequest, wave: Wave) -> None:
-    """Publish the closed wave as a new edition revision; the message links to its page."""
-    # The observatory builds on the barometer, so it is imported only where a wave is published.
-    from smartregion.observatory.services import EditionError, edition_publish
-
-    try:
-        edition = edition_publish(wave=wave, user=request.user)
-    except EditionError as error:
-        messages.error(request, str(error))
-        return
-    url = reverse("observatory:edition-revision", args=[edition.slug, edition.revision])
-    messages.success(
-        request,
-        format_html(
-            _('Published: {title}, revision {revision}. <a href="{url}">See the edition</a>.'),
-            title=edition.title,
-            revision=edition.revision,
-            url=url,
-        ),
-    )
 
 
 @login_required

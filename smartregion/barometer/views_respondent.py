@@ -1,10 +1,11 @@
 """The respondent's side of a wave: an invitation link opens the commune's questionnaire.
 
 No account is needed: the link is the key, so these pages ignore authentication entirely (CSRF
-still guards every POST). The questions render through the diagnostic's partials and fill.js,
-which saves each answer through `answer`; every page also works without JavaScript (a section is
-an ordinary form). Unlike the diagnostic, saves carry no conflict detection: a commune answers
-once per wave, usually through one person, so the last save wins.
+still guards every POST). The questionnaire engine (instruments) parses, renders, plans the
+section save and runs the autosave endpoint (`answer`, which fill.js posts to); every page also
+works without JavaScript (a section is an ordinary form). Unlike the diagnostic, saves carry no
+conflict detection: a commune answers once per wave, usually through one person, so the last save
+wins.
 
 A link that opens nothing says why, and never which commune it might belong to: unknown (404),
 wave not open yet (409), wave closed (410, for GET and POST alike; nothing is saved).
@@ -13,12 +14,11 @@ wave not open yet (409), wave closed (410, for GET and POST alike; nothing is sa
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,30 +26,27 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from smartregion.core.i18n import active_language
-from smartregion.diagnostic.forms import (
-    FieldInput,
-    PayloadInvalid,
-    parse_answer_payload,
-    parse_section,
-)
-from smartregion.diagnostic.views.fill import (
-    QuestionView,
-    answer_progress,
-    first_unfinished,
-    question_view,
-    section_counts,
-)
-from smartregion.instruments.definition import Instrument, Section
+from smartregion.instruments.autosave import AutosaveView
+from smartregion.instruments.definition import Instrument, Question, Section
+from smartregion.instruments.filling import SectionSave, section_destination, section_save
+from smartregion.instruments.inputs import AnswerPayload
 from smartregion.instruments.presentation import missing_by_section
-from smartregion.instruments.scoring import hidden_questions, missing_required
+from smartregion.instruments.progress import answer_progress, first_unfinished, missing_required
+from smartregion.instruments.rendering import (
+    QuestionView,
+    find_section,
+    saved_at,
+    section_context,
+    section_nav,
+    section_views,
+)
+from smartregion.instruments.scoring import hidden_questions
 
 from .models import Response, ResponseAnswer, Wave, WaveMember
 from .services import (
     BarometerError,
-    InvalidAnswer,
     member_for_token,
     response_answer_save,
     response_respondent_set,
@@ -147,16 +144,8 @@ def _base_context(member: WaveMember, token: str, answers: _Answers) -> dict[str
         "response": answers.response,
         "submitted": bool(answers.response and answers.response.submitted_at),
         "closes": _closes(member.wave),
-        "progress": answer_progress(instrument, values),
-        "sections": [
-            {
-                "code": s.code,
-                "number": i,
-                "title": Instrument.text(s, lang),
-                "counts": section_counts(s, values, hidden),
-            }
-            for i, s in enumerate(instrument.sections, start=1)
-        ],
+        "progress": answer_progress(instrument, values).as_dict(),
+        "sections": section_nav(instrument, values, hidden, lang),
     }
 
 
@@ -210,70 +199,57 @@ def _resume_url(member: WaveMember, token: str, answers: _Answers) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def _find_section(instrument: Instrument, code: str) -> tuple[int, Section] | None:
-    for index, current in enumerate(instrument.sections, start=1):
-        if current.code == code:
-            return index, current
-    return None
+def _saved_on(row: ResponseAnswer) -> str:
+    return _("Saved on %(when)s") % {"when": saved_at(row.updated_at)}
 
 
 def _question_views(
-    current: Section,
-    index: int,
-    answers: _Answers,
-    hidden: set[str],
-    posted: dict[str, FieldInput],
+    current: Section, index: int, answers: _Answers, hidden: set[str], outcome: SectionSave
 ) -> list[QuestionView]:
-    lang = active_language()
-    views = []
-    for number, question in enumerate(current.questions, start=1):
-        row = answers.rows.get(question.code)
-        value, raw = (row.value if row else None), None
-        if question.code in posted:
-            value, raw = posted[question.code].value, posted[question.code].raw
-        view = question_view(
-            question,
-            f"{index}.{number}",
-            value=value,
-            raw=raw,
-            row=None,
-            hidden=question.code in hidden,
-            lang=lang,
-        )
-        view.revision = row.revision if row else 0
-        if row is not None and row.value is not None:
-            moment = date_format(timezone.localtime(row.updated_at), "SHORT_DATETIME_FORMAT")
-            view.last_saved = _("Saved on %(when)s") % {"when": moment}
-        if question.public:
+    views = section_views(
+        current,
+        index,
+        rows=answers.rows,
+        hidden=hidden,
+        lang=active_language(),
+        posted=outcome.posted,
+        last_saved=_saved_on,
+    )
+    for view in views:
+        view.errors = outcome.errors.get(view.code, [])
+        if view.question.public:
             view.badge = _("may be published for your commune")
-        views.append(view)
     return views
 
 
 @_invitation()
 def section(request: HttpRequest, member: WaveMember, token: str, section: str) -> HttpResponse:
     instrument = member.wave.instrument_version.instrument
-    found = _find_section(instrument, section)
+    found = find_section(instrument, section)
     if found is None:
         return redirect("barometer:respond", token=token)
     index, current = found
     answers = _answers(member)
-    outcome = _SaveOutcome()
+    outcome = SectionSave()
     if request.method == "POST":
         try:
             outcome = _section_save(request, member, instrument, current, answers)
         except BarometerError:  # the wave closed while the page was open
             return _refusal(request, token, as_json=False)
-        if not outcome.errors:
-            return redirect(_after_save(request, token, instrument, current, answers, outcome))
+        if not outcome.refused:
+            return redirect(
+                section_destination(
+                    request,
+                    instrument,
+                    current,
+                    outcome,
+                    section_url=lambda code: reverse(
+                        "barometer:respond-section", args=[token, code]
+                    ),
+                    end_url=reverse("barometer:respond-submit", args=[token]),
+                )
+            )
     return _section_render(request, member, token, instrument, index, current, answers, outcome)
-
-
-@dataclass
-class _SaveOutcome:
-    posted: dict[str, FieldInput] = field(default_factory=dict)
-    errors: dict[str, list[str]] = field(default_factory=dict)
-    revealed: list[str] = field(default_factory=list)
 
 
 def _section_save(
@@ -282,65 +258,15 @@ def _section_save(
     instrument: Instrument,
     current: Section,
     answers: _Answers,
-) -> _SaveOutcome:
-    """Save the section's changed answers in order, so a follow-up sees the answer it depends on.
+) -> SectionSave:
+    """The engine's section save through response_answer_save; `answers` is updated in place."""
 
-    Questions the answers hide are left alone; `answers` is updated in place with what was saved.
-    """
-    outcome = _SaveOutcome()
-    hidden_before = hidden_questions(instrument, answers.values)
-    posted = parse_section(current, request.POST)
-    for question in current.questions:
-        field_input, revision = posted[question.code]
-        outcome.posted[question.code] = field_input
-        values = answers.values
-        if question.code in hidden_questions(instrument, values):
-            continue
-        if field_input.errors:
-            outcome.errors[question.code] = field_input.errors
-            continue
-        if field_input.value == values.get(question.code):
-            continue
-        if revision is None and field_input.value is None:
-            continue  # not on the submitted form: nothing to clear
-        try:
-            saved = response_answer_save(
-                member=member, question_code=question.code, value=field_input.value
-            )
-        except InvalidAnswer as invalid:
-            outcome.errors[question.code] = invalid.errors
-        else:
-            answers.rows[question.code] = saved
-    hidden_now = hidden_questions(instrument, answers.values)
-    outcome.revealed = [
-        q.code
-        for q in current.questions
-        if q.code in hidden_before and q.code not in hidden_now and q.code not in answers.values
-    ]
-    return outcome
+    def save(question: Question, value: Any, revision: int | None) -> Any:
+        saved = response_answer_save(member=member, question_code=question.code, value=value)
+        answers.rows[question.code] = saved
+        return saved.value
 
-
-def _after_save(
-    request: HttpRequest,
-    token: str,
-    instrument: Instrument,
-    current: Section,
-    answers: _Answers,
-    outcome: _SaveOutcome,
-) -> str:
-    """Where a saved section leads: its new follow-up questions, the next section, or submit."""
-    here = reverse("barometer:respond-section", args=[token, current.code])
-    if outcome.revealed:
-        messages.info(request, _("Saved. Your answers opened follow-up questions below."))
-        return f"{here}#q-{outcome.revealed[0]}"
-    messages.success(request, _("Section saved."))
-    if request.POST.get("action") == "stay":
-        return here
-    codes = [s.code for s in instrument.sections]
-    position = codes.index(current.code)
-    if position + 1 < len(codes):
-        return reverse("barometer:respond-section", args=[token, codes[position + 1]])
-    return reverse("barometer:respond-submit", args=[token])
+    return section_save(instrument, current, request.POST, answers.values, save)
 
 
 def _section_render(
@@ -351,26 +277,18 @@ def _section_render(
     index: int,
     current: Section,
     answers: _Answers,
-    outcome: _SaveOutcome,
+    outcome: SectionSave,
 ) -> HttpResponse:
-    lang = active_language()
     hidden = hidden_questions(instrument, answers.values)
-    questions = _question_views(current, index, answers, hidden, outcome.posted)
-    for view in questions:
-        view.errors = outcome.errors.get(view.code, [])
-    codes = [s.code for s in instrument.sections]
-    position = codes.index(current.code)
-    context = _base_context(member, token, answers) | {
-        "section": current,
-        "section_number": index,
-        "section_title": Instrument.text(current, lang),
-        "section_intro": Instrument.text(current, lang, "intro"),
-        "previous": codes[position - 1] if position > 0 else None,
-        "next": codes[position + 1] if position + 1 < len(codes) else None,
-        "questions": questions,
-        "has_errors": bool(outcome.errors),
-        "has_public": any(q.public for q in current.questions),
-    }
+    context = (
+        _base_context(member, token, answers)
+        | section_context(instrument, index, current, active_language())
+        | {
+            "questions": _question_views(current, index, answers, hidden, outcome),
+            "has_errors": outcome.refused,
+            "has_public": any(q.public for q in current.questions),
+        }
+    )
     return render(request, "barometer/respond_section.html", context)
 
 
@@ -379,36 +297,42 @@ def _section_render(
 # ---------------------------------------------------------------------------------------------
 
 
-@require_POST
-@_invitation(as_json=True)
-def answer(request: HttpRequest, member: WaveMember, token: str) -> HttpResponse:
+class RespondentAutosave(AutosaveView):
     """Save one answer (JSON in, JSON out): 200 saved, 422 invalid, 404/409/410 refused link.
 
     The payload is the diagnostic's ({question, value, base_revision}); base_revision and force
     are ignored, since the barometer does not detect conflicts.
     """
-    instrument = member.wave.instrument_version.instrument
-    try:
-        payload = parse_answer_payload(request.body, instrument)
-        saved = response_answer_save(
-            member=member, question_code=payload.question, value=payload.value
+
+    tool_errors = (BarometerError,)  # the wave closed between the lookup and the save
+
+    def get_instance(self) -> WaveMember | None:
+        try:
+            return member_for_token(self.kwargs["token"])
+        except BarometerError:
+            return None
+
+    def deny(self, instance: WaveMember | None) -> HttpResponse | None:
+        return (
+            _refusal(self.request, self.kwargs["token"], as_json=True) if instance is None else None
         )
-    except PayloadInvalid as exc:
-        return JsonResponse({"errors": [str(exc)]}, status=422)
-    except InvalidAnswer as invalid:
-        return JsonResponse({"errors": invalid.errors}, status=422)
-    except BarometerError:  # the wave closed between the lookup and the save
-        return _refusal(request, token, as_json=True)
-    values = _answers(member).values
-    return JsonResponse(
-        {
-            "revision": saved.revision,
-            "saved_at": saved.updated_at.isoformat(),
-            "saved_at_display": date_format(timezone.localtime(saved.updated_at), "TIME_FORMAT"),
-            "progress": answer_progress(instrument, values),
-            "hidden": sorted(hidden_questions(instrument, values)),
-        }
-    )
+
+    def get_instrument(self, instance: WaveMember) -> Instrument:
+        return instance.wave.instrument_version.instrument
+
+    def save_answer(self, instance: WaveMember, payload: AnswerPayload) -> ResponseAnswer:
+        return response_answer_save(
+            member=instance, question_code=payload.question, value=payload.value
+        )
+
+    def get_answers(self, instance: WaveMember) -> dict[str, Any]:
+        return _answers(instance).values
+
+    def tool_refusal(self, instance: WaveMember, error: Exception) -> HttpResponse:
+        return _refusal(self.request, self.kwargs["token"], as_json=True)
+
+
+answer = never_cache(RespondentAutosave.as_view())
 
 
 # ---------------------------------------------------------------------------------------------

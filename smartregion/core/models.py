@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class DataVersion(models.Model):
@@ -15,3 +18,58 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.value}"
+
+
+class PreparedFile(models.Model):
+    """A file built in the background (a PDF report, an open-data file), served once it is ready.
+
+    `key` names one file in one state of its data (e.g. an edition's checksum and a language), so
+    newer data gets a new file under a new key; `family` is the same file across states (the key
+    without the state), so requesting a newer state prunes the stale ones. `builder` is the dotted
+    path of the function that builds it from `params` (see `core.prepared`).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    key = models.CharField(max_length=255, unique=True)
+    family = models.CharField(max_length=255, db_index=True)
+    builder = models.CharField(max_length=200)
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text=_("Percent done."))
+    file = models.FileField(upload_to="prepared/", max_length=300, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True)
+    task_result_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("prepared file")
+        verbose_name_plural = _("prepared files")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="prepared_file_progress_percent"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == self.Status.FAILED

@@ -15,18 +15,17 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Prefetch
 from django.http import HttpRequest, JsonResponse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from smartregion.accounts.permissions import is_member_of
+from smartregion.core.i18n import active_language
 from smartregion.instruments.definition import Instrument
 from smartregion.instruments.models import InstrumentVersion
+from smartregion.instruments.progress import answer_progress
 from smartregion.instruments.scoring import (
-    hidden_questions,
-    missing_required,
     score,
     triggered_recommendations,
     validate_answers,
@@ -171,6 +170,11 @@ class DiagnosticScoreOut(Schema):
 class ProgressOut(Schema):
     answered: int = Field(..., description="Visible questions answered")
     visible: int = Field(..., description="Questions shown with the current answers")
+    required_answered: int = Field(..., description="Visible required questions answered")
+    required: int = Field(..., description="Visible required questions")
+    percent: int = Field(
+        ..., description="required_answered of required, in percent, as the pages show it"
+    )
     missing_required: list[str] = Field(..., description="Required questions still unanswered")
 
 
@@ -208,7 +212,7 @@ class DiagnosticPage(Schema):
 
 
 def _language(lang: str | None) -> str:
-    code = (lang or translation.get_language() or "fr")[:2]
+    code = lang[:2] if lang else active_language()
     return code if code in LANGUAGES else "fr"
 
 
@@ -426,12 +430,14 @@ def _diagnostic_out(diagnostic: Diagnostic, *, member: bool, detail: bool, lang:
 
 
 def _progress(instrument: Instrument, answers: dict[str, Any]) -> dict:
-    hidden = hidden_questions(instrument, answers)
-    visible = [q.code for q in instrument.questions if q.code not in hidden]
+    progress = answer_progress(instrument, answers)
     return {
-        "answered": sum(1 for code in visible if code in answers),
-        "visible": len(visible),
-        "missing_required": missing_required(instrument, answers),
+        "answered": progress.visible_answered,
+        "visible": progress.visible,
+        "required_answered": progress.answered,
+        "required": progress.total,
+        "percent": progress.percent,
+        "missing_required": list(progress.missing),
     }
 
 

@@ -14,23 +14,20 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from smartregion.accounts.services import DEMO_COMMUNE
 from smartregion.instruments.definition import DONT_KNOW, NOT_APPLICABLE, Instrument, Question
 from smartregion.instruments.models import InstrumentVersion
-from smartregion.instruments.scoring import (
-    hidden_questions,
-    missing_required,
-    score,
-    validate_answers,
-)
+from smartregion.instruments.progress import missing_required
+from smartregion.instruments.scoring import hidden_questions, score, validate_answers
 from smartregion.territory.models import Municipality
 
 from .models import Diagnostic, DiagnosticAnswer, DomainScore, DomainTarget
@@ -309,4 +306,16 @@ def _store(version: InstrumentVersion, planned: Sequence[_Planned]) -> None:
         DomainTarget(diagnostic=diagnostic, dimension=code, level=level)
         for diagnostic, plan, _result in rows
         for code, level in plan.targets.items()
+    )
+
+
+def load(*, out: Callable[[str], None], err: Callable[[str], None]) -> None:
+    """The `demo` command's step: the demo diagnostics not yet created."""
+    demo = diagnostic_demo_create()
+    out(
+        _(
+            "Demo diagnostics: %(created)d created; %(diagnostics)d submitted diagnostics "
+            "of %(communes)d communes in all."
+        )
+        % {"created": demo.created, "diagnostics": demo.diagnostics, "communes": demo.communes}
     )

@@ -12,14 +12,13 @@ from django.utils.translation import gettext as _
 
 from smartregion.accounts.models import User
 from smartregion.core.pagecache import data_version_bump
-from smartregion.instruments.messages import localized_reason
+
+# AnswerConflict and InvalidAnswer are what answer_save raises: importers may take them from here.
+from smartregion.instruments.answers import AnswerConflict, answer_check
+from smartregion.instruments.answers import InvalidAnswer as InvalidAnswer
 from smartregion.instruments.models import InstrumentVersion
-from smartregion.instruments.scoring import (
-    ScoreResult,
-    missing_required,
-    score,
-    validate_answers,
-)
+from smartregion.instruments.progress import missing_required
+from smartregion.instruments.scoring import ScoreResult, score
 from smartregion.territory.models import Municipality
 
 from .models import Diagnostic, DiagnosticAnswer, DomainScore, DomainTarget
@@ -29,23 +28,6 @@ INSTRUMENT_SLUG = "smartregion-maturity"
 
 class DiagnosticError(Exception):
     """A request the diagnostic cannot accept; the message is for the user."""
-
-
-@dataclass
-class AnswerConflict(Exception):  # not frozen: raising sets __traceback__
-    """Someone saved this answer since the client loaded it: show theirs, never overwrite."""
-
-    question_code: str
-    value: Any
-    revision: int
-    updated_by: str
-    updated_at: dt.datetime
-
-
-@dataclass
-class InvalidAnswer(Exception):  # not frozen: raising sets __traceback__
-    question_code: str
-    errors: list[str]
 
 
 @dataclass
@@ -123,21 +105,7 @@ def answer_save(
     instrument = diagnostic.instrument_version.instrument
     stored = {a.question_code: a for a in diagnostic.answers.select_related("updated_by")}
     answers = {code: a.value for code, a in stored.items() if a.value is not None}
-    if value is None or value == "" or value == []:
-        answers.pop(question_code, None)
-        value = None
-    else:
-        answers[question_code] = value
-    # Validate in the context of all answers (conditions), but report on this question only.
-    errors = [
-        localized_reason(error)
-        for error in validate_answers(instrument, answers)
-        if error.path.split(".")[0].split("[")[0] == question_code
-    ]
-    if question_code not in {q.code for q in instrument.questions}:
-        errors = [_("unknown question")]
-    if errors:
-        raise InvalidAnswer(question_code, errors)
+    value = answer_check(instrument, answers, question_code, value)
     answer = stored.get(question_code)
     if answer is None:
         answer = DiagnosticAnswer(diagnostic=diagnostic, question_code=question_code, revision=0)

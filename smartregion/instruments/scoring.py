@@ -740,21 +740,3 @@ def _check_text(q: Question, answer: Any) -> list[ValidationError]:
         return _type_error(q, q.code, "a text")
     limit = _TEXT_LIMITS[q.type]
     return _error(q.code, "too_long", max=limit) if len(answer) > limit else []
-
-
-def missing_required(instrument: Instrument, answers: Answers) -> list[str]:
-    """Codes of required, visible questions without an answer, in questionnaire order."""
-    hidden = hidden_questions(instrument, answers)
-    return [
-        q.code
-        for q in instrument.questions
-        if q.required and q.code not in hidden and _unanswered(q, answers.get(q.code))
-    ]
-
-
-def _unanswered(q: Question, answer: Any) -> bool:
-    if answer is None or answer == [] or (isinstance(answer, str) and not answer.strip()):
-        return True
-    if q.type == "matrix" and isinstance(answer, dict):
-        return any(answer.get(row.code) is None for row in q.rows)
-    return False

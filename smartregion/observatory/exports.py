@@ -12,10 +12,6 @@ descriptor's source texts so the XLSX `_fields` sheet can be either.
 
 from __future__ import annotations
 
-import datetime as dt
-import io
-import re
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,12 +21,13 @@ from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as N_
 
-from smartregion.observatory import charts, opendata, queries
+from smartregion.observatory import charts, queries
 from smartregion.observatory.models import Edition
-from smartregion.observatory.opendata_types import (
+from smartregion.opendata import files as opendata
+from smartregion.opendata.catalogue import TEXT_LANGUAGES, texts
+from smartregion.opendata.types import (
     ContributorInfo,
     FieldInfo,
     FieldType,
@@ -38,24 +35,10 @@ from smartregion.observatory.opendata_types import (
     PackageInfo,
     SourceInfo,
     TableInfo,
-    Texts,
 )
 from smartregion.territory.models import Municipality
 
 PACKAGE_LANGUAGE = "en"
-TEXT_LANGUAGES = ("fr", "en")
-CORE_PROPERTIES = "docProps/core.xml"
-
-
-def texts(message: str) -> Texts:
-    """A message (marked with gettext_noop) in every language the open data is published in."""
-    found = {}
-    for language in TEXT_LANGUAGES:
-        with translation.override(language):
-            found[language] = gettext(message)
-    return found
-
-
 FieldSpec = tuple[str, FieldType, str, bool]
 
 
@@ -259,19 +242,7 @@ def _xlsx(edition: Edition) -> bytes:
     content = opendata.tables_to_xlsx(
         edition_tables(edition), language=PACKAGE_LANGUAGE, created=edition.published_at
     )
-    return _pin_modified(content, edition.published_at)
-
-
-def _pin_modified(xlsx: bytes, when: dt.datetime) -> bytes:
-    """openpyxl stamps `dcterms:modified` with the time of saving, whatever the workbook says;
-    pin it to the publication time so a rebuilt workbook has the same bytes and SHA-256."""
-    archive = zipfile.ZipFile(io.BytesIO(xlsx))
-    files = {info.filename: archive.read(info) for info in archive.infolist()}
-    stamp = when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    files[CORE_PROPERTIES] = re.sub(
-        rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, files[CORE_PROPERTIES]
-    )
-    return opendata.build_zip(files)
+    return opendata.pin_xlsx_modified(content, edition.published_at)
 
 
 def _package_zip(edition: Edition) -> bytes:

@@ -24,10 +24,10 @@ from django.utils.translation import gettext as _
 from smartregion.accounts.models import User
 from smartregion.barometer.models import Response, ResponseAnswer, Wave, WaveMember
 from smartregion.barometer.queries import response_rates
-from smartregion.core.pagecache import data_version_bump
 from smartregion.instruments.definition import Instrument
 from smartregion.observatory import charts, statistics
 from smartregion.observatory.models import Edition
+from smartregion.opendata.builds import open_data_changed
 
 ESTIMATED_TYPES = {"single_choice", "yes_no", "multiple_choice", "scale", "number"}
 SPECIAL = ("dont_know", "not_applicable")
@@ -271,5 +271,5 @@ def edition_publish(*, wave: Wave, user: User | None, now: dt.datetime | None = 
     )
     edition.full_clean()
     edition.save()
-    data_version_bump()
+    open_data_changed()
     return edition

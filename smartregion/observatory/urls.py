@@ -1,4 +1,4 @@
-"""Observatory routes: pages under the language prefix, data files and catalogue without it.
+"""Observatory routes: pages under the language prefix, edition files without it.
 
 Every page of an edition exists twice: `<slug>/…` (the latest revision) and `<slug>/r<N>/…`
 (that revision, forever).
@@ -23,21 +23,19 @@ def _edition_routes(prefix: str, suffix: str) -> list:
 
 urlpatterns = [
     path("", views.index, name="index"),
+    # Before the edition routes, whose first segment is any slug.
+    path("waves/<int:pk>/publish/", views.wave_publish, name="wave-publish"),
     *_edition_routes("<slug:slug>/r<int:revision>/", "-revision"),
     *_edition_routes("<slug:slug>/", ""),
 ]
 
 data_urlpatterns = (
     [
-        path("catalog.ttl", views.catalogue_file, {"extension": "ttl"}, name="catalogue-ttl"),
-        path(
-            "catalog.jsonld", views.catalogue_file, {"extension": "jsonld"}, name="catalogue-jsonld"
-        ),
         path(
             "editions/<slug:slug>/r<int:revision>/<path:name>",
             views.edition_file,
             name="file",
         ),
     ],
-    "opendata",
+    "observatory_data",
 )

@@ -1,4 +1,5 @@
-"""Public observatory pages, edition downloads and the DCAT-AP catalogue.
+"""Observatory pages and edition downloads (the DCAT-AP catalogue is the opendata app's), and
+the staff's publication of a closed wave.
 
 Pages read one frozen edition and are cached whole for anonymous visitors (`public_page`, keyed on
 the data version that publishing bumps); files, charts and PDFs are cached per edition revision,
@@ -9,22 +10,22 @@ from __future__ import annotations
 
 import json
 
-from django.core.cache import cache
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
+from smartregion.barometer.models import Wave
 from smartregion.core.i18n import active_language
-from smartregion.core.pagecache import data_version, public_page
-from smartregion.observatory import catalogue, charts, dcat, exports, queries
+from smartregion.core.pagecache import public_page
+from smartregion.observatory import charts, exports, queries, services
 from smartregion.observatory.models import Edition
-
-CATALOGUE_FORMATS = {
-    "ttl": ("text/turtle; charset=utf-8", dcat.to_turtle),
-    "jsonld": ("application/ld+json", dcat.to_jsonld),
-}
+from smartregion.observatory.permissions import can_publish_editions
 
 
 def _edition(slug: str, revision: int | None) -> Edition:
@@ -39,7 +40,7 @@ def _edition(slug: str, revision: int | None) -> Edition:
 def _downloads(edition: Edition) -> list[tuple[str, str]]:
     return [
         (
-            reverse("opendata:file", args=[edition.slug, edition.revision, d.name]),
+            reverse("observatory_data:file", args=[edition.slug, edition.revision, d.name]),
             _(d.title),
         )
         for d in exports.DOWNLOADS.values()
@@ -182,18 +183,33 @@ def edition_file(request: HttpRequest, slug: str, revision: int, name: str) -> H
     return response
 
 
-def _absolute_builder(request: HttpRequest):
-    return lambda path: request.build_absolute_uri(path)
+# ---------------------------------------------------------------------------------------------
+# Publication (centre staff)
+# ---------------------------------------------------------------------------------------------
 
 
-@require_safe
-def catalogue_file(request: HttpRequest, extension: str) -> HttpResponse:
-    """The catalogue, built once per data version and host (URLs in it are absolute)."""
-    content_type, serialise = CATALOGUE_FORMATS[extension]
-    key = f"dcat-catalogue:{data_version()}:{request.build_absolute_uri('/')}:{extension}"
-    content = cache.get(key)
-    if content is None:
-        info, datasets = catalogue.catalogue(_absolute_builder(request))
-        content = serialise(dcat.build_catalogue(info, datasets))
-        cache.set(key, content, timeout=3600)
-    return HttpResponse(content, content_type=content_type)
+@login_required
+@require_POST
+def wave_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publish a closed wave as a new edition revision, then back to the wave's page, whose
+    message links to the edition."""
+    if not can_publish_editions(request.user):
+        raise PermissionDenied
+    wave = get_object_or_404(Wave, pk=pk)
+    try:
+        edition = services.edition_publish(wave=wave, user=request.user)
+    except services.EditionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _published_message(edition))
+    return redirect("barometer:wave", pk=wave.pk)
+
+
+def _published_message(edition: Edition) -> str:
+    url = reverse("observatory:edition-revision", args=[edition.slug, edition.revision])
+    return format_html(
+        _('Published: {title}, revision {revision}. <a href="{url}">See the edition</a>.'),
+        title=edition.title,
+        revision=edition.revision,
+        url=url,
+    )

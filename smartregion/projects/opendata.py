@@ -1,6 +1,6 @@
 """The projects' open-data files as one dataset of the platform's DCAT-AP catalogue.
 
-The observatory serves the catalogue (`/data/catalog.ttl`, `.jsonld`) and lists this dataset
+The opendata app serves the catalogue (`/data/catalog.ttl`, `.jsonld`) and lists this dataset
 through the `SMARTREGION_CATALOGUE_PROVIDERS` setting, so it never imports this app.
 
 Choices:
@@ -20,17 +20,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
 
 from django.conf import settings
 from django.db.models import Count, Max, Min, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from smartregion.observatory import catalogue as observatory
-from smartregion.observatory.exports import texts
-from smartregion.observatory.opendata import sha256_hex
-from smartregion.observatory.opendata_types import (
+from smartregion.opendata import catalogue as opendata
+from smartregion.opendata.catalogue import Absolute, texts
+from smartregion.opendata.files import sha256_hex
+from smartregion.opendata.types import (
     ACCESS_PUBLIC,
     FREQUENCY_CONTINUOUS,
     LANGUAGES,
@@ -51,9 +50,6 @@ from .catalogue import CatalogueQuery
 from .models import Project, ProjectRevision
 
 N_ = translation.gettext_noop
-Absolute = Callable[[str], str]
-"""Turns a site path into an absolute URL (the request's scheme and host)."""
-
 IDENTIFIER = "smartregion-projects"
 
 
@@ -150,7 +146,7 @@ def _period(
 
 def _region(absolute: Absolute) -> list[LocationInfo]:
     region = Region.objects.filter(refnis=settings.SMARTREGION["DEFAULT_REGION"]).first()
-    return [observatory.region_location(region, absolute)] if region else []
+    return [opendata.region_location(region, absolute)] if region else []
 
 
 def _landing_page(absolute: Absolute) -> str:
@@ -223,7 +219,7 @@ def catalogue_datasets(absolute: Absolute) -> list[DatasetInfo]:
             descriptions=_descriptions(facts),
             distributions=[_distribution(file, absolute, facts, uri) for file in FILES],
             contact=dataclasses.replace(
-                observatory.contact(), names=texts(N_("Smart projects catalogue"))
+                opendata.contact(), names=texts(N_("Smart projects catalogue"))
             ),
             keywords={
                 "fr": ["projets", "communes", "territoire intelligent", "ville intelligente"],

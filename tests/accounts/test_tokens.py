@@ -15,7 +15,7 @@ from smartregion.accounts.tokens import (
     api_token_create,
     api_token_revoke,
 )
-from tests.conftest import make_user
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -173,6 +173,6 @@ def test_token_revoke_needs_post(client, member):
 
 def test_staff_manage_only_their_own_tokens(client, staff_user, member):
     token, _secret = api_token_create(user=member, name="sync")
-    client.force_login(make_user("other-staff@centre.example", staff=True))
+    client.force_login(UserFactory(email="other-staff@centre.example", is_staff=True))
 
     assert client.post(f"{URL}{token.pk}/revoke/").status_code == 404

@@ -1,5 +1,6 @@
-"""Demo barometer: four closed waves published as chained editions, plausible rates and drift,
-a panel, idempotent, silent (no email), everything labelled as demonstration data."""
+"""Demo barometer: four closed waves (published as chained editions by the observatory's demo, as
+the demo command does), plausible rates and drift, a panel, idempotent, silent (no email),
+everything labelled as demonstration data."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from smartregion.barometer.demo import barometer_demo_create
 from smartregion.barometer.models import Response, ResponseAnswer, Wave, WaveLink, WaveMember
 from smartregion.barometer.queries import response_rates
 from smartregion.barometer.services import answers_of, wave_open
-from smartregion.instruments.scoring import missing_required, validate_answers
+from smartregion.instruments.progress import missing_required
+from smartregion.instruments.scoring import validate_answers
+from smartregion.observatory.demo import observatory_demo_create
 from smartregion.observatory.models import Edition
 from smartregion.territory.models import Municipality, Region
 from smartregion.territory.services import figures_create_demo
@@ -35,7 +38,8 @@ def demo(django_db_setup, django_db_blocker):
     test runs in a savepoint inside it)."""
     with django_db_blocker.unblock(), transaction.atomic():
         figures_create_demo()  # as the demo command does first
-        yield barometer_demo_create()
+        demo = barometer_demo_create()
+        yield demo, observatory_demo_create()
         transaction.set_rollback(True)
 
 
@@ -56,7 +60,8 @@ class TestDemoData:
         waves = list(Wave.objects.order_by("year").select_related("instrument_version"))
         editions = list(Edition.objects.order_by("year"))
 
-        assert (demo.created, demo.published) == (4, 4)
+        barometer, published = demo
+        assert (barometer.created, published) == (4, 4)
         assert [w.year for w in waves] == YEARS
         assert [w.instrument_version.version for w in waves] == ["2023", "2023", "2023", "2025"]
         assert all(w.is_demo and w.status == Wave.Status.CLOSED for w in waves)
@@ -125,11 +130,11 @@ class TestDemoData:
 
         overall = [(r["all"][0].submitted, r["all"][0].population) for r in rates]
         assert overall == [(120, 261), (144, 261), (133, 261), (164, 261)]
-        assert [(w.year, w.population, w.submitted) for w in demo.waves] == [
+        assert [(w.year, w.population, w.submitted) for w in demo[0].waves] == [
             (year, population, submitted)
             for year, (submitted, population) in zip(YEARS, overall, strict=True)
         ]
-        assert all(0.40 <= w.rate <= 0.70 for w in demo.waves)
+        assert all(0.40 <= w.rate <= 0.70 for w in demo[0].waves)
         for wave_rates in rates:
             by_province = {r.key: r.rate for r in wave_rates["province"]}
             assert max(by_province.values()) - min(by_province.values()) >= 0.10
@@ -147,7 +152,7 @@ class TestDemoData:
                 "member__municipality_id", flat=True
             )
         )
-        assert demo.panel == Counter(per_commune.values())[4] == 56
+        assert demo[0].panel == Counter(per_commune.values())[4] == 56
 
     def test_answers_drift_towards_more_engagement(self, demo):
         editions = list(Edition.objects.order_by("year"))
@@ -164,8 +169,9 @@ class TestDemoData:
         earlier = dict(Edition.objects.values_list("year", "checksum"))
 
         again = barometer_demo_create()
+        published = observatory_demo_create()
 
-        assert (again.created, again.published) == (1, 1)
+        assert (again.created, published) == (1, 1)
         assert dict(Edition.objects.exclude(year=2025).values_list("year", "checksum")) == earlier
         assert Edition.objects.get(year=2025).data["previous"]["year"] == 2023
         assert Response.objects.filter(wave__year=2025, status="submitted").count() == 164
@@ -181,13 +187,15 @@ def test_a_second_run_creates_nothing_and_no_email_is_ever_sent(
 
     with django_capture_on_commit_callbacks(execute=True):
         barometer_demo_create()
+        observatory_demo_create()
     counts = [
         m.objects.count() for m in (Wave, WaveMember, WaveLink, Response, ResponseAnswer, Edition)
     ]
     with django_capture_on_commit_callbacks(execute=True):
         again = barometer_demo_create()
+        published = observatory_demo_create()
 
-    assert (again.created, again.published, again.panel) == (0, 0, 56)
+    assert (again.created, published, again.panel) == (0, 0, 56)
     assert [w.year for w in again.waves] == YEARS
     assert counts == [
         m.objects.count() for m in (Wave, WaveMember, WaveLink, Response, ResponseAnswer, Edition)
@@ -196,16 +204,17 @@ def test_a_second_run_creates_nothing_and_no_email_is_ever_sent(
     assert mail.outbox == []
 
 
-def test_demo_command_prints_the_barometer_line(territory):
+def test_demo_command_prints_the_barometer_and_observatory_lines(territory):
     out = io.StringIO()
 
     with translation.override("en"):
         call_command("demo", stdout=out)
 
     assert (
-        "Demo barometer: 4 waves created, 4 editions published; response rates 2019 46%, "
+        "Demo barometer: 4 waves created and closed; response rates 2019 46%, "
         "2021 55%, 2023 51%, 2025 63%; 56 communes answered every wave"
     ) in out.getvalue()
+    assert "Demo observatory: 4 editions published (" in out.getvalue()
     assert Edition.objects.filter(is_demo=True).count() == 4
     assert Region.objects.get(refnis="03000").waves.filter(is_demo=True).count() == 4
     assert mail.outbox == []

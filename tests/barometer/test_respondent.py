@@ -25,7 +25,8 @@ from smartregion.barometer.services import (
 )
 from smartregion.instruments.definition import Question
 from smartregion.instruments.models import InstrumentVersion
-from smartregion.instruments.scoring import hidden_questions, missing_required
+from smartregion.instruments.progress import missing_required
+from smartregion.instruments.scoring import hidden_questions
 from smartregion.instruments.services import instrument_version_load
 from smartregion.territory.models import Municipality, Region
 
@@ -270,7 +271,10 @@ def test_answer_endpoint_refuses_an_invalid_answer_with_the_reason(client, token
     response = _post_json(client, token, {"question": "engaged", "value": "maybe"})
 
     assert response.status_code == 422
-    assert response.json() == {"errors": ["“maybe” is not one of the proposed answers"]}
+    assert response.json() == {
+        "errors": ["“maybe” is not one of the proposed answers"],
+        "paths": ["engaged"],
+    }
     assert ResponseAnswer.objects.count() == 0
 
 

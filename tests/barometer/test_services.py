@@ -23,6 +23,7 @@ from smartregion.barometer.services import (
     wave_close,
     wave_open,
 )
+from smartregion.barometer.signals import wave_closed
 from smartregion.instruments.services import instrument_version_load
 from smartregion.territory.models import Municipality, Region
 
@@ -193,7 +194,7 @@ def test_response_rates_overall_and_by_stratum(opened, tiny_version):
 
 
 def _complete_answers(version) -> dict:
-    from smartregion.instruments.scoring import missing_required
+    from smartregion.instruments.progress import missing_required
 
     instrument = version.instrument
     answers: dict = {}
@@ -246,3 +247,25 @@ def test_remind_command_needs_the_base_url(settings):
         call_command("barometer", "remind")
 
     assert error.value.returncode == 2
+
+
+def test_closing_a_wave_sends_wave_closed_once_committed(
+    opened, django_capture_on_commit_callbacks
+):
+    wave, _tokens = opened
+    received = []
+
+    def receiver(sender, wave, **kwargs):
+        received.append((sender, wave.pk, wave.status))
+
+    wave_closed.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            wave_close(wave=wave)
+        assert received == []
+        for callback in callbacks:
+            callback()
+    finally:
+        wave_closed.disconnect(receiver)
+
+    assert received == [(Wave, wave.pk, Wave.Status.CLOSED)]

@@ -11,8 +11,7 @@ from smartregion.diagnostic.models import Diagnostic
 from smartregion.diagnostic.services import diagnostic_start, diagnostic_submit, targets_set
 from smartregion.instruments.scoring import score
 from smartregion.territory.models import Municipality
-
-from .conftest import answers_store, complete_answers
+from tests.factories import answers_store, complete_answers
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ from hypothesis import strategies as st
 
 from smartregion.diagnostic.benchmark import MIN_PEERS, quantile, spread
 from smartregion.diagnostic.queries import peer_groups
-
-from .test_results import province_peers, submitted
+from tests.factories import province_peers, submitted
 
 scores = st.floats(min_value=0, max_value=100, allow_nan=False, allow_infinity=False)
 

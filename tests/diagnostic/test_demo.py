@@ -16,7 +16,8 @@ from django.utils import translation
 from smartregion.diagnostic.demo import diagnostic_demo_create
 from smartregion.diagnostic.models import Diagnostic, DiagnosticAnswer, DomainScore
 from smartregion.diagnostic.services import answers_of, diagnostic_start, result_snapshot
-from smartregion.instruments.scoring import missing_required, score, validate_answers
+from smartregion.instruments.progress import missing_required
+from smartregion.instruments.scoring import score, validate_answers
 from smartregion.territory.models import PopulationClass
 from smartregion.territory.services import figures_create_demo
 

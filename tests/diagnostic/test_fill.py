@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from smartregion.diagnostic.models import Diagnostic, DiagnosticAnswer, DomainTarget
 from smartregion.diagnostic.services import answer_save, diagnostic_submit
-
-from .conftest import answers_store, complete_answers
+from tests.factories import answers_store, complete_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -252,7 +251,7 @@ def test_section_page_renders_every_question_type_accessibly(client, member, dra
     # navigation with counts and the current section marked
     assert 'aria-current="page"' in data and "0/8 answered" in data  # one follow-up hidden
     assert '<progress id="progress-bar" max="' in data
-    assert 'src="/static/diagnostic/fill.js"' in data
+    assert 'src="/static/instruments/fill.js"' in data
 
 
 def test_section_page_shows_saved_answers_and_revisions(client, member, draft):

@@ -12,8 +12,7 @@ from smartregion.diagnostic.models import Diagnostic
 from smartregion.diagnostic.results import build_overview
 from smartregion.diagnostic.services import diagnostic_start
 from smartregion.territory.models import Municipality
-
-from .test_results import login, province_peers, submitted
+from tests.factories import province_peers, submitted
 
 pytestmark = pytest.mark.django_db
 WALLONIA = "03000"
@@ -33,13 +32,13 @@ def test_overview_anonymous_is_sent_to_login(client, territory):
 
 @pytest.mark.parametrize("who", ["member", "manager", "other_member"])
 def test_overview_is_refused_to_commune_users(client, who, request):
-    login(client, request.getfixturevalue(who))
+    client.force_login(request.getfixturevalue(who))
 
     assert client.get(_url()).status_code == 403
 
 
 def test_overview_staff_sees_it(client, staff_user, instrument_version):
-    login(client, staff_user)
+    client.force_login(staff_user)
 
     response = client.get(_url())
 
@@ -89,7 +88,7 @@ def test_overview_groups_cover_every_commune(instrument_version):
 
 def test_overview_page_shows_tables(client, staff_user, instrument_version, namur):
     submitted(namur, instrument_version, 1.0, is_demo=True)
-    login(client, staff_user)
+    client.force_login(staff_user)
 
     html = client.get(_url()).content.decode()
 
@@ -101,7 +100,7 @@ def test_overview_page_shows_tables(client, staff_user, instrument_version, namu
 
 
 def test_overview_query_count_is_constant(client, staff_user, instrument_version, namur):
-    login(client, staff_user)
+    client.force_login(staff_user)
     peers = province_peers(namur, 20)
     for municipality in peers[:5]:
         submitted(municipality, instrument_version, 0.5)

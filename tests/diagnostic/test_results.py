@@ -6,7 +6,6 @@ by test_exports, test_overview and test_benchmark.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
@@ -19,88 +18,14 @@ from django.utils import timezone, translation
 from smartregion.core.models import DataVersion
 from smartregion.diagnostic.models import Diagnostic
 from smartregion.diagnostic.results import build_results, gap_text
-from smartregion.diagnostic.services import diagnostic_submit, targets_set
-from smartregion.instruments.definition import Instrument, Question
 from smartregion.instruments.scoring import hidden_questions
 from smartregion.territory.models import Municipality
-
-from .conftest import answers_store
+from tests.factories import province_peers, scaled_answers, submitted
 
 pytestmark = pytest.mark.django_db
 
 
 # --- builders ---------------------------------------------------------------------------------
-
-
-def _pick(items: list[Any], fraction: float) -> Any:
-    return items[round(fraction * (len(items) - 1))]
-
-
-def scaled_answer(question: Question, fraction: float) -> Any:
-    """A valid answer about `fraction` of the way from the worst (0) to the best (1)."""
-    if question.type in ("single_choice", "yes_no", "multiple_choice"):
-        ordered = sorted(question.options, key=lambda o: (o.score or 0.0, o.code))
-        code = _pick(ordered, fraction).code
-        return [code] if question.type == "multiple_choice" else code
-    if question.type == "scale":
-        return question.scale.min + round(fraction * (question.scale.max - question.scale.min))
-    if question.type == "matrix":
-        low, high = question.scale.min, question.scale.max
-        return {row.code: low + round(fraction * (high - low)) for row in question.rows}
-    if question.type == "number":
-        spec = question.number
-        if spec.bands:
-            return _pick([band.start for band in spec.bands], fraction)
-        low = spec.min or 0
-        high = spec.max if spec.max is not None else low + 20
-        return round(low + fraction * (high - low))
-    return "Réponse de test"
-
-
-def scaled_answers(instrument: Instrument, fraction: float) -> dict[str, Any]:
-    answers: dict[str, Any] = {}
-    for question in instrument.questions:
-        if question.code not in hidden_questions(instrument, answers):
-            answers[question.code] = scaled_answer(question, fraction)
-    return answers
-
-
-def submitted(
-    municipality: Municipality,
-    instrument_version,
-    fraction: float,
-    *,
-    year: int = 2026,
-    targets: dict[str, int] | None = None,
-    horizon_year: int | None = None,
-    is_demo: bool = False,
-    answers: dict[str, Any] | None = None,
-) -> Diagnostic:
-    """A diagnostic answered at `fraction`, submitted through the service on 1 March of `year`."""
-    diagnostic = Diagnostic.objects.create(
-        municipality=municipality,
-        instrument_version=instrument_version,
-        year=year,
-        is_demo=is_demo,
-    )
-    instrument = instrument_version.instrument
-    answers_store(diagnostic, answers or scaled_answers(instrument, fraction), None)
-    if targets is not None:
-        targets_set(diagnostic=diagnostic, targets=targets, horizon_year=horizon_year)
-    when = timezone.make_aware(dt.datetime(year, 3, 1, 10, 0))
-    return diagnostic_submit(diagnostic=diagnostic, user=None, when=when)
-
-
-def province_peers(municipality: Municipality, count: int) -> list[Municipality]:
-    return list(
-        Municipality.objects.filter(province_id=municipality.province_id)
-        .exclude(pk=municipality.pk)
-        .order_by("refnis")[:count]
-    )
-
-
-def login(client, user) -> None:
-    client.force_login(user)
 
 
 def text_of(html: str) -> str:
@@ -140,14 +65,14 @@ def test_results_anonymous_is_sent_to_login(client, low):
 
 
 def test_results_member_of_another_commune_is_denied(client, low, other_member):
-    login(client, other_member)
+    client.force_login(other_member)
 
     assert client.get(_url(low)).status_code == 403
 
 
 @pytest.mark.parametrize("who", ["member", "manager", "staff_user"])
 def test_results_members_managers_and_staff_see_them(client, low, who, request):
-    login(client, request.getfixturevalue(who))
+    client.force_login(request.getfixturevalue(who))
 
     response = client.get(_url(low))
 
@@ -156,7 +81,7 @@ def test_results_members_managers_and_staff_see_them(client, low, who, request):
 
 
 def test_results_unknown_diagnostic_is_404(client, member):
-    login(client, member)
+    client.force_login(member)
 
     assert client.get(reverse("diagnostic:results", kwargs={"pk": 999999})).status_code == 404
 
@@ -164,7 +89,7 @@ def test_results_unknown_diagnostic_is_404(client, member):
 def test_results_only_managers_see_publish_button(client, low, member, manager, staff_user):
     pages = {}
     for user in (member, manager, staff_user):
-        login(client, user)
+        client.force_login(user)
         pages[user.email] = client.get(_url(low)).content.decode()
 
     assert "Publish on the commune" not in pages[member.email]
@@ -176,7 +101,7 @@ def test_results_only_managers_see_publish_button(client, low, member, manager, 
 
 
 def test_results_draft_says_not_submitted_and_links_to_fill(client, draft, member):
-    login(client, member)
+    client.force_login(member)
 
     response = client.get(_url(draft))
     html = response.content.decode()
@@ -189,7 +114,7 @@ def test_results_draft_says_not_submitted_and_links_to_fill(client, draft, membe
 def test_results_low_answers_show_levels_descriptors_gaps_and_recommendations(
     client, low, member, instrument
 ):
-    login(client, member)
+    client.force_login(member)
 
     html = client.get(_url(low)).content.decode()
     text = text_of(html)
@@ -278,7 +203,7 @@ def test_results_dont_know_and_not_applicable_are_counted(instrument_version, na
 
 def test_results_demo_is_labelled(client, instrument_version, namur, member):
     diagnostic = submitted(namur, instrument_version, 0.5, is_demo=True)
-    login(client, member)
+    client.force_login(member)
 
     html = client.get(_url(diagnostic)).content.decode()
 
@@ -295,7 +220,7 @@ def test_results_peer_block_with_five_peers_shows_quartiles(
     for municipality, fraction in zip(province_peers(namur, 5), fractions, strict=True):
         submitted(municipality, instrument_version, fraction)
     own = submitted(namur, instrument_version, 0.5)
-    login(client, member)
+    client.force_login(member)
 
     view = client.get(_url(own)).context["view"]
     province = next(g for g in view.peers if g.kind == "province")
@@ -314,7 +239,7 @@ def test_results_peer_block_with_four_peers_says_not_enough(
     for municipality in province_peers(namur, 4):
         submitted(municipality, instrument_version, 0.5)
     own = submitted(namur, instrument_version, 0.5)
-    login(client, member)
+    client.force_login(member)
 
     html = client.get(_url(own)).content.decode()
 
@@ -344,7 +269,7 @@ def test_results_progress_lists_earlier_diagnostics_only(instrument_version, nam
 
 def test_publish_by_manager_shows_on_profile_and_bumps_data_version(client, low, manager, namur):
     before = DataVersion.objects.filter(key="public").values_list("value", flat=True).first() or 0
-    login(client, manager)
+    client.force_login(manager)
 
     response = client.post(_url(low, "publish"), {"publish": "1"})
 
@@ -361,7 +286,7 @@ def test_publish_by_manager_shows_on_profile_and_bumps_data_version(client, low,
 
 
 def test_withdraw_by_manager_hides_from_profile(client, low, manager, namur):
-    login(client, manager)
+    client.force_login(manager)
     client.post(_url(low, "publish"), {"publish": "1"})
 
     client.post(_url(low, "publish"), {"publish": "0"})
@@ -377,7 +302,7 @@ def test_withdraw_by_manager_hides_from_profile(client, low, manager, namur):
 
 @pytest.mark.parametrize("who", ["member", "staff_user", "other_member"])
 def test_publish_is_refused_to_non_managers(client, low, who, request):
-    login(client, request.getfixturevalue(who))
+    client.force_login(request.getfixturevalue(who))
 
     response = client.post(_url(low, "publish"), {"publish": "1"})
 
@@ -391,13 +316,13 @@ def test_publish_anonymous_is_sent_to_login(client, low):
 
 
 def test_publish_refuses_get(client, low, manager):
-    login(client, manager)
+    client.force_login(manager)
 
     assert client.get(_url(low, "publish")).status_code == 405
 
 
 def test_publish_a_draft_shows_an_error(client, draft, manager):
-    login(client, manager)
+    client.force_login(manager)
 
     response = client.post(_url(draft, "publish"), {"publish": "1"}, follow=True)
 
@@ -459,7 +384,7 @@ def test_results_query_count_is_constant(client, instrument_version, namur, memb
     for municipality in peers[:5]:
         submitted(municipality, instrument_version, 0.4)
     own = submitted(namur, instrument_version, 0.3, year=2025)
-    login(client, member)
+    client.force_login(member)
     client.get(_url(own))  # warm the parsed-instrument cache
     small = _results_queries(client, own)
 

@@ -29,7 +29,8 @@ from smartregion.diagnostic.services import (
     diagnostic_submit,
     targets_set,
 )
-from smartregion.instruments.scoring import hidden_questions, missing_required
+from smartregion.instruments.progress import missing_required
+from smartregion.instruments.scoring import hidden_questions
 from smartregion.instruments.services import instrument_version_load
 
 pytestmark = pytest.mark.django_db

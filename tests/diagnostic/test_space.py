@@ -14,9 +14,7 @@ from smartregion.accounts.models import Invitation, Membership, User
 from smartregion.diagnostic.models import Diagnostic
 from smartregion.diagnostic.services import diagnostic_submit
 from smartregion.territory.models import Municipality
-
-from ..conftest import make_user
-from .conftest import answers_store, complete_answers
+from tests.factories import UserFactory, answers_store, complete_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -182,7 +180,7 @@ def test_commune_space_query_count_is_constant(
     diagnostic_submit(diagnostic=draft, user=manager)
     _submitted(namur, instrument_version, manager, 2025)
     Diagnostic.objects.create(municipality=namur, instrument_version=instrument_version, year=2026)
-    make_user("second@namur.example").memberships.create(municipality=namur)
+    UserFactory(email="second@namur.example").memberships.create(municipality=namur)
     with django_assert_num_queries(QUERIES_COMMUNE):
         response = client.get(COMMUNE)
     assert response.content.decode().count("/results/") == 3
@@ -349,7 +347,7 @@ def test_invitation_new_account_end_to_end(client, manager, outbox_on_commit):
 
 
 def test_invitation_existing_account_signs_in_then_joins(client, manager, outbox_on_commit):
-    existing = make_user("known@elsewhere.example")
+    existing = UserFactory(email="known@elsewhere.example")
     link = _invite(client, manager, "known@elsewhere.example", outbox_on_commit)
 
     page = client.get(link).content.decode()
@@ -369,7 +367,7 @@ def test_invitation_existing_account_signs_in_then_joins(client, manager, outbox
 def test_invitation_existing_account_cannot_be_taken_over_without_signing_in(
     client, manager, outbox_on_commit
 ):
-    existing = make_user("known@elsewhere.example")
+    existing = UserFactory(email="known@elsewhere.example")
     link = _invite(client, manager, "known@elsewhere.example", outbox_on_commit)
 
     response = client.post(

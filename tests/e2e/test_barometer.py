@@ -31,10 +31,9 @@ from smartregion.instruments.services import instrument_version_load
 from smartregion.observatory.models import Edition
 from smartregion.observatory.services import edition_publish
 from smartregion.territory.models import Municipality, Region
+from tests.factories import UserFactory
 
-from ..conftest import make_user
-from .conftest import DESKTOP
-from .test_browser import NAMUR, _axe_violations
+from .browser import DESKTOP, NAMUR, axe_violations, expect_saved, press, sign_in, tab_to
 
 pytestmark = pytest.mark.e2e
 
@@ -44,7 +43,6 @@ WALLOON_REGION = "03000"
 STAFF_EMAIL = "analyst@centre.example"
 STAFF_PASSWORD = "pw-for-tests-123"
 KEYBOARD_SECTION = "partnerships"
-SAVED = re.compile(r"^Enregistré \d")  # "Saved" and the time, as fill.js writes it
 SLUG = "smartregion-barometer-2025"
 
 
@@ -84,7 +82,7 @@ def namur_token(wave, live_server) -> str:
 
 @pytest.fixture
 def staff(db):
-    return make_user(STAFF_EMAIL, staff=True, password=STAFF_PASSWORD)
+    return UserFactory(email=STAFF_EMAIL, is_staff=True, password=STAFF_PASSWORD)
 
 
 @pytest.fixture
@@ -155,55 +153,28 @@ def _expect_answers(member: WaveMember, expected: dict[str, Any]) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _tab_to(page: Page, target: Locator, limit: int = 40) -> None:
-    """Press Tab until `target` has the focus, as a keyboard user walks down a page."""
-    for _ in range(limit):
-        if target.evaluate("element => element === document.activeElement"):
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"{target} not reached in {limit} presses of Tab")
-
-
-def _press(page: Page, key: str, *, then_focused: Locator) -> None:
-    page.keyboard.press(key)
-    expect(then_focused).to_be_focused()
-
-
-def _expect_saved(page: Page, code: str) -> None:
-    expect(page.locator(f"#q-{code} .q-status")).to_have_text(SAVED)
-
-
 def _option(page: Page, code: str, index: int) -> Locator:
     return page.locator(f"#f-{code}-{index}")
-
-
-def _sign_in(page: Page, base: str) -> None:
-    page.goto(f"{base}/fr/accounts/login/")
-    page.get_by_label("Adresse e-mail").press_sequentially(STAFF_EMAIL)
-    page.keyboard.press("Tab")
-    page.keyboard.type(STAFF_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{base}/fr/")
 
 
 def _fill_partnerships_by_keyboard(page: Page) -> None:
     page.keyboard.press("Tab")  # the skip link, then straight to the main content
     page.keyboard.press("Enter")
-    _tab_to(page, _option(page, "partners", 0))
+    tab_to(page, _option(page, "partners", 0))
     page.keyboard.press("Space")  # intermunicipal
-    _press(page, "Tab", then_focused=_option(page, "partners", 1))
-    _press(page, "Tab", then_focused=_option(page, "partners", 2))
+    press(page, "Tab", then_focused=_option(page, "partners", 1))
+    press(page, "Tab", then_focused=_option(page, "partners", 2))
     page.keyboard.press("Space")  # province
-    _expect_saved(page, "partners")
+    expect_saved(page, "partners")
 
-    _tab_to(page, _option(page, "intermunicipal_projects", 0), limit=10)
+    tab_to(page, _option(page, "intermunicipal_projects", 0), limit=10)
     page.keyboard.press("ArrowDown")  # several → one
     expect(_option(page, "intermunicipal_projects", 1)).to_be_checked()
-    _expect_saved(page, "intermunicipal_projects")
+    expect_saved(page, "intermunicipal_projects")
 
-    _press(page, "Tab", then_focused=page.locator("#f-comments"))
+    press(page, "Tab", then_focused=page.locator("#f-comments"))
     page.keyboard.type("Un projet commun de mobilité")
-    _expect_saved(page, "comments")
+    expect_saved(page, "comments")
 
 
 PARTNERSHIPS = {
@@ -233,10 +204,10 @@ def test_respondent_submits_analyst_publishes_and_the_public_sees_the_edition(
     _fill_partnerships_by_keyboard(page)
     _expect_answers(member, PARTNERSHIPS)
 
-    _tab_to(page, page.locator("button[name=action][value=next]"), limit=5)
+    tab_to(page, page.locator("button[name=action][value=next]"), limit=5)
     page.keyboard.press("Enter")  # the last section: save and review
     page.wait_for_url(f"{base}/fr/barometer/r/{namur_token}/submit/")
-    _tab_to(page, page.locator("form[action$='/submit/'] button[type=submit]"), limit=60)
+    tab_to(page, page.locator("form[action$='/submit/'] button[type=submit]"), limit=60)
     page.keyboard.press("Enter")
     page.wait_for_url(f"{base}/fr/barometer/r/{namur_token}/submit/")
     expect(page.locator(".respond-thanks")).to_contain_text(
@@ -247,7 +218,7 @@ def test_respondent_submits_analyst_publishes_and_the_public_sees_the_edition(
 
     # The analyst: the real sign-in form, the tracking page, close, publish.
     analyst = context_page()
-    _sign_in(analyst, base)
+    sign_in(analyst, base, STAFF_EMAIL, STAFF_PASSWORD)
     analyst.goto(f"{base}/fr/barometer/waves/{wave.pk}/")
     expect(analyst.locator("#rates-heading + p.lead")).to_have_text(
         re.compile(r"^1 commune sur 261 a soumis ses réponses\.\s+0 %$")
@@ -334,12 +305,12 @@ def test_axe_finds_no_violation_on_the_barometer_and_observatory_pages(
     violations: dict[str, list[str]] = {}
     for path in paths:
         page.goto(f"{base}{path}")
-        violations[path] = _axe_violations(page)
+        violations[path] = axe_violations(page)
 
     analyst = context_page()
-    _sign_in(analyst, base)
+    sign_in(analyst, base, STAFF_EMAIL, STAFF_PASSWORD)
     analyst.goto(f"{base}/fr/barometer/waves/{wave.pk}/")
-    violations["wave"] = _axe_violations(analyst)
+    violations["wave"] = axe_violations(analyst)
 
     edition_publish(wave=wave_close(wave=wave), user=staff)
     for lang in ("fr", "en"):
@@ -349,7 +320,7 @@ def test_axe_finds_no_violation_on_the_barometer_and_observatory_pages(
             f"/{lang}/observatory/{SLUG}/questions/partners/",
         ):
             page.goto(f"{base}{path}")
-            violations[path] = _axe_violations(page)
+            violations[path] = axe_violations(page)
 
     found = {path: lines for path, lines in violations.items() if lines}
     assert found == {}, "axe-core violations:\n" + "\n".join(

@@ -9,22 +9,16 @@ import re
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from smartregion.territory.models import Boundary, Municipality, MunicipalityFigure
 from smartregion.territory.services import municipality_refresh_figures
 
-from .conftest import DESKTOP, PHONE
+from .browser import DESKTOP, NAMUR, PHONE, axe_violations
 
 pytestmark = pytest.mark.e2e
 
-NAMUR = "92094"
 SCREENS = Path("/tmp/screens")  # noqa: S108 (pictures for a human to look at, never read back)
-# WCAG 2.0 and 2.1, levels A and AA: the issue's target. Best-practice rules (landmark-one-main,
-# region, heading-order...) run too: they catch real structural slips at no cost.
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
-AXE = Axe()
 
 
 def _square(lon: float, lat: float, size: float = 0.1) -> dict:
@@ -61,17 +55,6 @@ def _add_boundaries() -> None:
         placed[refnis] = municipality
     placed[NAMUR].neighbours.add(placed["92003"], placed["92142"])
     municipality_refresh_figures()  # also bumps the data version, so no cached page is stale
-
-
-def _axe_violations(page: Page) -> list[str]:
-    """axe-core's violations on the page, one readable line each: rule, impact, help, targets."""
-    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
-    results = AXE.run(page, options=options)
-    return [
-        f"{page.url} {violation['id']} ({violation['impact']}): {violation['help']} -> "
-        + "; ".join(" ".join(node["target"]) for node in violation["nodes"])
-        for violation in results.response["violations"]
-    ]
 
 
 def test_visitor_switches_language_searches_a_commune_and_opens_its_profile(
@@ -141,7 +124,7 @@ def test_axe_check_reports_a_broken_page(page: Page):
         '<html lang="en"><title>t</title><main><h1>t</h1><img src="x.png"></main></html>'
     )
 
-    violations = _axe_violations(page)
+    violations = axe_violations(page)
 
     assert [line.split(" ")[1] for line in violations] == ["image-alt"]
 
@@ -161,12 +144,12 @@ def test_axe_finds_no_violation_on_the_main_pages(page: Page, live_server, terri
     violations = []
     for name in PAGES:
         page.goto(live_server.url + PAGES[name].format(lang=lang))
-        violations += _axe_violations(page)
+        violations += axe_violations(page)
     _add_boundaries()
     for name in ("profile", "map"):
         page.goto(live_server.url + PAGES[name].format(lang=lang))
         expect(page.locator("svg.map a")).to_have_count(3)
-        violations += _axe_violations(page)
+        violations += axe_violations(page)
 
     assert violations == [], "axe-core violations:\n" + "\n".join(violations)
 

@@ -25,16 +25,14 @@ from smartregion.diagnostic.services import answer_save, diagnostic_start, diagn
 from smartregion.instruments.definition import Instrument
 from smartregion.instruments.scoring import hidden_questions
 from smartregion.instruments.services import instrument_version_load
+from tests.factories import MATURITY_INSTRUMENT, best_answer
 
-from ..diagnostic.conftest import REAL_INSTRUMENT, best_answer
-from .conftest import DESKTOP
-from .test_browser import NAMUR, _axe_violations
+from .browser import DESKTOP, NAMUR, SAVED, axe_violations, expect_saved, press, sign_in, tab_to
 
 pytestmark = pytest.mark.e2e
 
 MANAGER = "manager.namur@demo.smartregion.example"
 MEMBER = "member.namur@demo.smartregion.example"
-SAVED = re.compile(r"^Enregistré \d")  # "Saved" and the time, as fill.js writes it
 KEYBOARD_SECTIONS = ("organisation", "closing")
 
 
@@ -45,7 +43,7 @@ KEYBOARD_SECTIONS = ("organisation", "closing")
 
 @pytest.fixture
 def instrument(territory) -> Instrument:
-    return instrument_version_load(path=REAL_INSTRUMENT).instrument
+    return instrument_version_load(path=MATURITY_INSTRUMENT).instrument
 
 
 @pytest.fixture
@@ -105,34 +103,6 @@ def _expect_answers(diagnostic: Diagnostic, expected: dict[str, Any]) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _sign_in(page: Page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/fr/accounts/login/")
-    page.get_by_label("Adresse e-mail").press_sequentially(email)
-    page.keyboard.press("Tab")
-    page.keyboard.type(DEMO_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{base_url}/fr/")
-
-
-def _tab_to(page: Page, target: Locator, limit: int = 40) -> None:
-    """Press Tab until `target` has the focus, as a keyboard user walks down a page."""
-    for _ in range(limit):
-        if target.evaluate("element => element === document.activeElement"):
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"{target} not reached in {limit} presses of Tab")
-
-
-def _press(page: Page, key: str, *, then_focused: Locator) -> None:
-    page.keyboard.press(key)
-    expect(then_focused).to_be_focused()
-
-
-def _expect_saved(page: Page, code: str) -> None:
-    """The question says its answer is saved (fill.js sends quick successive changes as one)."""
-    expect(page.locator(f"#q-{code} .q-status")).to_have_text(SAVED)
-
-
 def _radio(page: Page, code: str, index: int) -> Locator:
     return page.locator(f"#f-{code}-{index}")
 
@@ -145,55 +115,55 @@ def _radio(page: Page, code: str, index: int) -> Locator:
 def _fill_organisation_by_keyboard(page: Page) -> None:
     page.keyboard.press("Tab")  # the skip link, then straight to the main content
     page.keyboard.press("Enter")
-    _tab_to(page, _radio(page, "org_team", 0))
+    tab_to(page, _radio(page, "org_team", 0))
     expect(_radio(page, "org_team", 0)).to_have_css("outline-style", "solid")  # focus visible
     for _ in range(3):  # none → side_task → referent → team
         page.keyboard.press("ArrowDown")
     expect(_radio(page, "org_team", 3)).to_be_checked()
-    _expect_saved(page, "org_team")
+    expect_saved(page, "org_team")
 
-    _press(page, "Tab", then_focused=page.locator("#f-org_fte"))  # the follow-up, now shown
+    press(page, "Tab", then_focused=page.locator("#f-org_fte"))  # the follow-up, now shown
     page.keyboard.type("1,5")
-    _expect_saved(page, "org_fte")
-    _press(page, "Tab", then_focused=page.locator("#f-org_fte-dont_know"))
+    expect_saved(page, "org_fte")
+    press(page, "Tab", then_focused=page.locator("#f-org_fte-dont_know"))
 
-    _press(page, "Tab", then_focused=_radio(page, "org_skills", 0))
+    press(page, "Tab", then_focused=_radio(page, "org_skills", 0))
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")  # no → on_demand → plan
-    _expect_saved(page, "org_skills")
+    expect_saved(page, "org_skills")
 
-    _press(page, "Tab", then_focused=_radio(page, "org_expertise", 0))
+    press(page, "Tab", then_focused=_radio(page, "org_expertise", 0))
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")  # give_up → supplier → support
-    _expect_saved(page, "org_expertise")
+    expect_saved(page, "org_expertise")
 
-    _press(page, "Tab", then_focused=_radio(page, "org_culture", 0))
+    press(page, "Tab", then_focused=_radio(page, "org_culture", 0))
     for _ in range(3):  # a scale laid out in a row: 1 → 4 with the right arrow
         page.keyboard.press("ArrowRight")
-    _expect_saved(page, "org_culture")
+    expect_saved(page, "org_culture")
 
-    _press(page, "Tab", then_focused=_radio(page, "org_silos", 0))
+    press(page, "Tab", then_focused=_radio(page, "org_silos", 0))
     page.keyboard.press("Space")  # the focused first option: silos
-    _expect_saved(page, "org_silos")
+    expect_saved(page, "org_silos")
 
-    _press(page, "Tab", then_focused=_radio(page, "org_budget", 0))
+    press(page, "Tab", then_focused=_radio(page, "org_budget", 0))
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")  # none → per_project → yearly
-    _expect_saved(page, "org_budget")
+    expect_saved(page, "org_budget")
 
-    _press(page, "Tab", then_focused=_radio(page, "org_funding", 0))
+    press(page, "Tab", then_focused=_radio(page, "org_funding", 0))
     page.keyboard.press("Space")  # regional_call
-    _press(page, "Tab", then_focused=_radio(page, "org_funding", 1))
-    _press(page, "Tab", then_focused=_radio(page, "org_funding", 2))
+    press(page, "Tab", then_focused=_radio(page, "org_funding", 1))
+    press(page, "Tab", then_focused=_radio(page, "org_funding", 2))
     page.keyboard.press("Space")  # partners
-    _expect_saved(page, "org_funding")
+    expect_saved(page, "org_funding")
 
     # Second thoughts on the budget: back up with Shift+Tab, which lands on the checked radio.
-    _press(page, "Shift+Tab", then_focused=_radio(page, "org_funding", 1))
-    _press(page, "Shift+Tab", then_focused=_radio(page, "org_funding", 0))
-    _press(page, "Shift+Tab", then_focused=_radio(page, "org_budget", 2))
+    press(page, "Shift+Tab", then_focused=_radio(page, "org_funding", 1))
+    press(page, "Shift+Tab", then_focused=_radio(page, "org_funding", 0))
+    press(page, "Shift+Tab", then_focused=_radio(page, "org_budget", 2))
     page.keyboard.press("ArrowDown")  # yearly → multi_year
-    _expect_saved(page, "org_budget")
+    expect_saved(page, "org_budget")
 
 
 ORGANISATION = {
@@ -211,18 +181,18 @@ ORGANISATION = {
 def _fill_closing_by_keyboard(page: Page) -> None:
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
-    _tab_to(page, _radio(page, "closing_obstacles", 0))
+    tab_to(page, _radio(page, "closing_obstacles", 0))
     page.keyboard.press("Space")  # budget
-    _press(page, "Tab", then_focused=_radio(page, "closing_obstacles", 1))
-    _press(page, "Tab", then_focused=_radio(page, "closing_obstacles", 2))
+    press(page, "Tab", then_focused=_radio(page, "closing_obstacles", 1))
+    press(page, "Tab", then_focused=_radio(page, "closing_obstacles", 2))
     page.keyboard.press("Space")  # time
-    _expect_saved(page, "closing_obstacles")
-    _tab_to(page, page.locator("#f-closing_strengths"), limit=5)
+    expect_saved(page, "closing_obstacles")
+    tab_to(page, page.locator("#f-closing_strengths"), limit=5)
     page.keyboard.type("Une équipe motivée")
-    _expect_saved(page, "closing_strengths")
-    _press(page, "Tab", then_focused=page.locator("#f-closing_support"))
+    expect_saved(page, "closing_strengths")
+    press(page, "Tab", then_focused=page.locator("#f-closing_support"))
     page.keyboard.type("Des marchés publics conjoints")
-    _expect_saved(page, "closing_support")
+    expect_saved(page, "closing_support")
 
 
 CLOSING = {
@@ -244,7 +214,7 @@ def test_manager_fills_by_keyboard_submits_and_downloads_the_pdf(
 ):
     manager = team["manager"]
     base = live_server.url
-    _sign_in(page, base, MANAGER)
+    sign_in(page, base, MANAGER, DEMO_PASSWORD)
     page.get_by_role("navigation", name="Navigation principale").get_by_role(
         "link", name="Mon espace"
     ).click()
@@ -262,13 +232,13 @@ def test_manager_fills_by_keyboard_submits_and_downloads_the_pdf(
     _expect_answers(diagnostic, ORGANISATION)
 
     sections = page.get_by_role("navigation", name="Sections du diagnostic")
-    _tab_to(page, sections.get_by_role("link", name=re.compile(r"^9\. ")), limit=60)
+    tab_to(page, sections.get_by_role("link", name=re.compile(r"^9\. ")), limit=60)
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/section/closing/$"))
     _fill_closing_by_keyboard(page)
     _expect_answers(diagnostic, CLOSING)
 
-    _tab_to(page, page.get_by_role("button", name="Soumettre le diagnostic"), limit=10)
+    tab_to(page, page.get_by_role("button", name="Soumettre le diagnostic"), limit=10)
     page.keyboard.press("Enter")
     page.wait_for_url(f"{base}/fr/diagnostics/{diagnostic.pk}/results/")
     expect(page.locator(".messages")).to_contain_text("Le diagnostic est soumis")
@@ -279,7 +249,7 @@ def test_manager_fills_by_keyboard_submits_and_downloads_the_pdf(
     expect(organisation).to_have_text("Niveau 4 sur 5 score 70 / 100")
 
     download_link = page.get_by_role("link", name="Télécharger le rapport (PDF)")
-    _tab_to(page, download_link, limit=60)
+    tab_to(page, download_link, limit=60)
     with page.expect_download() as download_info:
         page.keyboard.press("Enter")
     pdf = tmp_path / "report.pdf"
@@ -296,7 +266,7 @@ def test_manager_fills_by_keyboard_submits_and_downloads_the_pdf(
 
 
 def _open_section(page: Page, base: str, email: str, diagnostic: Diagnostic, section: str):
-    _sign_in(page, base, email)
+    sign_in(page, base, email, DEMO_PASSWORD)
     page.goto(f"{base}/fr/diagnostics/{diagnostic.pk}/section/{section}/")
 
 
@@ -316,8 +286,8 @@ def test_colleagues_changing_one_answer_see_the_conflict_and_choose(
 
     # The manager answers first; the member, whose page is older, answers differently.
     _radio(page, "gov_strategy", 3).check()  # adopted
-    _expect_saved(page, "gov_strategy")
-    _tab_to(second_page, _radio(second_page, "gov_strategy", 0))
+    expect_saved(page, "gov_strategy")
+    tab_to(second_page, _radio(second_page, "gov_strategy", 0))
     second_page.keyboard.press("Space")  # none
     status = second_page.locator("#q-gov_strategy .q-status")
     expect(status).to_have_text(
@@ -326,8 +296,8 @@ def test_colleagues_changing_one_answer_see_the_conflict_and_choose(
             r"«\sElle est adoptée par le collège ou le conseil\s»\.$"
         )
     )
-    assert _axe_violations(second_page) == []  # the message and its buttons
-    _press(
+    assert axe_violations(second_page) == []  # the message and its buttons
+    press(
         second_page, "Tab", then_focused=second_page.get_by_role("button", name="Garder la sienne")
     )
     second_page.keyboard.press("Enter")
@@ -339,18 +309,18 @@ def test_colleagues_changing_one_answer_see_the_conflict_and_choose(
 
     # Same again on another question, but the member keeps their own answer.
     _radio(page, "gov_sponsor", 3).check()  # college
-    _expect_saved(page, "gov_sponsor")
+    expect_saved(page, "gov_sponsor")
     _radio(second_page, "gov_sponsor", 2).check()  # alderman
     expect(second_page.locator("#q-gov_sponsor .q-status")).to_contain_text("Modifié par Manager")
     second_page.keyboard.press("Tab")
-    _press(
+    press(
         second_page,
         "Tab",
         then_focused=second_page.get_by_role("button", name="Utiliser la mienne"),
     )
     second_page.keyboard.press("Enter")
 
-    _expect_saved(second_page, "gov_sponsor")
+    expect_saved(second_page, "gov_sponsor")
     expect(_radio(second_page, "gov_sponsor", 2)).to_be_focused()
     assert _answer_row(diagnostic, "gov_sponsor") == ("alderman", 2, MEMBER)
 
@@ -369,7 +339,7 @@ def test_an_answer_given_offline_is_kept_said_unsaved_and_sent_when_back_online(
         "nouvel essai en cours"
     )
     expect(page.locator("#save-warning")).to_be_visible()
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
     assert not DiagnosticAnswer.objects.filter(diagnostic=diagnostic).exists()
     page.context.set_offline(False)
 
@@ -403,7 +373,7 @@ def test_axe_finds_no_violation_on_the_diagnostic_pages(
         base_revision=0,
         user=manager,
     )
-    _sign_in(page, live_server.url, MANAGER)
+    sign_in(page, live_server.url, MANAGER, DEMO_PASSWORD)
     pages = [
         f"/{{lang}}/space/{NAMUR}/",
         f"/{{lang}}/diagnostics/{draft.pk}/section/governance/",
@@ -417,13 +387,13 @@ def test_axe_finds_no_violation_on_the_diagnostic_pages(
             url = live_server.url + path.format(lang=lang)
             response = page.goto(url)
             assert (response.status, page.url) == (200, url)  # not a sign-in page or an error
-            violations += _axe_violations(page)
+            violations += axe_violations(page)
 
         page.goto(f"{live_server.url}/{lang}/diagnostics/{draft.pk}/section/governance/")
         _radio(page, "gov_sponsor", {"fr": 1, "en": 2}[lang]).check()
         saved = {"fr": SAVED, "en": re.compile(r"^Saved \d")}[lang]
         expect(page.locator("#q-gov_sponsor .q-status")).to_have_text(saved)
-        violations += _axe_violations(page)
+        violations += axe_violations(page)
         page.locator("#submit button").click()
         expect(page.locator("h1")).to_have_text(
             {
@@ -431,6 +401,6 @@ def test_axe_finds_no_violation_on_the_diagnostic_pages(
                 "en": "The diagnostic cannot be submitted yet",
             }[lang]
         )
-        violations += _axe_violations(page)
+        violations += axe_violations(page)
 
     assert violations == [], "axe-core violations:\n" + "\n".join(violations)

@@ -27,8 +27,7 @@ from smartregion.accounts.services import (
 from smartregion.projects.demo import projects_demo_create
 from smartregion.projects.models import Project, ProjectRevision
 
-from .conftest import DESKTOP
-from .test_browser import NAMUR, _axe_violations
+from .browser import DESKTOP, NAMUR, axe_violations, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -54,23 +53,11 @@ def editor_page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def _sign_in(page: Page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/en/accounts/login/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base_url}/en/")
-
-
-def _no_violations(page: Page) -> None:
-    assert _axe_violations(page) == []
-
-
 def _member_creates_and_submits(page: Page, base_url: str) -> None:
-    _sign_in(page, base_url, DEMO_MEMBER_EMAIL)
+    sign_in(page, base_url, DEMO_MEMBER_EMAIL, DEMO_PASSWORD, lang="en")
     page.goto(f"{base_url}/en/projects/new/")
     expect(page.get_by_role("heading", level=1)).to_have_text("New project")
-    _no_violations(page)  # the empty form
+    assert axe_violations(page) == []  # the empty form
 
     page.get_by_label("Title (French)").fill(TITLE)
     page.get_by_label("Summary (French)").fill(SUMMARY)
@@ -82,13 +69,13 @@ def _member_creates_and_submits(page: Page, base_url: str) -> None:
     page.get_by_role("button", name="Save the draft").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Edit “{TITLE}”")
-    _no_violations(page)  # the form of a saved draft, with its files section
+    assert axe_violations(page) == []  # the form of a saved draft, with its files section
     page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_text("Awaiting review").first).to_be_visible()
 
 
 def _editor_publishes(page: Page, base_url: str) -> None:
-    _sign_in(page, base_url, DEMO_EDITOR_EMAIL)
+    sign_in(page, base_url, DEMO_EDITOR_EMAIL, DEMO_PASSWORD, lang="en")
     page.goto(f"{base_url}/en/projects/review/")
     page.get_by_role("link", name=TITLE).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Review “{TITLE}”")
@@ -120,11 +107,11 @@ def test_member_submits_editor_publishes_visitor_finds_it(
     page.get_by_role("button", name="Search", exact=True).click()
     results = page.get_by_role("link", name=TITLE)
     expect(results).to_have_count(1)
-    _no_violations(page)  # the catalogue with search results and facets
+    assert axe_violations(page) == []  # the catalogue with search results and facets
     results.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
     expect(page.get_by_text(SUMMARY)).to_be_visible()
-    _no_violations(page)  # the project page
+    assert axe_violations(page) == []  # the project page
 
     page.goto(f"{base}/en/communes/{NAMUR}/")
     expect(page.get_by_role("link", name=TITLE)).to_be_visible()
@@ -153,12 +140,12 @@ def test_axe_finds_no_violation_on_the_project_pages(page: Page, live_server, ca
     for address in pages:
         response = page.goto(address)
         assert response is not None and response.status == 200, address
-        violations += _axe_violations(page)
+        violations += axe_violations(page)
     # The form, signed in as the demo commune's member.
-    _sign_in(page, live_server.url, DEMO_MEMBER_EMAIL)
+    sign_in(page, live_server.url, DEMO_MEMBER_EMAIL, DEMO_PASSWORD, lang="en")
     page.goto(f"{base}/new/")
-    violations += _axe_violations(page)
+    violations += axe_violations(page)
     page.locator("form.project-form button[type=submit]").click()  # empty: errors shown
     expect(page.locator(".error-summary")).to_be_visible()
-    violations += _axe_violations(page)
+    violations += axe_violations(page)
     assert violations == []

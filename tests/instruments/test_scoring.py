@@ -7,8 +7,8 @@ import math
 import pytest
 
 from smartregion.instruments.definition import load_file, parse
+from smartregion.instruments.progress import missing_required
 from smartregion.instruments.scoring import (
-    missing_required,
     score,
     score_many,
     triggered_recommendations,

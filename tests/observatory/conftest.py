@@ -15,7 +15,7 @@ from smartregion.barometer.models import Wave
 from smartregion.instruments.models import InstrumentVersion
 from smartregion.observatory.models import Edition
 from smartregion.observatory.services import edition_publish
-from tests.observatory.test_editions import _wave
+from tests.factories import closed_wave as build_closed_wave
 
 
 @dataclass(frozen=True)
@@ -29,12 +29,12 @@ class Published:
 def published(django_db_setup, django_db_blocker) -> Published:
     with django_db_blocker.unblock():
         versions_before = set(InstrumentVersion.objects.values_list("pk", flat=True))
-        wave_2023 = _wave(2023, "2023", 0.5, seed=1)
+        wave_2023 = build_closed_wave(2023, "2023", 0.5, seed=1)
         # Both demo: trends only compare editions of the same kind.
         Wave.objects.filter(pk=wave_2023.pk).update(is_demo=True)
         wave_2023.refresh_from_db()
         first = edition_publish(wave=wave_2023, user=None)
-        wave_2025 = _wave(2025, "2025", 0.6, seed=2)
+        wave_2025 = build_closed_wave(2025, "2025", 0.6, seed=2)
         Wave.objects.filter(pk=wave_2025.pk).update(is_demo=True)
         wave_2025.refresh_from_db()
         old = edition_publish(wave=wave_2025, user=None)
@@ -44,3 +44,9 @@ def published(django_db_setup, django_db_blocker) -> Published:
         Edition.objects.filter(pk__in=[first.pk, old.pk, latest.pk]).delete()
         Wave.objects.filter(pk__in=[wave_2023.pk, wave_2025.pk]).delete()
         InstrumentVersion.objects.exclude(pk__in=versions_before).delete()
+
+
+@pytest.fixture
+def closed_wave(territory) -> Wave:
+    """A closed wave with about a third of the communes' answers submitted."""
+    return build_closed_wave(2025, "2025", 0.3, seed=5)

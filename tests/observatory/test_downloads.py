@@ -16,7 +16,7 @@ from django.core.cache import cache
 from smartregion.observatory import exports
 from smartregion.observatory.services import edition_publish
 from smartregion.territory.models import Municipality
-from tests.observatory.test_editions import _wave
+from tests.factories import closed_wave
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +105,7 @@ def test_results_csv_has_the_header_and_the_frozen_figures(client, published):
 
 
 def test_suppressed_cells_have_empty_figures_in_the_csv(client, published, territory):
-    sparse = edition_publish(wave=_wave(2027, "2025", 0.12, seed=3), user=None)
+    sparse = edition_publish(wave=closed_wave(2027, "2025", 0.12, seed=3), user=None)
 
     rows = _rows(client.get(_url(sparse, "results.csv")).content)
 

@@ -3,57 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-import random
-from pathlib import Path
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import translation
 
-from smartregion.barometer.answers import random_answers
-from smartregion.barometer.models import Response, ResponseAnswer, Wave, WaveMember
+from smartregion.barometer.models import Response, Wave
 from smartregion.barometer.services import wave_close, wave_open
 from smartregion.instruments.services import instrument_version_load
 from smartregion.observatory import charts
 from smartregion.observatory.models import Edition
 from smartregion.observatory.services import EditionError, checksum_of, edition_publish
 from smartregion.territory.models import Region
+from tests.factories import ROOT, closed_wave
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _wave(year: int, version: str, share: float, seed: int) -> Wave:
-    """A closed wave in which about `share` of the communes submitted plausible answers."""
-    instrument_version = instrument_version_load(
-        path=ROOT / f"instruments/smartregion-barometer/{version}.yaml"
-    )
-    wave = Wave.objects.create(
-        title_fr=f"Baromètre {year}",
-        title_en=f"Barometer {year}",
-        year=year,
-        instrument_version=instrument_version,
-        region=Region.objects.get(refnis="03000"),
-        population_date=dt.date(2025, 1, 1),
-    )
-    wave_open(wave=wave, link_for=lambda token: token)
-    rng = random.Random(seed)
-    instrument = instrument_version.instrument
-    for member in WaveMember.objects.filter(wave=wave).order_by("pk"):
-        if rng.random() > share:
-            continue
-        response = Response.objects.create(
-            wave=wave, member=member, status="submitted", submitted_at=timezone.now()
-        )
-        ResponseAnswer.objects.bulk_create(
-            ResponseAnswer(response=response, question_code=code, value=value)
-            for code, value in random_answers(instrument, rng, rng.random()).items()
-        )
-    return wave_close(wave=wave)
 
 
 @pytest.fixture
 def wave_2023(territory):
-    return _wave(2023, "2023", 0.5, seed=1)
+    return closed_wave(2023, "2023", 0.5, seed=1)
 
 
 def test_publish_freezes_estimates_with_a_checksum(wave_2023, staff_user):
@@ -75,7 +43,7 @@ def test_publish_freezes_estimates_with_a_checksum(wave_2023, staff_user):
 
 
 def test_cells_under_five_respondents_are_suppressed(territory, staff_user):
-    data = edition_publish(wave=_wave(2023, "2023", 0.12, seed=3), user=staff_user).data
+    data = edition_publish(wave=closed_wave(2023, "2023", 0.12, seed=3), user=staff_user).data
 
     small = [row for row in data["results"] if row["respondents"] < 5]
     assert small
@@ -124,7 +92,7 @@ def test_only_closed_waves_with_responses_are_published(territory, staff_user):
 
 def test_trends_compare_with_the_previous_edition_on_shared_questions(wave_2023, staff_user):
     edition_publish(wave=wave_2023, user=staff_user)
-    wave_2025 = _wave(2025, "2025", 0.6, seed=2)
+    wave_2025 = closed_wave(2025, "2025", 0.6, seed=2)
 
     data = edition_publish(wave=wave_2025, user=staff_user).data
 
@@ -148,7 +116,7 @@ def test_chart_is_rendered_to_svg_from_the_frozen_figures(wave_2023, staff_user)
 
 def test_an_edition_reports_only_the_questions_its_questionnaire_asked(wave_2023, staff_user):
     edition_publish(wave=wave_2023, user=staff_user)
-    wave_2025 = _wave(2025, "2025", 0.6, seed=2)
+    wave_2025 = closed_wave(2025, "2025", 0.6, seed=2)
 
     data = edition_publish(wave=wave_2025, user=staff_user).data
 

@@ -445,7 +445,7 @@ def test_cached_page_costs_no_query(client, published, django_assert_num_queries
 
 
 def _publish_url(wave: Wave) -> str:
-    return reverse("barometer:wave-action", args=[wave.pk, "publish"])
+    return reverse("observatory:wave-publish", args=[wave.pk])
 
 
 def test_anonymous_cannot_publish(client, published):

@@ -8,7 +8,7 @@ import pytest
 
 from smartregion.accounts.models import Organisation
 from smartregion.territory.models import Municipality
-from tests.projects.conftest import make_project
+from tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,9 +37,11 @@ def actors(organisation, namur) -> dict[str, Organisation]:
 
 
 def test_actor_list_shows_actors_by_name_with_project_counts(client, actors, namur):
-    project = make_project(namur, slug="p1", lead=actors["lab"])
+    project = ProjectFactory(owner_municipality=namur, slug="p1", lead=actors["lab"])
     project.partners.add(actors["company"], actors["idea"])
-    hidden = make_project(namur, slug="p2", state="draft", lead=actors["company"])
+    hidden = ProjectFactory(
+        owner_municipality=namur, slug="p2", state="draft", lead=actors["company"]
+    )
     hidden.partners.add(actors["lab"])
 
     html = client.get("/en/projects/actors/").content.decode()
@@ -105,10 +107,16 @@ QUERIES_ACTORS = 4
 
 
 def test_actor_page_shows_details_and_published_projects_only(client, actors, namur):
-    led = make_project(namur, slug="led", title_fr="Projet mené", lead=actors["lab"])
-    joined = make_project(namur, slug="joined", title_fr="Projet rejoint", lead=actors["idea"])
+    led = ProjectFactory(
+        owner_municipality=namur, slug="led", title_fr="Projet mené", lead=actors["lab"]
+    )
+    joined = ProjectFactory(
+        owner_municipality=namur, slug="joined", title_fr="Projet rejoint", lead=actors["idea"]
+    )
     joined.partners.add(actors["lab"])
-    draft = make_project(namur, slug="draft", title_fr="Brouillon", state="draft")
+    draft = ProjectFactory(
+        owner_municipality=namur, slug="draft", title_fr="Brouillon", state="draft"
+    )
     draft.partners.add(actors["lab"])
 
     html = client.get("/en/projects/actors/labo-donnees/").content.decode()
@@ -135,12 +143,14 @@ def test_actor_page_of_unknown_actor_is_404(client, db):
 
 
 def test_actor_page_query_count_is_constant(client, actors, namur, django_assert_num_queries):
-    make_project(namur, slug="a", lead=actors["lab"])
-    make_project(namur, slug="c", lead=actors["idea"]).partners.add(actors["lab"])
+    ProjectFactory(owner_municipality=namur, slug="a", lead=actors["lab"])
+    ProjectFactory(owner_municipality=namur, slug="c", lead=actors["idea"]).partners.add(
+        actors["lab"]
+    )
     with django_assert_num_queries(QUERIES_ACTOR):
         client.get("/en/projects/actors/labo-donnees/")
     for index in range(5):
-        project = make_project(namur, slug=f"b-{index}", lead=actors["idea"])
+        project = ProjectFactory(owner_municipality=namur, slug=f"b-{index}", lead=actors["idea"])
         project.partners.add(actors["lab"])
         project.municipalities.add(Municipality.objects.get(refnis="62063"))
     from django.core.cache import cache

@@ -9,7 +9,7 @@ from smartregion.accounts.tokens import api_token_create, api_token_revoke
 from smartregion.api.api import api
 from smartregion.projects.models import Indicator, Project, ProjectRevision
 from smartregion.territory.models import Municipality
-from tests.projects.conftest import make_project
+from tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,8 +37,8 @@ def revoked(member) -> dict[str, str]:
 @pytest.fixture
 def published(namur, staff_user) -> Project:
     # Authors set as the services set them: a project row without them fails full_clean.
-    return make_project(
-        namur,
+    return ProjectFactory(
+        owner_municipality=namur,
         title_en="Public Wi-Fi",
         contact_name="Ada",
         created_by=staff_user,
@@ -48,8 +48,8 @@ def published(namur, staff_user) -> Project:
 
 @pytest.fixture
 def draft(namur, staff_user) -> Project:
-    return make_project(
-        namur,
+    return ProjectFactory(
+        owner_municipality=namur,
         slug="draft-plan",
         title_fr="Plan",
         state=Project.State.DRAFT,
@@ -114,8 +114,13 @@ def test_list_refuses_a_revoked_token(client, published, revoked):
 
 def test_list_filters_and_paginates(client, namur):
     for index in range(22):
-        make_project(namur, slug=f"bus-{index}", title_fr=f"Bus {index}", themes=["mobility"])
-    make_project(namur, slug="portal", title_fr="Portail", themes=["data"])
+        ProjectFactory(
+            owner_municipality=namur,
+            slug=f"bus-{index}",
+            title_fr=f"Bus {index}",
+            themes=["mobility"],
+        )
+    ProjectFactory(owner_municipality=namur, slug="portal", title_fr="Portail", themes=["data"])
 
     first = client.get(LIST, {"theme": "mobility"}).json()
     second = client.get(LIST, {"theme": "mobility", "page": 2}).json()
@@ -152,7 +157,7 @@ def test_list_filters_by_commune(client, published, namur):
 
 def test_list_query_count_is_constant(client, namur, django_assert_num_queries):
     for index in range(5):
-        make_project(namur, slug=f"p{index}", title_fr=f"P{index}")
+        ProjectFactory(owner_municipality=namur, slug=f"p{index}", title_fr=f"P{index}")
     client.get(LIST)  # builds the catalogue's per-process index
 
     with django_assert_num_queries(2):  # projects, communes with their province (version cached)
@@ -294,10 +299,10 @@ def test_create_ignores_the_session(client, member):
 
 
 def test_create_by_someone_without_team_is_403(client, territory):
-    from tests.conftest import make_user
+    from tests.factories import UserFactory
 
     response = client.post(
-        LIST, NEW, content_type="application/json", **_bearer(make_user("lone@x.example"))
+        LIST, NEW, content_type="application/json", **_bearer(UserFactory(email="lone@x.example"))
     )
 
     assert (response.status_code, response.json()) == (

@@ -19,7 +19,7 @@ from smartregion.projects.catalogue import (
 from smartregion.projects.models import FundingSource, Project, ProjectFunding
 from smartregion.projects.search import project_index
 from smartregion.territory.models import Municipality
-from tests.projects.conftest import make_project
+from tests.factories import ProjectFactory
 
 
 @pytest.fixture(autouse=True)
@@ -31,8 +31,8 @@ def _fresh_index():
 
 def _published(municipality, slug, *, day=1, funding=None, **fields) -> Project:
     when = timezone.make_aware(dt.datetime(2026, 1, day, 10, 0))
-    project = make_project(
-        municipality,
+    project = ProjectFactory(
+        owner_municipality=municipality,
         slug=slug,
         title_fr=fields.pop("title_fr", slug.capitalize()),
         published_at=when,
@@ -100,7 +100,9 @@ def catalogue(namur):
             status="planned",
         ),
     }
-    make_project(namur, slug="draft", title_fr="Vélos brouillon", state="draft")
+    ProjectFactory(
+        owner_municipality=namur, slug="draft", title_fr="Vélos brouillon", state="draft"
+    )
     return projects
 
 

@@ -20,7 +20,7 @@ from smartregion.projects.services import (
     project_submit,
     project_update,
 )
-from tests.conftest import make_user
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -548,6 +548,6 @@ def test_actor_create_ignores_offsite_next(client, member):
 
 
 def test_actor_create_refused_to_people_without_team(client, territory):
-    client.force_login(make_user("nobody@example.org"))
+    client.force_login(UserFactory(email="nobody@example.org"))
 
     assert client.get("/fr/projects/actors/new/").status_code == 403

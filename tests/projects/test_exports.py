@@ -14,7 +14,7 @@ from smartregion.accounts.models import Organisation
 from smartregion.core.pagecache import data_version_bump
 from smartregion.projects.models import Indicator, Location, Project, ProjectFunding
 from smartregion.territory.models import Municipality
-from tests.projects.conftest import make_project
+from tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +39,8 @@ def full_project(namur, liege) -> Project:
     partner = Organisation.objects.create(
         name="UNamur", slug="unamur", kind=Organisation.Kind.RESEARCH
     )
-    project = make_project(
-        namur,
+    project = ProjectFactory(
+        owner_municipality=namur,
         title_en="Public Wi-Fi in libraries",
         summary_en="Free Internet access.",
         description_fr="<p>Douze bornes.</p>",
@@ -74,7 +74,9 @@ def full_project(namur, liege) -> Project:
 @pytest.fixture
 def unpublished(namur) -> list[Project]:
     return [
-        make_project(namur, slug=f"hidden-{state}", title_fr=f"Caché {state}", state=state)
+        ProjectFactory(
+            owner_municipality=namur, slug=f"hidden-{state}", title_fr=f"Caché {state}", state=state
+        )
         for state in ("draft", "submitted", "changes_requested", "rejected")
     ]
 
@@ -247,9 +249,11 @@ def test_geojson_has_a_point_per_location_in_lon_lat_order(client, full_project,
 
 
 def test_exports_filter_like_the_catalogue(client, namur, liege):
-    make_project(namur, slug="bus", title_fr="Bus", themes=["mobility"])
-    make_project(liege, slug="data", title_fr="Données", themes=["data"])
-    make_project(liege, slug="lights", title_fr="Éclairage", themes=["environment"])
+    ProjectFactory(owner_municipality=namur, slug="bus", title_fr="Bus", themes=["mobility"])
+    ProjectFactory(owner_municipality=liege, slug="data", title_fr="Données", themes=["data"])
+    ProjectFactory(
+        owner_municipality=liege, slug="lights", title_fr="Éclairage", themes=["environment"]
+    )
 
     by_theme = _csv_rows(client.get("/data/projects.csv?theme=data&theme=mobility"))
     by_province = json.loads(
@@ -269,7 +273,7 @@ def test_exports_refuse_unknown_filter_values(client, full_project):
 
 
 def test_exports_are_cached_until_public_data_changes(client, namur, django_assert_num_queries):
-    make_project(namur)
+    ProjectFactory(owner_municipality=namur)
     client.get("/data/projects.json")
 
     cache.delete("data-version:public")
@@ -279,9 +283,9 @@ def test_exports_are_cached_until_public_data_changes(client, namur, django_asse
 
 
 def test_exports_rebuild_after_a_data_version_bump(client, namur):
-    make_project(namur)
+    ProjectFactory(owner_municipality=namur)
     assert len(json.loads(client.get("/data/projects.json").content)["projects"]) == 1
-    make_project(namur, slug="second", title_fr="Second")
+    ProjectFactory(owner_municipality=namur, slug="second", title_fr="Second")
     data_version_bump()
     cache.delete("data-version:public")
 
@@ -290,7 +294,7 @@ def test_exports_rebuild_after_a_data_version_bump(client, namur):
 
 def test_export_query_count_is_constant(client, namur, django_assert_num_queries):
     for index in range(6):
-        project = make_project(namur, slug=f"p{index}", title_fr=f"P{index}")
+        project = ProjectFactory(owner_municipality=namur, slug=f"p{index}", title_fr=f"P{index}")
         Location.objects.create(project=project, latitude=50.4, longitude=4.8)
         Indicator.objects.create(project=project, name_fr="I", target=1)
 

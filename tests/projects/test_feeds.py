@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from smartregion.projects.models import Project
-from tests.projects.conftest import make_project
+from tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -49,17 +49,23 @@ def _entries(root: ET.Element) -> list[dict[str, object]]:
 
 
 def test_feed_lists_published_projects_newest_first(client, namur):
-    first = make_project(namur, slug="first", title_fr="Premier", themes=["mobility"])
-    second = make_project(
-        namur,
+    first = ProjectFactory(
+        owner_municipality=namur, slug="first", title_fr="Premier", themes=["mobility"]
+    )
+    second = ProjectFactory(
+        owner_municipality=namur,
         slug="second",
         title_fr="Second",
         themes=["data", "governance"],
         first_published_at=_at(5),
         published_at=_at(9),
     )
-    make_project(namur, slug="draft", title_fr="Brouillon", state=Project.State.DRAFT)
-    make_project(namur, slug="submitted", title_fr="Soumis", state=Project.State.SUBMITTED)
+    ProjectFactory(
+        owner_municipality=namur, slug="draft", title_fr="Brouillon", state=Project.State.DRAFT
+    )
+    ProjectFactory(
+        owner_municipality=namur, slug="submitted", title_fr="Soumis", state=Project.State.SUBMITTED
+    )
 
     root = _feed(client, "/fr/projects/feed.atom")
 
@@ -88,7 +94,7 @@ def test_feed_lists_published_projects_newest_first(client, namur):
 
 
 def test_feed_entry_id_survives_a_new_slug_and_title(client, namur):
-    project = make_project(namur)
+    project = ProjectFactory(owner_municipality=namur)
     before = _entries(_feed(client, "/en/projects/feed.atom"))[0]["id"]
 
     Project.objects.filter(pk=project.pk).update(slug="renamed", title_fr="Nouveau titre")
@@ -97,8 +103,10 @@ def test_feed_entry_id_survives_a_new_slug_and_title(client, namur):
 
 
 def test_feed_in_english_uses_english_titles_with_french_fallback(client, namur):
-    make_project(namur, slug="a", title_en="Public Wi-Fi", first_published_at=_at(2))
-    make_project(namur, slug="b", title_fr="Sans traduction")
+    ProjectFactory(
+        owner_municipality=namur, slug="a", title_en="Public Wi-Fi", first_published_at=_at(2)
+    )
+    ProjectFactory(owner_municipality=namur, slug="b", title_fr="Sans traduction")
 
     titles = [e["title"] for e in _entries(_feed(client, "/en/projects/feed.atom"))]
 
@@ -108,8 +116,8 @@ def test_feed_in_english_uses_english_titles_with_french_fallback(client, namur)
 def test_feed_keeps_the_50_most_recent(client, namur):
     for day in range(1, 29):
         for hour in (1, 2):
-            make_project(
-                namur,
+            ProjectFactory(
+                owner_municipality=namur,
                 slug=f"p-{day}-{hour}",
                 title_fr=f"P {day} {hour}",
                 first_published_at=timezone.make_aware(dt.datetime(2026, 2, day, hour)),
@@ -123,9 +131,11 @@ def test_feed_keeps_the_50_most_recent(client, namur):
 
 
 def test_showcase_feed_is_english_and_only_showcase(client, namur):
-    shown = make_project(namur, slug="shown", title_en="Smart lighting", showcase=True)
-    make_project(namur, slug="hidden", title_fr="Pas en vitrine")
-    make_project(namur, slug="draft", showcase=True, state=Project.State.DRAFT)
+    shown = ProjectFactory(
+        owner_municipality=namur, slug="shown", title_en="Smart lighting", showcase=True
+    )
+    ProjectFactory(owner_municipality=namur, slug="hidden", title_fr="Pas en vitrine")
+    ProjectFactory(owner_municipality=namur, slug="draft", showcase=True, state=Project.State.DRAFT)
 
     root = _feed(client, "/fr/projects/showcase/feed.atom")
 
@@ -142,7 +152,7 @@ def test_showcase_feed_is_english_and_only_showcase(client, namur):
 
 def test_feed_without_base_url_uses_request_host(client, namur, settings):
     settings.SMARTREGION_BASE_URL = ""
-    make_project(namur)
+    ProjectFactory(owner_municipality=namur)
 
     entries = _entries(_feed(client, "/fr/projects/feed.atom"))
 

@@ -14,9 +14,7 @@ from smartregion.diagnostic.results import build_results
 from smartregion.projects.models import Indicator, Project
 from smartregion.projects.queries import ThemeMatch, recommendation_themes
 from smartregion.territory.models import Municipality
-from tests.diagnostic.conftest import instrument, instrument_version  # noqa: F401 - fixtures
-from tests.diagnostic.test_results import submitted
-from tests.projects.conftest import make_project
+from tests.factories import ProjectFactory, submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -55,11 +53,11 @@ def _profile_projects(html: str) -> list[str]:
 
 def test_profile_lists_the_communes_published_projects(client, namur):
     liege = Municipality.objects.get(refnis="62063")
-    make_project(namur, slug="wifi", title_fr="Wi-Fi public")
-    shared = make_project(liege, slug="shared", title_fr="Projet partagé")
+    ProjectFactory(owner_municipality=namur, slug="wifi", title_fr="Wi-Fi public")
+    shared = ProjectFactory(owner_municipality=liege, slug="shared", title_fr="Projet partagé")
     shared.municipalities.add(namur)
-    make_project(namur, slug="draft", title_fr="Brouillon", state="draft")
-    make_project(liege, slug="elsewhere", title_fr="Ailleurs")
+    ProjectFactory(owner_municipality=namur, slug="draft", title_fr="Brouillon", state="draft")
+    ProjectFactory(owner_municipality=liege, slug="elsewhere", title_fr="Ailleurs")
 
     html = client.get("/en/communes/92094/").content.decode()
 
@@ -84,10 +82,10 @@ def test_profile_query_count_does_not_depend_on_projects(client, namur):
             client.get("/en/communes/92094/")
         return len(queries.captured_queries)
 
-    make_project(namur, slug="first")
+    ProjectFactory(owner_municipality=namur, slug="first")
     one = count()
     for index in range(25):
-        make_project(namur, slug=f"p-{index}")
+        ProjectFactory(owner_municipality=namur, slug=f"p-{index}")
 
     # Past the 20 listed, one more query counts them all.
     assert count() == one + 1
@@ -121,12 +119,29 @@ def test_recommendations_link_peers_projects_on_the_same_themes(
     member,
 ):
     liege = Municipality.objects.get(refnis="62063")
-    make_project(liege, slug="strategie", title_fr="Stratégie smart", themes=["governance"])
-    make_project(liege, slug="capteurs", title_fr="Capteurs", themes=["environment"])
-    measured = make_project(liege, slug="mesure", title_fr="Tableau de bord", themes=["economy"])
+    ProjectFactory(
+        owner_municipality=liege,
+        slug="strategie",
+        title_fr="Stratégie smart",
+        themes=["governance"],
+    )
+    ProjectFactory(
+        owner_municipality=liege, slug="capteurs", title_fr="Capteurs", themes=["environment"]
+    )
+    measured = ProjectFactory(
+        owner_municipality=liege, slug="mesure", title_fr="Tableau de bord", themes=["economy"]
+    )
     Indicator.objects.create(project=measured, name_fr="Visites")
-    make_project(namur, slug="own", title_fr="Projet de Namur", themes=["governance"])
-    make_project(liege, slug="hidden", title_fr="Caché", themes=["governance"], state="draft")
+    ProjectFactory(
+        owner_municipality=namur, slug="own", title_fr="Projet de Namur", themes=["governance"]
+    )
+    ProjectFactory(
+        owner_municipality=liege,
+        slug="hidden",
+        title_fr="Caché",
+        themes=["governance"],
+        state="draft",
+    )
     diagnostic = submitted(namur, instrument_version, 0.0)
     client.force_login(member)
 

@@ -15,7 +15,7 @@ from smartregion.projects.services import (
     project_request_changes,
     project_submit,
 )
-from tests.conftest import make_user
+from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +44,7 @@ def english_editor(editor) -> User:
 def test_submit_emails_every_editor_in_their_language(
     namur, member, english_editor, django_capture_on_commit_callbacks
 ):
-    make_user("plain-staff@centre.example", staff=True)  # staff without the permission
+    UserFactory(email="plain-staff@centre.example", is_staff=True)  # staff without the permission
     project = _draft(namur, member)
 
     with django_capture_on_commit_callbacks(execute=True):

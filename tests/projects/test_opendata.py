@@ -17,14 +17,16 @@ from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SH, SKOS, XSD
 
-import smartregion.observatory
-from smartregion.observatory import dcat
-from smartregion.observatory.opendata import sha256_hex
-from smartregion.observatory.opendata_types import ContactInfo, DatasetInfo
+import smartregion.opendata
+import smartregion.projects
+from smartregion.core.models import PreparedFile
+from smartregion.opendata import dcat
+from smartregion.opendata.files import sha256_hex
+from smartregion.opendata.types import ContactInfo, DatasetInfo
 from smartregion.projects import opendata
 from smartregion.projects.models import Location, Project, ProjectRevision
 from smartregion.projects.services import project_publish, project_unpublish
-from tests.projects.conftest import make_project
+from tests.factories import ProjectFactory
 
 SHAPES_DIR = Path(os.environ.get("SMARTREGION_SHARED_DATA", "/work/shared/data")) / "dcat-ap/3.0.0"
 needs_shapes = pytest.mark.skipif(
@@ -50,20 +52,24 @@ def _aware(*args: int) -> dt.datetime:
 @pytest.fixture
 def published(namur) -> Project:
     """A published project with a location, and a draft that must stay out of every count."""
-    project = make_project(namur, start_date=dt.date(2024, 9, 1), end_date=dt.date(2027, 6, 30))
+    project = ProjectFactory(
+        owner_municipality=namur, start_date=dt.date(2024, 9, 1), end_date=dt.date(2027, 6, 30)
+    )
     Location.objects.create(
         project=project,
         label="Bibliothèque",
         latitude=Decimal("50.4669"),
         longitude=Decimal("4.8675"),
     )
-    make_project(namur, slug="brouillon", state=Project.State.DRAFT, is_demo=True)
+    ProjectFactory(
+        owner_municipality=namur, slug="brouillon", state=Project.State.DRAFT, is_demo=True
+    )
     Project.objects.filter(pk=project.pk).update(updated_at=_aware(2026, 4, 2, 9, 0))
     return project
 
 
-def _catalogue(client) -> Graph:
-    response = client.get("/data/catalog.ttl")
+def _catalogue(client, fetch_built) -> Graph:
+    response = fetch_built(client, "/data/catalog.ttl")
     assert response.status_code == 200
     return Graph().parse(data=response.content, format="turtle")
 
@@ -78,8 +84,8 @@ def _dataset(absolute=lambda path: BASE + path) -> DatasetInfo:
 # ---------------------------------------------------------------------------------------------
 
 
-def test_catalogue_lists_the_projects_dataset_for_harvesters(client, published):
-    graph = _catalogue(client)
+def test_catalogue_lists_the_projects_dataset_for_harvesters(client, published, fetch_built):
+    graph = _catalogue(client, fetch_built)
 
     assert (CATALOGUE, DCAT.dataset, DATASET) in graph
     assert graph.value(DATASET, DCTERMS.identifier) == Literal("smartregion-projects")
@@ -114,9 +120,9 @@ def test_catalogue_lists_the_projects_dataset_for_harvesters(client, published):
     assert graph.value(DATASET, DCAT.version) is None  # a live dataset, not a frozen revision
 
 
-def test_dataset_contact_and_publisher_are_the_platforms(client, published, settings):
+def test_dataset_contact_and_publisher_are_the_platforms(client, published, settings, fetch_built):
     settings.SMARTREGION_PUBLISHER_EMAIL = "data@centre.example"
-    graph = _catalogue(client)
+    graph = _catalogue(client, fetch_built)
 
     contact = graph.value(DATASET, DCAT.contactPoint)
     assert graph.value(contact, dcat.VCARD.hasEmail) == URIRef("mailto:data@centre.example")
@@ -143,7 +149,7 @@ def test_description_warns_when_every_project_is_demonstration_data(published):
 
 
 def test_description_warns_when_some_projects_are_demonstration_data(published, namur):
-    make_project(namur, slug="demo-parking", is_demo=True)
+    ProjectFactory(owner_municipality=namur, slug="demo-parking", is_demo=True)
 
     description = _dataset().descriptions["en"]
 
@@ -152,16 +158,16 @@ def test_description_warns_when_some_projects_are_demonstration_data(published, 
     )
 
 
-def test_no_published_project_means_no_dataset(client, namur):
-    make_project(namur, state=Project.State.SUBMITTED)
+def test_no_published_project_means_no_dataset(client, namur, fetch_built):
+    ProjectFactory(owner_municipality=namur, state=Project.State.SUBMITTED)
 
     assert opendata.catalogue_datasets(lambda path: BASE + path) == []
-    assert (CATALOGUE, DCAT.dataset, DATASET) not in _catalogue(client)
+    assert (CATALOGUE, DCAT.dataset, DATASET) not in _catalogue(client, fetch_built)
 
 
 def test_issued_is_the_first_publication_of_a_project_still_published(published, namur):
-    make_project(
-        namur,
+    ProjectFactory(
+        owner_municipality=namur,
         slug="parking",
         published_at=_aware(2026, 5, 1, 8, 0),
         first_published_at=_aware(2025, 1, 10, 8, 0),
@@ -180,7 +186,7 @@ def test_issued_is_the_first_publication_of_a_project_still_published(published,
 
 
 def test_modified_follows_a_withdrawal(published, namur, editor):
-    other = make_project(namur, slug="parking")
+    other = ProjectFactory(owner_municipality=namur, slug="parking")
     Project.objects.filter(pk=other.pk).update(updated_at=_aware(2026, 4, 1, 9, 0))
 
     project_unpublish(project=other, user=editor, comment="Doublon du projet Wi-Fi.")
@@ -215,32 +221,36 @@ def _assert_distributions_match_served_files(client, graph: Graph) -> None:
         assert graph.value(checksum, dcat.SPDX.algorithm) == dcat.SHA256
 
 
-def test_distributions_announce_the_size_and_sha256_of_the_served_files(client, published):
-    graph = _catalogue(client)
+def test_distributions_announce_the_size_and_sha256_of_the_served_files(
+    client, published, fetch_built
+):
+    graph = _catalogue(client, fetch_built)
 
     _assert_distributions_match_served_files(client, graph)
     features = json.loads(client.get("/data/projects.geojson").content)["features"]
     assert [f["geometry"]["coordinates"] for f in features] == [[4.8675, 50.4669]]
 
 
-def test_distributions_match_files_downloaded_before_the_catalogue(client, published):
+def test_distributions_match_files_downloaded_before_the_catalogue(client, published, fetch_built):
     for fmt in FILES:
         client.get(f"/data/projects.{fmt}")
 
-    _assert_distributions_match_served_files(client, _catalogue(client))
+    _assert_distributions_match_served_files(client, _catalogue(client, fetch_built))
 
 
 @override_settings(SMARTREGION_BASE_URL="https://smartregion.example.org/")
-def test_distributions_match_files_whose_links_use_the_public_address(client, published):
-    graph = _catalogue(client)
+def test_distributions_match_files_whose_links_use_the_public_address(
+    client, published, fetch_built
+):
+    graph = _catalogue(client, fetch_built)
 
     _assert_distributions_match_served_files(client, graph)
     csv = client.get("/data/projects.csv").content.decode("utf-8-sig")
     assert "https://smartregion.example.org/fr/projects/wifi-public/" in csv
 
 
-def test_distributions_describe_their_format_and_standard(client, published):
-    graph = _catalogue(client)
+def test_distributions_describe_their_format_and_standard(client, published, fetch_built):
+    graph = _catalogue(client, fetch_built)
 
     csv = URIRef(f"{DATASET}#projects.csv")
     geojson = URIRef(f"{DATASET}#projects.geojson")
@@ -255,14 +265,14 @@ def test_distributions_describe_their_format_and_standard(client, published):
 
 
 def test_catalogue_follows_a_newly_published_project(
-    client, published, editor, django_capture_on_commit_callbacks
+    client, published, editor, django_capture_on_commit_callbacks, fetch_built
 ):
-    before = _catalogue(client)
+    before = _catalogue(client, fetch_built)
     draft = Project.objects.get(slug="brouillon")
 
     with django_capture_on_commit_callbacks(execute=True):  # the data version's cache is reset
         project_publish(project=draft, user=editor, notify=False)
-    after = _catalogue(client)
+    after = _catalogue(client, fetch_built)
 
     size = URIRef(f"{DATASET}#projects.csv")
     assert (
@@ -277,8 +287,8 @@ def test_catalogue_follows_a_newly_published_project(
 # ---------------------------------------------------------------------------------------------
 
 
-def test_catalogue_speaks_of_the_platforms_open_data(client, published):
-    graph = _catalogue(client)
+def test_catalogue_speaks_of_the_platforms_open_data(client, published, fetch_built):
+    graph = _catalogue(client, fetch_built)
 
     assert Literal("Open data of the smart region platform", lang="en") in set(
         graph.objects(CATALOGUE, DCTERMS.title)
@@ -291,8 +301,10 @@ def test_catalogue_speaks_of_the_platforms_open_data(client, published):
 
 
 @override_settings(SMARTREGION_CATALOGUE_PROVIDERS=[])
-def test_catalogue_without_the_projects_provider_leaves_projects_out(client, published):
-    assert (CATALOGUE, DCAT.dataset, DATASET) not in _catalogue(client)
+def test_catalogue_without_the_projects_provider_leaves_projects_out(
+    client, published, fetch_built
+):
+    assert (CATALOGUE, DCAT.dataset, DATASET) not in _catalogue(client, fetch_built)
 
 
 def other_provider(absolute) -> list[DatasetInfo]:
@@ -315,29 +327,44 @@ def other_provider(absolute) -> list[DatasetInfo]:
         "smartregion.projects.opendata.catalogue_datasets",
     ]
 )
-def test_catalogue_lists_every_configured_provider(client, published):
-    graph = _catalogue(client)
+def test_catalogue_lists_every_configured_provider(client, published, fetch_built):
+    graph = _catalogue(client, fetch_built)
 
     assert set(graph.objects(CATALOGUE, DCAT.dataset)) == {URIRef(f"{BASE}/data/events"), DATASET}
 
 
 @override_settings(SMARTREGION_CATALOGUE_PROVIDERS=["smartregion.projects.opendata.nothing"])
-def test_a_provider_that_does_not_import_fails_loudly(client, published):
-    with pytest.raises(ImportError):
+def test_a_provider_that_does_not_import_fails_loudly(
+    client, published, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
         client.get("/data/catalog.ttl")
 
+    failed = PreparedFile.objects.get(builder="smartregion.opendata.builds.catalogue_build")
+    assert failed.status == PreparedFile.Status.FAILED
+    assert "ImportError" in failed.error
+    assert client.get("/data/catalog.ttl").status_code == 500  # and staff may retry it
 
-def test_observatory_imports_nothing_from_the_projects_app():
-    folder = Path(smartregion.observatory.__file__).parent
+
+def _imported_apps(package) -> set[str]:
+    """The smartregion apps a package's modules import (its own name included)."""
     imported = set()
-    for path in folder.glob("*.py"):
+    for path in Path(package.__file__).parent.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.module:
                 imported.add(node.module)
             elif isinstance(node, ast.Import):
                 imported.update(alias.name for alias in node.names)
+    return {name.split(".")[1] for name in imported if name.startswith("smartregion.")}
 
-    assert [name for name in imported if name.startswith("smartregion.projects")] == []
+
+def test_opendata_imports_no_app_above_it():
+    """The catalogue sits below every app that publishes open data: core and territory only."""
+    assert _imported_apps(smartregion.opendata) == {"core", "opendata", "territory"}
+
+
+def test_projects_import_nothing_from_the_observatory():
+    assert "observatory" not in _imported_apps(smartregion.projects)
 
 
 def test_provider_queries_are_pinned_and_do_not_grow_with_projects(
@@ -352,22 +379,20 @@ def test_provider_queries_are_pinned_and_do_not_grow_with_projects(
         opendata.catalogue_datasets(absolute)
 
     for index in range(5):
-        project = make_project(namur, slug=f"project-{index}")
+        project = ProjectFactory(owner_municipality=namur, slug=f"project-{index}")
         Location.objects.create(project=project, latitude=50, longitude=4)
     cache.clear()  # as after the data version's bump
     with django_assert_num_queries(23):  # the same with six projects
         opendata.catalogue_datasets(absolute)
 
 
-def test_catalogue_view_queries_are_pinned(client, published, django_assert_num_queries):
-    # data version (1), editions (1), projects' counts and dates (2), region and box (2),
-    # the three files built cold (18)
-    with django_assert_num_queries(24):
+def test_catalogue_view_queries_are_pinned(
+    client, published, fetch_built, django_assert_num_queries
+):
+    fetch_built(client, "/data/catalog.ttl")
+
+    with django_assert_num_queries(1):  # the prepared file's row (the data version is cached)
         client.get("/data/catalog.ttl")
-    with django_assert_num_queries(0):  # the whole catalogue comes from the cache
-        client.get("/data/catalog.ttl")
-    with django_assert_num_queries(5):  # other serialisation: built again from cached files
-        client.get("/data/catalog.jsonld")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -376,9 +401,11 @@ def test_catalogue_view_queries_are_pinned(client, published, django_assert_num_
 
 
 @needs_shapes
-def test_catalogue_with_projects_has_no_violation_of_the_profile_shapes(client, published, namur):
-    make_project(namur, slug="demo-parking", is_demo=True)
-    graph = _catalogue(client)
+def test_catalogue_with_projects_has_no_violation_of_the_profile_shapes(
+    client, published, namur, fetch_built
+):
+    ProjectFactory(owner_municipality=namur, slug="demo-parking", is_demo=True)
+    graph = _catalogue(client, fetch_built)
     shapes = Graph()
     for name in (
         "dcat-ap-SHACL.ttl",

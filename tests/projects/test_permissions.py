@@ -14,8 +14,7 @@ from smartregion.projects.permissions import (
     can_view_project,
     owner_choices,
 )
-from tests.conftest import make_user
-from tests.projects.conftest import make_project
+from tests.factories import ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -49,8 +48,8 @@ EXPECTED = {
 @pytest.mark.parametrize("role", ROLES)
 def test_permissions_of_commune_project_by_role(request, role, namur):
     user = _user(request, role)
-    draft = make_project(namur, slug="brouillon", state="draft")
-    published = make_project(namur, slug="publie")
+    draft = ProjectFactory(owner_municipality=namur, slug="brouillon", state="draft")
+    published = ProjectFactory(owner_municipality=namur, slug="publie")
 
     assert (
         can_view_project(user, draft),
@@ -66,9 +65,7 @@ def test_permissions_of_commune_project_by_role(request, role, namur):
 def test_organisation_project_belongs_to_its_members_only(
     namur, organisation, organisation_member, member
 ):
-    project = make_project(
-        namur, state="draft", owner_municipality=None, owner_organisation=organisation
-    )
+    project = ProjectFactory(located=[namur], state="draft", owner_organisation=organisation)
 
     assert can_edit_project(organisation_member, project) is True
     assert can_edit_project(member, project) is False  # a commune involved is not the owner team
@@ -78,13 +75,13 @@ def test_commune_members_act_for_their_communes_actor_row(namur, member):
     actor = Organisation.objects.create(
         name="Ville de Namur", slug="ville-de-namur", kind="commune", municipality=namur
     )
-    project = make_project(namur, state="draft", owner_municipality=None, owner_organisation=actor)
+    project = ProjectFactory(located=[namur], state="draft", owner_organisation=actor)
 
     assert can_edit_project(member, project) is True
 
 
 def test_rejected_project_is_closed_to_its_team_but_not_to_editors(namur, member, editor):
-    project = make_project(namur, state="rejected")
+    project = ProjectFactory(owner_municipality=namur, state="rejected")
 
     assert (can_view_project(member, project), can_edit_project(member, project)) == (True, False)
     assert can_edit_project(editor, project) is True
@@ -92,13 +89,13 @@ def test_rejected_project_is_closed_to_its_team_but_not_to_editors(namur, member
 
 def test_inactive_user_has_no_rights(namur, member):
     member.is_active = False
-    project = make_project(namur, state="draft")
+    project = ProjectFactory(owner_municipality=namur, state="draft")
 
     assert (can_view_project(member, project), can_create_project(member)) == (False, False)
 
 
 def test_superuser_is_editor(territory):
-    admin = make_user("root@centre.example", staff=True)
+    admin = UserFactory(email="root@centre.example", is_staff=True)
     admin.is_superuser = True
     admin.save()
 

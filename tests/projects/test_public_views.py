@@ -19,8 +19,7 @@ from smartregion.projects.models import (
     ProjectImage,
 )
 from smartregion.territory.models import Municipality
-from tests.conftest import make_user
-from tests.projects.conftest import make_project
+from tests.factories import ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -46,8 +45,8 @@ def full_project(namur, liege, organisation) -> Project:
     partner = Organisation.objects.create(
         name="Université de Namur", slug="unamur", kind=Organisation.Kind.RESEARCH
     )
-    project = make_project(
-        namur,
+    project = ProjectFactory(
+        owner_municipality=namur,
         slug="capteurs-air",
         title_fr="Capteurs de qualité de l’air",
         title_en="Air quality sensors",
@@ -120,7 +119,7 @@ def test_detail_in_english_shows_english_fields_and_falls_back_to_french(client,
 
 
 def test_detail_in_english_without_translation_says_so(client, namur):
-    make_project(namur, slug="wifi", title_fr="Wi-Fi public")
+    ProjectFactory(owner_municipality=namur, slug="wifi", title_fr="Wi-Fi public")
 
     html = client.get("/en/projects/wifi/").content.decode()
 
@@ -130,7 +129,7 @@ def test_detail_in_english_without_translation_says_so(client, namur):
 
 
 def test_detail_labels_demonstration_data(client, namur):
-    make_project(namur, slug="demo", is_demo=True)
+    ProjectFactory(owner_municipality=namur, slug="demo", is_demo=True)
 
     html = client.get("/en/projects/demo/").content.decode()
 
@@ -143,12 +142,14 @@ def test_detail_of_unknown_project_is_404(client, territory):
 
 @pytest.fixture
 def draft(namur) -> Project:
-    return make_project(namur, slug="brouillon", title_fr="Projet en brouillon", state="draft")
+    return ProjectFactory(
+        owner_municipality=namur, slug="brouillon", title_fr="Projet en brouillon", state="draft"
+    )
 
 
 @pytest.mark.parametrize("state", ["draft", "submitted", "changes_requested", "rejected"])
 def test_detail_of_unpublished_project_is_404_for_anonymous(client, namur, state):
-    make_project(namur, slug="hidden", state=state)
+    ProjectFactory(owner_municipality=namur, slug="hidden", state=state)
 
     assert client.get("/fr/projects/hidden/").status_code == 404
 
@@ -194,14 +195,13 @@ def test_detail_of_draft_shows_to_an_editor(client, draft, editor):
 
 
 def test_detail_of_organisation_draft_shows_to_its_members(client, namur, organisation):
-    make_project(
-        namur,
+    ProjectFactory(
+        located=[namur],
         slug="org-draft",
         state="draft",
-        owner_municipality=None,
         owner_organisation=organisation,
     )
-    user = make_user("someone@idea.example")
+    user = UserFactory(email="someone@idea.example")
     Membership.objects.create(user=user, organisation=organisation)
     client.force_login(user)
 
@@ -229,7 +229,9 @@ def test_detail_query_count_is_constant(
 ):
     # Signed in, so the page is rendered each time (no page cache); the first view builds the
     # catalogue index that "similar projects" reads.
-    make_project(full_project.owner_municipality, slug="arbres", themes=["environment"])
+    ProjectFactory(
+        owner_municipality=full_project.owner_municipality, slug="arbres", themes=["environment"]
+    )
     client.force_login(other_member)
     client.get("/fr/projects/capteurs-air/")
     with django_assert_num_queries(QUERIES_DETAIL):
@@ -307,9 +309,16 @@ def test_detail_links_the_english_showcase_version(client, full_project):
 
 def test_map_draws_a_linked_dot_per_location_and_a_table(client, full_project, namur):
     later = timezone.make_aware(dt.datetime(2026, 4, 1, 10, 0))
-    other = make_project(namur, slug="second", title_fr="Deuxième projet", first_published_at=later)
+    other = ProjectFactory(
+        owner_municipality=namur,
+        slug="second",
+        title_fr="Deuxième projet",
+        first_published_at=later,
+    )
     Location.objects.create(project=other, label="Citadelle", latitude="50.46", longitude="4.86")
-    hidden = make_project(namur, slug="hidden", title_fr="Caché", state="draft")
+    hidden = ProjectFactory(
+        owner_municipality=namur, slug="hidden", title_fr="Caché", state="draft"
+    )
     Location.objects.create(project=hidden, latitude="50.4", longitude="4.8")
 
     html = client.get("/fr/projects/map/").content.decode()
@@ -327,7 +336,7 @@ def test_map_draws_a_linked_dot_per_location_and_a_table(client, full_project, n
 
 
 def test_map_honours_the_catalogue_filters(client, full_project, namur):
-    bus = make_project(namur, slug="bus", title_fr="Bus", themes=["mobility"])
+    bus = ProjectFactory(owner_municipality=namur, slug="bus", title_fr="Bus", themes=["mobility"])
     Location.objects.create(project=bus, label="Gare", latitude="50.47", longitude="4.86")
 
     html = client.get("/fr/projects/map/", {"theme": "mobility"}).content.decode()
@@ -346,7 +355,7 @@ def test_map_query_count_is_constant(client, full_project, namur, django_assert_
     with django_assert_num_queries(QUERIES_MAP):
         client.get("/fr/projects/map/?a")
     for index in range(5):
-        project = make_project(namur, slug=f"more-{index}")
+        project = ProjectFactory(owner_municipality=namur, slug=f"more-{index}")
         Location.objects.create(project=project, latitude="50.4", longitude="4.9")
     cache.clear()
     client.get("/fr/projects/map/?warm")
@@ -374,9 +383,11 @@ def test_map_without_places_says_so(client, territory):
 def catalogue(namur, liege, organisation) -> dict[str, Project]:
     """Three published projects and one draft, across themes, communes and funding."""
     later = timezone.make_aware(dt.datetime(2026, 4, 1, 10, 0))
-    wifi = make_project(namur, slug="wifi", title_fr="Wi-Fi public", themes=["digital_inclusion"])
-    bus = make_project(
-        liege,
+    wifi = ProjectFactory(
+        owner_municipality=namur, slug="wifi", title_fr="Wi-Fi public", themes=["digital_inclusion"]
+    )
+    bus = ProjectFactory(
+        owner_municipality=liege,
         slug="bus",
         title_fr="Bus à la demande",
         themes=["mobility"],
@@ -386,10 +397,15 @@ def catalogue(namur, liege, organisation) -> dict[str, Project]:
         published_at=later,
     )
     ProjectFunding.objects.create(project=bus, source="eu")
-    data = make_project(
-        namur, slug="open-data", title_fr="Portail de données ouvertes", themes=["data", "mobility"]
+    data = ProjectFactory(
+        owner_municipality=namur,
+        slug="open-data",
+        title_fr="Portail de données ouvertes",
+        themes=["data", "mobility"],
     )
-    draft = make_project(namur, slug="secret", title_fr="Projet secret", state="draft")
+    draft = ProjectFactory(
+        owner_municipality=namur, slug="secret", title_fr="Projet secret", state="draft"
+    )
     return {"wifi": wifi, "bus": bus, "data": data, "draft": draft}
 
 
@@ -449,7 +465,9 @@ def test_catalogue_reports_invalid_parameters_and_ignores_them(client, catalogue
 
 def test_catalogue_paginates(client, namur):
     for index in range(23):
-        make_project(namur, slug=f"p-{index:02d}", title_fr=f"Projet {index:02d}")
+        ProjectFactory(
+            owner_municipality=namur, slug=f"p-{index:02d}", title_fr=f"Projet {index:02d}"
+        )
 
     first = client.get("/en/projects/", {"sort": "title"}).content.decode()
     second = client.get("/en/projects/", {"sort": "title", "page": "2"}).content.decode()
@@ -470,7 +488,9 @@ def test_catalogue_query_count_is_constant(
     django_capture_on_commit_callbacks,
 ):
     client.force_login(other_member)  # signed in: no whole-page cache
-    make_project(namur, slug="one", lead=organisation, is_demo=True).municipalities.add(liege)
+    ProjectFactory(
+        owner_municipality=namur, slug="one", lead=organisation, is_demo=True
+    ).municipalities.add(liege)
     client.get("/fr/projects/", {"theme": "mobility"})  # builds the index; no card drawn
     with django_assert_num_queries(QUERIES_CATALOGUE_COLD):
         client.get("/fr/projects/", {"theme": "people"})
@@ -478,7 +498,9 @@ def test_catalogue_query_count_is_constant(
         html = client.get("/fr/projects/", {"theme": "people", "sort": "title"}).content
     assert _results(html.decode()) == ["one"]
     for index in range(15):
-        make_project(namur, slug=f"more-{index}", lead=organisation).municipalities.add(liege)
+        ProjectFactory(
+            owner_municipality=namur, slug=f"more-{index}", lead=organisation
+        ).municipalities.add(liege)
     from smartregion.core.pagecache import data_version_bump
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -494,7 +516,9 @@ def test_catalogue_query_count_is_constant(
 def test_catalogue_cards_are_cached_per_language_and_data(
     client, namur, django_capture_on_commit_callbacks
 ):
-    project = make_project(namur, slug="one", title_fr="Wi-Fi public", title_en="Public Wi-Fi")
+    project = ProjectFactory(
+        owner_municipality=namur, slug="one", title_fr="Wi-Fi public", title_en="Public Wi-Fi"
+    )
     assert (
         'href="/fr/projects/one/">Wi-Fi public</a>' in client.get("/fr/projects/").content.decode()
     )

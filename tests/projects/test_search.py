@@ -16,11 +16,11 @@ from smartregion.projects.search import (
     terms,
     variants,
 )
-from tests.projects.conftest import make_project
+from tests.factories import ProjectFactory
 
 
 def _indexed(municipality, **fields) -> Project:
-    project = make_project(municipality, **fields)
+    project = ProjectFactory(owner_municipality=municipality, **fields)
     project_index(project.pk)
     return project
 
@@ -110,7 +110,9 @@ def test_search_finds_communes_actors_indicators_and_fundings(namur):
     partner = Organisation.objects.create(
         name="Université de Namur", slug="unamur", kind=Organisation.Kind.RESEARCH
     )
-    project = make_project(namur, lead=lead, lessons_fr="Impliquer les riverains tôt.")
+    project = ProjectFactory(
+        owner_municipality=namur, lead=lead, lessons_fr="Impliquer les riverains tôt."
+    )
     project.partners.add(partner)
     Indicator.objects.create(project=project, name_fr="Tonnes de déchets évitées")
     ProjectFunding.objects.create(project=project, source=FundingSource.EU, label="FEDER 2021-2027")
@@ -121,7 +123,9 @@ def test_search_finds_communes_actors_indicators_and_fundings(namur):
 
 def test_search_never_finds_unpublished_projects(namur):
     for state in ("draft", "submitted", "changes_requested", "rejected"):
-        project = make_project(namur, slug=state, title_fr="Compost", state=state)
+        project = ProjectFactory(
+            owner_municipality=namur, slug=state, title_fr="Compost", state=state
+        )
         project_index(project.pk)
     assert project_search("compost") == []
 
@@ -148,8 +152,8 @@ def test_stale_index_rows_are_never_returned(namur):
 
 
 def test_reindex_all_indexes_published_projects_only(namur):
-    published = make_project(namur, slug="a", title_fr="Compost")
-    make_project(namur, slug="b", title_fr="Compost aussi", state="draft")
+    published = ProjectFactory(owner_municipality=namur, slug="a", title_fr="Compost")
+    ProjectFactory(owner_municipality=namur, slug="b", title_fr="Compost aussi", state="draft")
     assert project_search("compost") == []
     assert project_reindex_all(batch_size=1) == 1
     assert project_search("compost") == [published.pk]
@@ -158,7 +162,7 @@ def test_reindex_all_indexes_published_projects_only(namur):
 
 
 def test_reindex_command(namur, capsys):
-    project = make_project(namur, title_fr="Compost")
+    project = ProjectFactory(owner_municipality=namur, title_fr="Compost")
     call_command("projects", "reindex")
     assert capsys.readouterr().out == "1 published project(s) indexed\n"
     assert project_search("compost") == [project.pk]

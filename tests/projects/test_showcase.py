@@ -10,7 +10,7 @@ import pytest
 
 from smartregion.projects import exports
 from smartregion.projects.models import Indicator, Location, Project, ProjectFunding
-from tests.projects.conftest import make_project
+from tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,12 +25,12 @@ def _showcased(namur, **fields) -> Project:
         "description_en": "<p>Twelve access points in <strong>four</strong> libraries.</p>",
     }
     values.update(fields)
-    return make_project(namur, **values)
+    return ProjectFactory(owner_municipality=namur, **values)
 
 
 def test_showcase_lists_only_published_showcase_projects(client, namur):
     _showcased(namur)
-    make_project(namur, slug="not-promoted", title_fr="Pas promu")
+    ProjectFactory(owner_municipality=namur, slug="not-promoted", title_fr="Pas promu")
     _showcased(namur, slug="draft", title_en="A draft", state=Project.State.DRAFT)
 
     response = client.get("/fr/projects/showcase/")
@@ -239,7 +239,7 @@ def test_indicator_percent_of_target_needs_a_target():
 
 
 def _fetch(project: Project) -> Project:
-    from smartregion.projects.views_showcase import showcase_project
+    from smartregion.projects.views.showcase import showcase_project
 
     return showcase_project(project.slug)
 

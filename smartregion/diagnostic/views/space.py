@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from smartregion.accounts.models import Invitation, Membership
 from smartregion.accounts.services import InvitationError, invitation_create
-from smartregion.instruments.scoring import hidden_questions, missing_required
+from smartregion.instruments.progress import answer_progress
 from smartregion.territory.models import Municipality
 
 from ..forms import InviteForm
@@ -50,13 +50,9 @@ def _municipality(request: HttpRequest, refnis: str) -> Municipality:
 
 
 def _draft_progress(diagnostic: Diagnostic) -> int:
-    """Share of the required questions shown by the answers that are answered, in percent."""
+    """The draft's progress in percent, as its section pages show it."""
     instrument = diagnostic.instrument_version.instrument
-    answers = answers_of(diagnostic)
-    hidden = hidden_questions(instrument, answers)
-    total = sum(1 for q in instrument.questions if q.required and q.code not in hidden)
-    missing = len(missing_required(instrument, answers))
-    return round(100 * (total - missing) / total) if total else 100
+    return answer_progress(instrument, answers_of(diagnostic)).percent
 
 
 def _commune_context(
