@@ -19,8 +19,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import get_language
 
+from .i18n import active_language
 from .models import DataVersion
 
 VERSION_KEY = "public"
@@ -73,7 +73,7 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         if not _cacheable(request):
             return view(request, *args, **kwargs)
         path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-        key = f"page:{data_version()}:{get_language()}:{path}"
+        key = f"page:{data_version()}:{active_language()}:{path}"
         cached = cache.get(key)
         if cached is not None:
             status, content_type, content = cached

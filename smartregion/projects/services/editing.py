@@ -52,7 +52,8 @@ def _save_related(
         project.indicators.all().delete()
         project.locations.all().delete()
     for model in (ProjectFunding, Indicator, Location):
-        model.objects.bulk_create([r for r in rows if isinstance(r, model)])
+        of_model: list[Any] = [r for r in rows if isinstance(r, model)]
+        model.objects.bulk_create(of_model)
 
 
 @transaction.atomic
