@@ -1,0 +1,1 @@
+"""The barometer's pages: analysts' wave management (analyst) and communes' answering (respondent)."""
