@@ -1,1 +1,1 @@
-"""The barometer's pages: analysts' wave management (analyst) and communes' answering (respondent)."""
+"""The barometer's pages: staff run waves (analyst), communes answer (respondent)."""
