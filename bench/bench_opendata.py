@@ -1,8 +1,12 @@
-"""Cold time of the open-data catalogue (and of an edition's PDF report), from "asked" to "served".
+"""Cold time of open-data files (and of an edition's PDF report), from "asked" to "served".
 
 Loads the demo data into a throw-away SQLite database once (reused by later runs), then in a fresh
-process, with every cache emptied, asks for `/data/catalog.ttl` (and an edition's `report.pdf`)
-as a first visitor would, and prints:
+process, with every cache emptied, asks for the latest edition's `results.xlsx`, the projects'
+`/data/projects.csv` (unfiltered, then filtered by a theme), `/data/catalog.ttl` (and an
+edition's `report.pdf`) as a first visitor would, and prints:
+- with `--after-change`, first the time of the tasks that a change of the open data queues (an
+  edition publication queues its files, `open_data_changed()` the catalogue and the projects'
+  files), as a worker would run them before anyone asks;
 - the time of the first request and its status;
 - when the first answer is not the file (it is being prepared in the background), the time of the
   background builds (the queued tasks, run here in this process one after the other) and of the
@@ -10,7 +14,7 @@ as a first visitor would, and prints:
 
 Usage:
 
-    .venv/bin/python bench/bench_opendata.py [--database-url URL] [--no-pdf]
+    .venv/bin/python bench/bench_opendata.py [--database-url URL] [--no-pdf] [--after-change]
 """
 
 from __future__ import annotations
@@ -87,7 +91,32 @@ def _measure(label: str, client, path: str) -> None:
     print(f"{label}: request once built {seconds:.3f} s -> {status} ({size} bytes)")
 
 
-def measure(pdf: bool) -> None:
+def _data_changed() -> None:
+    """What publishing does after its commit: queue the edition's files and the catalogue."""
+    from django.db import transaction  # noqa: PLC0415
+
+    from smartregion.opendata.builds import open_data_changed  # noqa: PLC0415
+
+    try:
+        from smartregion.observatory.services import edition_files_prepare  # noqa: PLC0415
+    except ImportError:
+        edition_files_prepare = None
+    from smartregion.observatory.models import Edition  # noqa: PLC0415
+
+    with transaction.atomic():
+        open_data_changed()
+        if edition_files_prepare is not None:
+            for edition in Edition.objects.all():
+                edition_files_prepare(edition=edition)
+    try:
+        build, count = _run_queued_builds()
+    except (ImportError, RuntimeError):
+        print("after a change: no database task backend to run")
+        return
+    print(f"after a change: background builds {build:.2f} s ({count} tasks)")
+
+
+def measure(pdf: bool, after_change: bool) -> None:
     import django  # noqa: PLC0415
 
     django.setup()
@@ -108,8 +137,15 @@ def measure(pdf: bool) -> None:
     started = time.perf_counter()
     client.get("/healthz", secure=True, HTTP_HOST="127.0.0.1")
     print(f"process warm-up (first request, /healthz): {time.perf_counter() - started:.2f} s")
-    _measure("/data/catalog.ttl", client, "/data/catalog.ttl")
     edition = Edition.objects.order_by("-year", "-revision").first()
+    if after_change:
+        _data_changed()
+    if edition is not None:
+        path = f"/data/editions/{edition.slug}/r{edition.revision}/results.xlsx"
+        _measure(path, client, path)
+    _measure("/data/projects.csv", client, "/data/projects.csv")
+    _measure("/data/projects.csv?theme=mobility", client, "/data/projects.csv?theme=mobility")
+    _measure("/data/catalog.ttl", client, "/data/catalog.ttl")
     if pdf and edition is not None:
         path = f"/fr/observatory/{edition.slug}/r{edition.revision}/report.pdf"
         _measure(path, client, path)
@@ -119,18 +155,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=f"sqlite:///{DEFAULT_DB}")
     parser.add_argument("--no-pdf", action="store_true")
+    parser.add_argument("--after-change", action="store_true")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     options = parser.parse_args()
     env = _environment(options.database_url)
     if options.measure:
-        measure(pdf=not options.no_pdf)
+        measure(pdf=not options.no_pdf, after_change=options.after_change)
         return
     if options.database_url.startswith("sqlite:") and not DEFAULT_DB.exists():
         DEFAULT_DB.parent.mkdir(exist_ok=True)
     _load_demo(env)
     command = [sys.executable, __file__, "--measure", "--database-url", options.database_url]
-    if options.no_pdf:
-        command.append("--no-pdf")
+    command += ["--no-pdf"] * options.no_pdf + ["--after-change"] * options.after_change
     subprocess.run(command, env=env, check=True, cwd=ROOT)
 
 
