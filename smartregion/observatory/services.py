@@ -25,7 +25,7 @@ from smartregion.accounts.models import User
 from smartregion.barometer.models import Response, ResponseAnswer, Wave, WaveMember
 from smartregion.barometer.queries import response_rates
 from smartregion.instruments.definition import Instrument
-from smartregion.observatory import charts, statistics
+from smartregion.observatory import charts, exports, statistics
 from smartregion.observatory.models import Edition
 from smartregion.opendata.builds import open_data_changed
 
@@ -271,5 +271,6 @@ def edition_publish(*, wave: Wave, user: User | None, now: dt.datetime | None = 
     )
     edition.full_clean()
     edition.save()
+    exports.edition_files_prepare(edition=edition)  # queued when the publication commits
     open_data_changed()
     return edition

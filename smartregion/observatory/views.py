@@ -26,6 +26,7 @@ from smartregion.core.pagecache import public_page
 from smartregion.observatory import charts, exports, queries, services
 from smartregion.observatory.models import Edition
 from smartregion.observatory.permissions import can_publish_editions
+from smartregion.opendata.responses import data_file_response
 
 
 def _edition(slug: str, revision: int | None) -> Edition:
@@ -175,12 +176,13 @@ def edition_file(request: HttpRequest, slug: str, revision: int, name: str) -> H
     if download is None:
         raise Http404("No such file in an edition.")
     edition = _edition(slug, revision)
-    response = HttpResponse(exports.file_bytes(edition, download), content_type=download.media_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{exports.file_name(edition, download)}"'
+    return data_file_response(
+        request,
+        exports.edition_file_request(edition, download),
+        title=f"{edition.title} ({_(download.title)})",
+        filename=exports.file_name(edition, download),
+        cache_control="public, max-age=31536000, immutable",  # a revision never changes
     )
-    response["Cache-Control"] = "public, max-age=31536000, immutable"
-    return response
 
 
 # ---------------------------------------------------------------------------------------------
