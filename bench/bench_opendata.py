@@ -49,7 +49,8 @@ def _load_demo(env: dict[str, str]) -> None:
 
 
 def _run_queued_builds() -> tuple[float, int]:
-    """Run every task still queued in the database backend; (seconds, tasks run)."""
+    """Run every task still queued in the database backend; (seconds, tasks run). The times of
+    the slowest tasks are kept in `TASK_TIMES`."""
     from django_tasks_db.models import DBTaskResult  # noqa: PLC0415
 
     started, count = time.perf_counter(), 0
@@ -59,14 +60,37 @@ def _run_queued_builds() -> tuple[float, int]:
             return time.perf_counter() - started, count
         task = result.task
         args = result.args_kwargs
+        label = _task_label(result.task_path, args["args"])
         result.claim("bench")
+        task_started = time.perf_counter()
         try:
             value = task.func(*args["args"], **args["kwargs"])
         except Exception as error:  # noqa: BLE001 - a bench reports and goes on
             result.set_failed(error)
         else:
             result.set_successful(value)
+        TASK_TIMES.append((time.perf_counter() - task_started, label))
         count += 1
+
+
+TASK_TIMES: list[tuple[float, str]] = []
+
+
+def _task_label(path: str, args: list) -> str:
+    """The task's name, and for a prepared file its key (which file, which state)."""
+    name = path.rsplit(".", 1)[-1]
+    if name == "prepared_file_build":
+        from smartregion.core.models import PreparedFile  # noqa: PLC0415
+
+        key = PreparedFile.objects.filter(pk=args[0]).values_list("key", flat=True).first()
+        return f"{name} {key or '(pruned)'}"
+    return f"{name} {args}"
+
+
+def _print_slowest(count: int = 8) -> None:
+    for seconds, label in sorted(TASK_TIMES, reverse=True)[:count]:
+        print(f"    {seconds:6.2f} s  {label}")
+    TASK_TIMES.clear()
 
 
 def _timed(client, path: str) -> tuple[float, int, int]:
@@ -87,6 +111,7 @@ def _measure(label: str, client, path: str) -> None:
         print(f"{label}: no database task backend to run")
         return
     print(f"{label}: background builds {build:.2f} s ({count} tasks)")
+    _print_slowest(3)
     seconds, status, size = _timed(client, path)
     print(f"{label}: request once built {seconds:.3f} s -> {status} ({size} bytes)")
 
@@ -98,22 +123,45 @@ def _data_changed() -> None:
     from smartregion.opendata.builds import open_data_changed  # noqa: PLC0415
 
     try:
-        from smartregion.observatory.services import edition_files_prepare  # noqa: PLC0415
+        from smartregion.observatory.exports import edition_files_prepare  # noqa: PLC0415
     except ImportError:
         edition_files_prepare = None
     from smartregion.observatory.models import Edition  # noqa: PLC0415
 
-    with transaction.atomic():
-        open_data_changed()
+    with transaction.atomic():  # in the order publishing queues them: the files, the catalogue
         if edition_files_prepare is not None:
             for edition in Edition.objects.all():
                 edition_files_prepare(edition=edition)
+        open_data_changed()
     try:
         build, count = _run_queued_builds()
     except (ImportError, RuntimeError):
         print("after a change: no database task backend to run")
         return
-    print(f"after a change: background builds {build:.2f} s ({count} tasks)")
+    print(f"after a change: background builds {build:.2f} s ({count} tasks), the slowest:")
+    _print_slowest()
+
+
+def services_module():
+    from smartregion.observatory import services  # noqa: PLC0415
+
+    return services
+
+
+def _publish(edition) -> None:
+    """Time the publication of the latest edition's wave as a new revision: the build task, then
+    the tasks it queues (the new revision's files, the catalogue)."""
+    from django.db import transaction  # noqa: PLC0415
+
+    from smartregion.observatory import services  # noqa: PLC0415
+
+    started = time.perf_counter()
+    with transaction.atomic():
+        services.edition_build_request(wave=edition.wave, user=None)
+    print(f"publish: request {time.perf_counter() - started:.2f} s")
+    build, count = _run_queued_builds()
+    print(f"publish: background builds {build:.2f} s ({count} tasks), the slowest:")
+    _print_slowest()
 
 
 def measure(pdf: bool, after_change: bool) -> None:
@@ -140,6 +188,8 @@ def measure(pdf: bool, after_change: bool) -> None:
     edition = Edition.objects.order_by("-year", "-revision").first()
     if after_change:
         _data_changed()
+        if edition is not None and hasattr(services_module(), "edition_build_request"):
+            _publish(edition)
     if edition is not None:
         path = f"/data/editions/{edition.slug}/r{edition.revision}/results.xlsx"
         _measure(path, client, path)
@@ -165,6 +215,8 @@ def main() -> None:
     if options.database_url.startswith("sqlite:") and not DEFAULT_DB.exists():
         DEFAULT_DB.parent.mkdir(exist_ok=True)
     _load_demo(env)
+    if options.after_change:  # the address the files and the catalogue are prepared for
+        env["SMARTREGION_BASE_URL"] = "https://127.0.0.1"
     command = [sys.executable, __file__, "--measure", "--database-url", options.database_url]
     command += ["--no-pdf"] * options.no_pdf + ["--after-change"] * options.after_change
     subprocess.run(command, env=env, check=True, cwd=ROOT)

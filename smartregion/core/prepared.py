@@ -164,7 +164,7 @@ def _stored(prepared: PreparedFile) -> bool:
 
 def _prune_family(prepared: PreparedFile) -> None:
     """Delete the states of the same file older than `prepared`, now ready (not one still being
-    built: its task finds its row gone and drops what it built)."""
+    built: it goes when a state newer than it is next ready)."""
     stale = PreparedFile.objects.filter(family=prepared.family, pk__lt=prepared.pk)
     stale = stale.exclude(status=Status.RUNNING)
     names = [name for name in stale.values_list("file", flat=True) if name]
