@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "smartregion.observatory",
     "smartregion.projects",
     "smartregion.api",
+    "smartregion.site",
 ]
 
 MIDDLEWARE = [
@@ -144,6 +145,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "smartregion.core.context_processors.platform",
+                "smartregion.site.context_processors.site",
             ],
         },
     },
@@ -189,7 +191,7 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "site:home"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
@@ -223,6 +225,7 @@ MEDIA_URL = "/media/"
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # for the file-based backend
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
@@ -303,6 +306,15 @@ SMARTREGION_CATALOGUE_PROVIDERS = env_list(
     [
         "smartregion.observatory.catalogue.catalogue_datasets",
         "smartregion.projects.opendata.catalogue_datasets",
+    ],
+)
+# The sections other apps add to a commune's profile, in order: dotted paths to functions
+# `(municipality, *, language) -> Panel | None` (see territory/panels.py).
+SMARTREGION_PROFILE_PANELS = env_list(
+    "SMARTREGION_PROFILE_PANELS",
+    [
+        "smartregion.diagnostic.panels.published_diagnostic",
+        "smartregion.projects.panels.municipality_projects",
     ],
 )
 # The site's public address, for links in emails sent outside a request (scheduled reminders).

@@ -19,7 +19,7 @@ urlpatterns = [
     path("data/", include(projects_data)),
 ]
 urlpatterns += i18n_patterns(
-    path("", include("smartregion.core.urls")),
+    path("", include("smartregion.site.urls")),
     path("communes/", include("smartregion.territory.urls")),
     path("", include("smartregion.diagnostic.urls")),
     path("invitation/", include("smartregion.accounts.urls")),

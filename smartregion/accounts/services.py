@@ -6,17 +6,18 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+from functools import partial
 
 from django.contrib.auth.models import Permission
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from smartregion.core.i18n import active_language
 from smartregion.territory.models import Municipality
 
 from .models import Invitation, Membership, Organisation, User
+from .tasks import INVITATION_DAYS, invitation_email_send
 
 DEMO_PASSWORD = "demo-smartregion-2026"  # noqa: S105 - printed for the local demo only
 DEMO_COMMUNE = "92094"  # Namur
@@ -30,6 +31,16 @@ DEMO_ACTOR_EMAIL = "member.actor@demo.smartregion.example"
 class DemoAccount:
     email: str
     role: str
+
+
+# (email, label, role in the demo commune): the demo logins `smartregion demo` prints.
+DEMO_ACCOUNTS = (
+    ("admin@demo.smartregion.example", "centre admin", None),
+    (DEMO_EDITOR_EMAIL, "centre editor", None),
+    ("manager.namur@demo.smartregion.example", "commune manager", Membership.Role.MANAGER),
+    (DEMO_MEMBER_EMAIL, "commune member", Membership.Role.MEMBER),
+    (DEMO_ACTOR_EMAIL, "actor member", None),
+)
 
 
 @transaction.atomic
@@ -52,14 +63,7 @@ def membership_grant(
 def demo_accounts_create() -> list[DemoAccount]:
     """A centre admin and editor, a commune manager and member, an actor's member. Idempotent."""
     commune = Municipality.objects.get(refnis=DEMO_COMMUNE)
-    accounts = [
-        ("admin@demo.smartregion.example", "centre admin", None),
-        (DEMO_EDITOR_EMAIL, "centre editor", None),
-        ("manager.namur@demo.smartregion.example", "commune manager", Membership.Role.MANAGER),
-        (DEMO_MEMBER_EMAIL, "commune member", Membership.Role.MEMBER),
-        (DEMO_ACTOR_EMAIL, "actor member", None),
-    ]
-    for email, label, role in accounts:
+    for email, label, role in DEMO_ACCOUNTS:
         user = User.objects.filter(email=email).first()
         if user is None:
             is_admin = label == "centre admin"
@@ -78,10 +82,11 @@ def demo_accounts_create() -> list[DemoAccount]:
             )
         if role is not None:
             membership_grant(user=user, municipality=commune, role=role)
-    return [DemoAccount(email=email, role=label) for email, label, _ in accounts]
+    return demo_accounts()
 
 
-INVITATION_DAYS = 14
+def demo_accounts() -> list[DemoAccount]:
+    return [DemoAccount(email=email, role=label) for email, label, _ in DEMO_ACCOUNTS]
 
 
 class InvitationError(Exception):
@@ -102,8 +107,9 @@ def invitation_create(
 ) -> tuple[Invitation, str]:
     """Invite someone to a commune's team by email; returns the invitation and its raw token.
 
-    Only the token's hash is stored, so a database leak does not leak usable links. The email is
-    sent once the transaction commits.
+    Only the token's hash is stored with the invitation. The email is a task queued once the
+    transaction commits, rendered in the inviter's language; the link it carries stays in the
+    task queue until the task results are pruned (see README).
     """
     email = email.strip().lower()
     if Membership.objects.filter(user__email=email, municipality=municipality).exists():
@@ -122,14 +128,9 @@ def invitation_create(
     invitation.full_clean()
     invitation.save()
     link = accept_url.replace("TOKEN", token)
-    subject = _("Invitation to the %(commune)s team on Smart Region") % {
-        "commune": municipality.name
-    }
-    body = render_to_string(
-        "account/email/invitation.txt",
-        {"invitation": invitation, "link": link, "days": INVITATION_DAYS, "inviter": invited_by},
+    transaction.on_commit(
+        partial(invitation_email_send.enqueue, invitation.pk, link, active_language())
     )
-    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
     return invitation, token
 
 

@@ -32,6 +32,8 @@ import datetime as dt
 import math
 import random
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +41,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from smartregion.instruments.definition import Instrument
 from smartregion.instruments.models import InstrumentVersion
@@ -422,4 +425,23 @@ def _panel(region: Region) -> int:
         .annotate(waves=Count("wave", distinct=True))
         .filter(waves=count)
         .count()
+    )
+
+
+def load(*, out: Callable[[str], None], err: Callable[[str], None]) -> None:
+    """The `demo` command's step: four closed demo waves (the observatory's step publishes them)."""
+    started = time.monotonic()
+    demo = barometer_demo_create()
+    rates = ", ".join(f"{wave.year} {wave.rate:.0%}" for wave in demo.waves)
+    out(
+        _(
+            "Demo barometer: %(created)d waves created and closed; response rates "
+            "%(rates)s; %(panel)d communes answered every wave (%(seconds).1f s)."
+        )
+        % {
+            "created": demo.created,
+            "rates": rates or "-",
+            "panel": demo.panel,
+            "seconds": time.monotonic() - started,
+        }
     )

@@ -6,11 +6,10 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +22,7 @@ from smartregion.territory.models import Municipality
 
 from .models import Response, ResponseAnswer, Wave, WaveLink, WaveMember
 from .signals import wave_closed
+from .tasks import wave_email_send
 
 
 class BarometerError(Exception):
@@ -45,8 +45,9 @@ def wave_open(
 
     Steps: take the region's communes that exist on the population date with their province,
     population class and population; store one member per commune with the hash of a fresh token;
-    email each commune's contact (sent once the transaction commits). Returns {municipality id:
-    token} so callers (and tests) can build links; tokens themselves are never stored.
+    email each commune's contact (a task per email, queued once the transaction commits).
+    Returns {municipality id: token} so callers (and tests) can build links; tokens themselves are
+    never stored with the members (the emailed link stays in the task queue until pruned).
     """
     wave = Wave.objects.select_for_update().get(pk=wave.pk)
     if wave.status != Wave.Status.DRAFT:
@@ -85,20 +86,19 @@ def wave_open(
     messages = [
         (member, link_for(tokens[member.municipality_id])) for member in members if member.email
     ]
-    transaction.on_commit(lambda: _send_invitations(wave, messages, reminder=False))
+    _send_invitations(messages, reminder=False)
     return tokens
 
 
-def _send_invitations(
-    wave: Wave, messages: list[tuple[WaveMember, str]], *, reminder: bool
-) -> None:
-    template = "barometer/email/reminder.txt" if reminder else "barometer/email/invitation.txt"
-    for member, link in messages:
-        body = render_to_string(template, {"wave": wave, "member": member, "link": link})
-        subject = (
-            _("Reminder: %(title)s") if reminder else _("Your commune is invited: %(title)s")
-        ) % {"title": wave.title_fr}
-        send_mail(subject, body, None, [member.email])
+def _send_invitations(messages: list[tuple[WaveMember, str]], *, reminder: bool) -> None:
+    """Queue one email task per commune once the transaction commits (the worker sends them)."""
+    emails = [(member.pk, link) for member, link in messages]
+    transaction.on_commit(partial(_enqueue_emails, emails, reminder))
+
+
+def _enqueue_emails(emails: list[tuple[int, str]], reminder: bool) -> None:
+    for member_id, link in emails:
+        wave_email_send.enqueue(member_id, link, reminder)
 
 
 def member_for_token(token: str) -> WaveMember:
@@ -234,5 +234,5 @@ def reminders_send(
         member.last_reminded_at = now
         member.save(update_fields=["reminders_sent", "last_reminded_at"])
         messages.append((member, link_for(token)))
-    transaction.on_commit(lambda: _send_invitations(wave, messages, reminder=True))
+    _send_invitations(messages, reminder=True)
     return len(messages)

@@ -63,6 +63,7 @@ def prepared_file_request(
     )
     if created:
         transaction.on_commit(partial(_enqueue, prepared.pk))
+        prepared.refresh_from_db()  # an immediate backend outside a transaction built it already
     elif prepared.is_ready and not _stored(prepared):
         prepared = prepared_file_rebuild(prepared=prepared)
     return prepared

@@ -15,13 +15,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Prefetch
 from django.http import HttpRequest, JsonResponse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from smartregion.accounts.permissions import is_member_of
+from smartregion.core.i18n import active_language
 from smartregion.instruments.definition import Instrument
 from smartregion.instruments.models import InstrumentVersion
 from smartregion.instruments.progress import answer_progress
@@ -212,7 +212,7 @@ class DiagnosticPage(Schema):
 
 
 def _language(lang: str | None) -> str:
-    code = (lang or translation.get_language() or "fr")[:2]
+    code = lang[:2] if lang else active_language()
     return code if code in LANGUAGES else "fr"
 
 

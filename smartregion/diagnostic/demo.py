@@ -14,13 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from smartregion.accounts.services import DEMO_COMMUNE
 from smartregion.instruments.definition import DONT_KNOW, NOT_APPLICABLE, Instrument, Question
@@ -305,4 +306,16 @@ def _store(version: InstrumentVersion, planned: Sequence[_Planned]) -> None:
         DomainTarget(diagnostic=diagnostic, dimension=code, level=level)
         for diagnostic, plan, _result in rows
         for code, level in plan.targets.items()
+    )
+
+
+def load(*, out: Callable[[str], None], err: Callable[[str], None]) -> None:
+    """The `demo` command's step: the demo diagnostics not yet created."""
+    demo = diagnostic_demo_create()
+    out(
+        _(
+            "Demo diagnostics: %(created)d created; %(diagnostics)d submitted diagnostics "
+            "of %(communes)d communes in all."
+        )
+        % {"created": demo.created, "diagnostics": demo.diagnostics, "communes": demo.communes}
     )

@@ -11,16 +11,22 @@ shipping a locale-dependent `;` file that other tools misread.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from typing import Any
 
 from django.contrib.staticfiles import finders
+from django.db.models import Max
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .results import ResultsView
+from smartregion.core.models import PreparedFile
+from smartregion.core.prepared import BuiltFile, Progress, prepared_file_request
+
+from .models import Diagnostic
+from .results import ResultsView, build_results, diagnostic_for_results
 
 CSV_HEADER = (
     "code",
@@ -118,36 +124,40 @@ def results_pdf(view: ResultsView) -> bytes:
     return document.write_pdf(stylesheets=stylesheets)
 
 
-def results_pdf_cached(view: ResultsView) -> bytes:
-    """The PDF, rendered once per diagnostic state and language (rendering takes seconds).
+PDF_BUILDER = "smartregion.diagnostic.exports.results_pdf_file"
+
+
+def results_pdf_request(diagnostic: Diagnostic, language: str) -> PreparedFile:
+    """The report, built in the background once per diagnostic state and language.
 
     The key changes when the diagnostic changes (targets, publication) and when any commune
-    submits a diagnostic (the peer comparison), so a cached report is never stale.
+    submits a diagnostic (the peer comparison), so a prepared report is never stale.
     """
-    from django.core.cache import cache  # noqa: PLC0415
-    from django.db.models import Max  # noqa: PLC0415
-    from django.utils.translation import get_language  # noqa: PLC0415
-
-    from .models import Diagnostic  # noqa: PLC0415
-
-    diagnostic = view.diagnostic
     peers = Diagnostic.objects.filter(status=Diagnostic.Status.SUBMITTED).aggregate(
         latest=Max("submitted_at")
     )["latest"]
-    key = ":".join(
-        [
-            "diagnostic-pdf",
-            str(diagnostic.pk),
-            get_language() or "fr",
-            diagnostic.updated_at.isoformat(),
-            peers.isoformat() if peers else "",
-        ]
+    state = f"{diagnostic.updated_at.isoformat()}|{peers.isoformat() if peers else ''}"
+    family = f"diagnostic.report:{diagnostic.pk}:{language}"
+    return prepared_file_request(
+        key=f"{family}:{hashlib.sha256(state.encode()).hexdigest()[:16]}",
+        family=family,
+        builder=PDF_BUILDER,
+        params={"diagnostic_id": diagnostic.pk, "language": language},
     )
-    pdf = cache.get(key)
-    if pdf is None:
-        pdf = results_pdf(view)
-        cache.set(key, pdf, timeout=24 * 3600)
-    return pdf
+
+
+def results_pdf_file(*, progress: Progress, diagnostic_id: int, language: str) -> BuiltFile:
+    """The prepared report's builder (runs in a task, in the language of whoever asked)."""
+    diagnostic = diagnostic_for_results(diagnostic_id)
+    if diagnostic is None:
+        raise ValueError(f"diagnostic {diagnostic_id} no longer exists")
+    with translation.override(language):
+        view = build_results(diagnostic, language)
+        progress(30)
+        content = results_pdf(view)
+    return BuiltFile(
+        content=content, content_type="application/pdf", filename=download_name(view, "pdf")
+    )
 
 
 def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:

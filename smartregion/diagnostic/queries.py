@@ -99,3 +99,17 @@ def history(diagnostic: Diagnostic) -> list[Diagnostic]:
         .order_by("submitted_at")
         .prefetch_related("scores")
     )
+
+
+def latest_published(municipality: Municipality) -> Diagnostic | None:
+    """The commune's latest submitted diagnostic its managers chose to publish, if any."""
+    return (
+        Diagnostic.objects.filter(
+            municipality=municipality,
+            is_published=True,
+            status=Diagnostic.Status.SUBMITTED,
+        )
+        .select_related("instrument_version")
+        .order_by("-submitted_at")
+        .first()
+    )

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from smartregion.core.i18n import active_language
 
 from .definition import Instrument, parse
 from .registry import version_has_answers
@@ -43,7 +44,7 @@ class InstrumentVersion(models.Model):
 
     @property
     def title(self) -> str:
-        return self.title_en if (get_language() or "fr").startswith("en") else self.title_fr
+        return self.title_en if active_language() == "en" else self.title_fr
 
     @property
     def instrument(self) -> Instrument:

@@ -9,9 +9,12 @@ a second run publishes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from smartregion.barometer.demo import DEMO_SEED, WAVES, demo_moment
 from smartregion.barometer.models import Wave
@@ -39,3 +42,13 @@ def observatory_demo_create(*, seed: int = DEMO_SEED) -> int:
         edition_publish(wave=wave, user=None, now=when)
         published += 1
     return published
+
+
+def load(*, out: Callable[[str], None], err: Callable[[str], None]) -> None:
+    """The `demo` command's step, after the barometer's: its closed waves become editions."""
+    started = time.monotonic()
+    published = observatory_demo_create()
+    out(
+        _("Demo observatory: %(published)d editions published (%(seconds).1f s).")
+        % {"published": published, "seconds": time.monotonic() - started}
+    )

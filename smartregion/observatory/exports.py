@@ -4,8 +4,8 @@ Every file is built from the edition's frozen data only, with fixed timestamps (
 date), so the same revision always gives the same bytes. The files are prepared files
 (`core.prepared`): publishing an edition queues them (`edition_files_prepare`), a task builds
 each one, the download view serves the stored bytes, and the DCAT catalogue announces the size
-and SHA-256 of those same stored bytes (`edition_file_ensure`). The PDF is cached per edition and
-language.
+and SHA-256 of those same stored bytes (`edition_file_ensure`). The PDF is built by a task too,
+once per edition revision and language (a prepared file).
 
 The Data Package's texts are in English (the download URLs are language-neutral and field names
 are English); the tables' titles and descriptions are stored in French and English in the
@@ -20,7 +20,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_noop as N_
@@ -359,27 +358,46 @@ def edition_file_build(*, progress: Progress, edition_id: int, name: str) -> Bui
 # ---------------------------------------------------------------------------------------------
 
 
-def report_pdf(edition: Edition, language: str) -> bytes:
-    """The edition as a PDF in `language`, cached per edition revision and language."""
-    key = f"edition-pdf:{edition.pk}:{edition.checksum[:16]}:{language}"
-    content = cache.get(key)
-    if content is None:
-        content = _render_pdf(edition, language)
-        cache.set(key, content, timeout=None)
-    return content
+REPORT_BUILDER = "smartregion.observatory.exports.report_pdf_file"
 
 
-def _render_pdf(edition: Edition, language: str) -> bytes:
+def report_pdf_request(edition: Edition, language: str) -> PreparedFile:
+    """The edition's PDF in `language`, built once per revision (its checksum) in the background."""
+    family = f"observatory.report:{edition.pk}:{language}"
+    return prepared_file_request(
+        key=f"{family}:{edition.checksum[:16]}",
+        family=family,
+        builder=REPORT_BUILDER,
+        params={"edition_id": edition.pk, "language": language},
+    )
+
+
+def report_pdf_file(*, progress: Progress, edition_id: int, language: str) -> BuiltFile:
+    """The prepared file's builder (runs in a task)."""
+    edition = Edition.objects.get(pk=edition_id)
+    return BuiltFile(
+        content=_render_pdf(edition, language, progress),
+        content_type="application/pdf",
+        filename=f"{edition.slug}-r{edition.revision}-{language}.pdf",
+    )
+
+
+def _render_pdf(edition: Edition, language: str, progress: Progress) -> bytes:
     import weasyprint  # noqa: PLC0415 - heavy optional dependency, only needed here
 
     data = edition.data
     with translation.override(language):
+        links = [
+            (section.title, link.code)
+            for section in queries.sections(data, language)
+            for link in section.questions
+        ]
         questions = []
-        for section in queries.sections(data, language):
-            for link in section.questions:
-                figures = queries.question_figures(data, link.code, language)
-                chart = charts.svg(edition.pk, edition.checksum, data, link.code, language)
-                questions.append((section.title, figures, chart))
+        for done, (section_title, code) in enumerate(links):
+            figures = queries.question_figures(data, code, language)
+            chart = charts.svg(edition.pk, edition.checksum, data, code, language)
+            questions.append((section_title, figures, chart))
+            progress(80 * (done + 1) // max(len(links), 1))
         html = render_to_string(
             "observatory/report_pdf.html",
             {
@@ -396,6 +414,7 @@ def _render_pdf(edition: Edition, language: str) -> bytes:
         )
     stylesheet = finders.find("observatory/report.css")
     stylesheets = [weasyprint.CSS(filename=stylesheet)] if stylesheet else []
+    progress(85)
     return weasyprint.HTML(string=html, url_fetcher=_no_fetch).write_pdf(stylesheets=stylesheets)
 
 

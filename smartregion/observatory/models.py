@@ -10,10 +10,10 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from smartregion.barometer.models import Wave
+from smartregion.core.i18n import active_language
 
 
 class Edition(models.Model):
@@ -46,16 +46,11 @@ class Edition(models.Model):
 
     @property
     def title(self) -> str:
-        return (
-            self.title_en
-            if (get_language() or "fr").startswith("en") and self.title_en
-            else self.title_fr
-        )
+        return self.title_en if active_language() == "en" and self.title_en else self.title_fr
 
     @property
     def methodology(self) -> str:
-        language = get_language() or "fr"
-        return self.methodology_en if language.startswith("en") else self.methodology_fr
+        return self.methodology_en if active_language() == "en" else self.methodology_fr
 
 
 class EditionBuild(models.Model):

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST, require_safe
 from smartregion.barometer.models import Wave
 from smartregion.core.i18n import active_language
 from smartregion.core.pagecache import public_page
+from smartregion.core.prepared_response import prepared_file_response
 from smartregion.observatory import charts, exports, queries, services
 from smartregion.observatory.models import Edition, EditionBuild
 from smartregion.observatory.permissions import can_publish_editions
@@ -157,13 +158,9 @@ def chart_spec(
 @require_safe
 def report_pdf(request: HttpRequest, slug: str, revision: int | None = None) -> HttpResponse:
     edition = _edition(slug, revision)
-    response = HttpResponse(
-        exports.report_pdf(edition, active_language()), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = (
-        f'inline; filename="{edition.slug}-r{edition.revision}-{active_language()}.pdf"'
-    )
-    return response
+    prepared = exports.report_pdf_request(edition, active_language())
+    title = _("The report of %(edition)s (PDF)") % {"edition": edition.title}
+    return prepared_file_response(request, prepared, title=title, as_attachment=False)
 
 
 # ---------------------------------------------------------------------------------------------

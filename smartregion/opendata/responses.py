@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from smartregion.core.models import PreparedFile
 from smartregion.core.prepared import prepared_file_servable
-from smartregion.core.views_prepared import prepared_file_response
+from smartregion.core.prepared_response import prepared_file_response
 
 RETRY_AFTER_SECONDS = 10
 
@@ -32,8 +32,6 @@ def data_file_response(
 ) -> HttpResponse:
     """The file (as an attachment named `filename` if given, with `cache_control`), its previous
     state while a newer one is built, or the answer that says it is being prepared."""
-    if not prepared.is_ready:
-        prepared = _fresh(prepared)  # a backend that ran the build at once, on commit
     served = prepared_file_servable(prepared)
     if served.is_ready:
         with default_storage.open(served.file.name, "rb") as stored:
@@ -55,7 +53,3 @@ def data_file_response(
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
-
-
-def _fresh(prepared: PreparedFile) -> PreparedFile:
-    return PreparedFile.objects.filter(pk=prepared.pk).first() or prepared

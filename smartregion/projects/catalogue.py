@@ -9,7 +9,7 @@ sorting. The index is rebuilt when the public data version changes (every servic
 published data bumps it, see core/pagecache.py), so a page costs one search query (when there
 is a text query), one query for the page's projects and their prefetches. Pages fetch their
 projects only when asked (`CataloguePage.projects`), so a caller that has every card of the page
-already rendered (views_public caches them) needs no project query at all.
+already rendered (views/public.py caches them) needs no project query at all.
 """
 
 from __future__ import annotations

@@ -21,7 +21,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -33,6 +35,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from smartregion.accounts.models import Organisation, User
 from smartregion.accounts.services import (
@@ -905,3 +908,25 @@ def _backdate(project: Project, day: dt.date | None) -> None:
     for offset, revision in enumerate(revisions):
         stamp = moment - dt.timedelta(days=3 * (len(revisions) - 1 - offset))
         ProjectRevision.objects.filter(pk=revision.pk).update(created_at=stamp)
+
+
+def load(*, out: Callable[[str], None], err: Callable[[str], None]) -> None:
+    """The `demo` command's step: about 150 demo projects and their actors, via the services."""
+    started = time.monotonic()
+    demo = projects_demo_create()
+    out(
+        gettext(
+            "Demo projects: %(created)d created; %(projects)d in all (%(published)d "
+            "published, %(showcase)d in the showcase) in %(communes)d communes, "
+            "%(actors)d demo actors (%(seconds).1f s)."
+        )
+        % {
+            "created": demo.created,
+            "projects": demo.projects,
+            "published": demo.published,
+            "showcase": demo.showcase,
+            "communes": demo.communes,
+            "actors": demo.actors,
+            "seconds": time.monotonic() - started,
+        }
+    )

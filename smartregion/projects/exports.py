@@ -55,7 +55,6 @@ LICENCE = {
     "path": "https://creativecommons.org/licenses/by/4.0/",
 }
 BOM = "\ufeff"
-PDF_TTL = 7 * 24 * 3600
 EXPORT_TTL = 3600
 # Longest description the PDF tries first, then shorter ones until the page fits.
 PDF_DESCRIPTION_LIMITS = (1500, 1000, 600, 300, 0)
@@ -235,16 +234,36 @@ def project_pdf(project: Project, *, base_url: str) -> bytes:
     return project_pdf_document(project, base_url=base_url).write_pdf()
 
 
-def project_pdf_cached(project: Project, *, base_url: str) -> bytes:
-    """The PDF, rendered once per project version (and change time: files added or removed)."""
-    key = ":".join(
-        ["showcase-pdf", str(project.pk), str(project.version), project.updated_at.isoformat()]
+PDF_BUILDER = "smartregion.projects.exports.project_pdf_file"
+
+
+def project_pdf_request(project: Project, *, base_url: str) -> PreparedFile:
+    """The one-page PDF, built in the background once per project version (and change time:
+    files added or removed) and site address (its links are absolute)."""
+    family = f"projects.showcase-pdf:{project.pk}"
+    state = f"{project.version}|{project.updated_at.isoformat()}|{base_url}"
+    return prepared_file_request(
+        key=f"{family}:{hashlib.sha256(state.encode()).hexdigest()[:16]}",
+        family=family,
+        builder=PDF_BUILDER,
+        params={"project_id": project.pk, "base_url": base_url},
     )
-    pdf = cache.get(key)
-    if pdf is None:
-        pdf = project_pdf(project, base_url=base_url)
-        cache.set(key, pdf, timeout=PDF_TTL)
-    return pdf
+
+
+def project_pdf_file(*, progress: Progress, project_id: int, base_url: str) -> BuiltFile:
+    """The prepared PDF's builder (runs in a task)."""
+    project = (
+        Project.objects.select_related("owner_municipality", "owner_organisation")
+        .prefetch_related("municipalities", "fundings", "indicators", "locations", "partners")
+        .prefetch_related("images")
+        .get(pk=project_id)
+    )
+    progress(10)
+    return BuiltFile(
+        content=project_pdf(project, base_url=base_url),
+        content_type="application/pdf",
+        filename=f"{project.slug}.pdf",
+    )
 
 
 def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:

@@ -1,30 +1,24 @@
 """Emails of the review workflow: editors learn a project awaits them, teams learn the decision.
 
 Each person gets the email in their own language (`User.preferred_language`), with absolute links
-built from `SMARTREGION_BASE_URL`. Emails leave after the transaction commits, so a rolled-back
-step sends nothing; a failing mail server is logged and never undoes the step.
+built from `SMARTREGION_BASE_URL`. Each email is a task queued after the transaction commits, so a
+rolled-back step sends nothing, and a failing mail server never undoes the step: the task fails,
+staff see it with its error and retry it (see `core.admin`).
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable
+from functools import partial
 
-from django.conf import settings
 from django.contrib.auth.models import Permission
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext as _
 
 from smartregion.accounts.models import Membership, User
 
 from .models import Project, ProjectRevision
+from .tasks import project_email_send
 
-logger = logging.getLogger(__name__)
 Action = ProjectRevision.Action
 
 TEAM_ACTIONS = (
@@ -75,62 +69,10 @@ def project_notify(*, project: Project, action: str, comment: str, actor: User |
     else:
         return
     recipients = [user for user in recipients if actor is None or user.pk != actor.pk]
-    if recipients:
-        transaction.on_commit(lambda: _send(project, action, comment, actor, recipients, template))
-
-
-def _send(
-    project: Project,
-    action: str,
-    comment: str,
-    actor: User | None,
-    recipients: Iterable[User],
-    template: str,
-) -> None:
+    actor_id = actor.pk if actor is not None else None
     for user in recipients:
-        language = user.preferred_language or settings.LANGUAGE_CODE
-        with translation.override(language):
-            subject, body = _message(project, action, comment, actor, template, language)
-        try:
-            send_mail(subject, body, None, [user.email])
-        except OSError:  # the step is saved; a mail server hiccup must not undo it
-            logger.exception("Could not send the %s email of project %s", action, project.pk)
-
-
-def _message(
-    project: Project,
-    action: str,
-    comment: str,
-    actor: User | None,
-    template: str,
-    language: str,
-) -> tuple[str, str]:
-    title = project.title_for(language)
-    subjects = {
-        Action.SUBMITTED: _("Project to review: %(title)s"),
-        Action.CHANGES_REQUESTED: _("Changes requested on your project: %(title)s"),
-        Action.PUBLISHED: _("Your project is published: %(title)s"),
-        Action.REJECTED: _("Your project was not accepted: %(title)s"),
-        Action.UNPUBLISHED: _("Your project was withdrawn from publication: %(title)s"),
-    }
-    if action == Action.REJECTED:  # closed to the team: their list of projects says so
-        path = reverse("projects:mine")
-    else:
-        page = {
-            Action.SUBMITTED: "projects:review",
-            Action.PUBLISHED: "projects:detail",
-        }.get(action, "projects:edit")
-        path = reverse(page, args=[project.slug])
-    context = {
-        "project": project,
-        "title": title,
-        "action": action,
-        "comment": comment,
-        "actor": actor,
-        "link": _absolute(path),
-    }
-    return subjects[action] % {"title": title}, render_to_string(template, context)
-
-
-def _absolute(path: str) -> str:
-    return settings.SMARTREGION_BASE_URL.rstrip("/") + path
+        transaction.on_commit(
+            partial(
+                project_email_send.enqueue, project.pk, action, comment, actor_id, user.pk, template
+            )
+        )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views_edit
+from .views import edit as views_edit
 
 urlpatterns = [
     path("new/", views_edit.create, name="create"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views_public
+from .views import public as views_public
 
 urlpatterns: list = [
     path("", views_public.catalogue, name="catalogue"),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import feeds, views_showcase
+from . import feeds
+from .views import showcase as views_showcase
 
 urlpatterns: list = [
     path("feed.atom", feeds.PublishedProjectsFeed(), name="feed"),

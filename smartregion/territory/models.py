@@ -11,8 +11,9 @@ import datetime as dt
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from smartregion.core.i18n import active_language
 
 from .names import fold, pick_name
 
@@ -42,7 +43,7 @@ class NamedPlace(models.Model):
     @property
     def name(self) -> str:
         """The name in the active language, with the official fallbacks."""
-        return pick_name(self.names, get_language() or "fr")
+        return pick_name(self.names, active_language())
 
 
 class Region(NamedPlace):
@@ -115,7 +116,7 @@ class PopulationClass(models.Model):
     def label(self) -> str:
         return pick_name(
             {"fr": self.label_fr, "en": self.label_en, "de": self.label_de, "nl": self.label_nl},
-            get_language() or "fr",
+            active_language(),
         )
 
     def contains(self, population: int) -> bool:

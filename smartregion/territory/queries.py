@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count, F, QuerySet, Sum
-from django.utils.translation import get_language
+
+from smartregion.core.i18n import active_language
 
 from .models import Municipality, MunicipalityFigure, PopulationClass, Province, Region
 from .names import fold
@@ -52,7 +53,7 @@ def municipalities_search(
         queryset = queryset.filter(population_class__code=population_class)
     for token in fold(q or "").split():
         queryset = queryset.filter(search_text__contains=token)
-    name_field = _sort_field(get_language() or "fr")
+    name_field = _sort_field(active_language())
     order = SORTS.get(sort)
     if order is None:
         order = f"-{name_field}" if sort == "-name" else name_field
@@ -102,7 +103,7 @@ def neighbours_with_boundaries(municipality: Municipality) -> list[Municipality]
     return list(
         municipality.neighbours.current()
         .select_related("boundary", "province")
-        .order_by(_sort_field(get_language() or "fr"))
+        .order_by(_sort_field(active_language()))
     )
 
 

@@ -5,10 +5,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from smartregion.core.i18n import active_language
 from smartregion.core.pagecache import public_page
 
 from . import maps, queries
 from .forms import MAP_FIGURES, MapForm, MunicipalityFilterForm
+from .panels import profile_panels
 
 PAGE_SIZE = 50
 
@@ -63,6 +65,7 @@ def municipality_detail(request: HttpRequest, refnis: str) -> HttpResponse:
             "predecessors": [s.predecessor for s in municipality.successions_as_successor.all()],
             "successors": [s.successor for s in municipality.successions_as_predecessor.all()],
             "neighbour_map": maps.neighbour_map(municipality, neighbours),
+            "panels": profile_panels(municipality, language=active_language()),
         },
     )
 

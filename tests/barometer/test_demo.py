@@ -204,16 +204,17 @@ def test_a_second_run_creates_nothing_and_no_email_is_ever_sent(
     assert mail.outbox == []
 
 
-def test_demo_command_prints_the_barometer_line(territory):
+def test_demo_command_prints_the_barometer_and_observatory_lines(territory):
     out = io.StringIO()
 
     with translation.override("en"):
         call_command("demo", stdout=out)
 
     assert (
-        "Demo barometer: 4 waves created, 4 editions published; response rates 2019 46%, "
+        "Demo barometer: 4 waves created and closed; response rates 2019 46%, "
         "2021 55%, 2023 51%, 2025 63%; 56 communes answered every wave"
     ) in out.getvalue()
+    assert "Demo observatory: 4 editions published (" in out.getvalue()
     assert Edition.objects.filter(is_demo=True).count() == 4
     assert Region.objects.get(refnis="03000").waves.filter(is_demo=True).count() == 4
     assert mail.outbox == []

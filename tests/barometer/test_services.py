@@ -99,6 +99,17 @@ def test_manager_email_is_the_fallback_contact(wave, manager, django_capture_on_
     assert [m.to for m in mail.outbox] == [["manager@namur.example"]]
 
 
+def test_an_invitation_is_in_the_language_of_the_contacts_account(
+    wave, manager, django_capture_on_commit_callbacks
+):
+    manager.preferred_language = "en"
+    manager.save(update_fields=["preferred_language"])
+    with translation.override("fr"), django_capture_on_commit_callbacks(execute=True):
+        wave_open(wave=wave, link_for=_link, now=OPENED)
+
+    assert [m.subject for m in mail.outbox] == ["Your commune is invited: Baromètre 2025"]
+
+
 def test_a_wave_opens_only_once(opened):
     wave, _ = opened
 
@@ -165,7 +176,8 @@ def test_reminders_go_to_non_respondents_when_due_and_old_links_still_work(
     again = reminders_send(wave=wave, link_for=_link, now=OPENED + dt.timedelta(days=16))
 
     assert (early, due, again) == (0, 1, 0)
-    assert len(mail.outbox) == 1 and "Reminder" in mail.outbox[0].subject
+    # In the commune's language (the region's first), whatever language the sender's page had.
+    assert [m.subject for m in mail.outbox] == ["Rappel : Baromètre 2025"]
     assert member_for_token(tokens[namur.pk]).municipality == namur
     assert WaveLink.objects.filter(member__municipality=namur).count() == 2
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf.urls.i18n import i18n_patterns
 from django.urls import path
 
 from config.urls import urlpatterns as site_urlpatterns
 from smartregion.core.models import PreparedFile
 from smartregion.core.prepared import BuiltFile, prepared_file_request
-from smartregion.core.views_prepared import prepared_file_response
+from smartregion.core.prepared_response import prepared_file_response
 
 BUILT: list[str] = []
 
@@ -37,4 +38,8 @@ def text_file(request, name: str):
     return prepared_file_response(request, prepared, title=name, as_attachment=True)
 
 
-urlpatterns = [path("file/<str:name>", text_file), *site_urlpatterns]
+urlpatterns = [
+    path("file/<str:name>", text_file),
+    *i18n_patterns(path("file/<str:name>", text_file)),
+    *site_urlpatterns,
+]

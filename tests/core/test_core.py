@@ -30,21 +30,6 @@ def test_root_redirects_to_the_french_home(client):
     assert (response.status_code, response["Location"]) == (302, "/fr/")
 
 
-@pytest.mark.parametrize(
-    ("language", "heading"),
-    [
-        ("fr", "Smart Region : la boîte à outils des communes intelligentes et durables"),
-        ("en", "Smart Region: the toolbox for smart and sustainable communes"),
-    ],
-)
-def test_home_in_each_language(client, territory, language, heading):
-    html = client.get(f"/{language}/").content.decode()
-
-    assert f'<html lang="{language}">' in html
-    assert f"<h1>{heading}</h1>" in html
-    assert 'href="#main"' in html
-
-
 def test_language_links_keep_the_current_page_and_query(client, territory):
     html = client.get("/fr/communes/", {"q": "namur"}).content.decode()
 

@@ -189,16 +189,28 @@ def test_json_has_exact_keys_and_values(client, low, member):
 
 
 @pytest.mark.parametrize("who", ["member", "manager", "staff_user"])
-def test_pdf_is_a_real_pdf_naming_the_commune(client, low, who, request):
+def test_pdf_is_a_real_pdf_naming_the_commune(client, low, who, request, fetch_prepared):
     client.force_login(request.getfixturevalue(who))
 
-    response = client.get(_url(low, "pdf"))
+    response = fetch_prepared(client, _url(low, "pdf"))
 
+    content = b"".join(response.streaming_content)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'attachment; filename="diagnostic-namur-2026.pdf"'
-    assert response.content.startswith(b"%PDF")
-    assert len(response.content) > 5_000
+    assert content.startswith(b"%PDF")
+    assert len(content) > 5_000
+
+
+def test_pdf_page_says_the_report_is_being_prepared(client, low, member):
+    client.force_login(member)
+
+    response = client.get(_url(low, "pdf"))
+
+    html = response.content.decode()
+    assert response.status_code == 202
+    assert "<h1>Your file is being prepared</h1>" in html
+    assert "“The diagnostic report of Namur, 2026 (PDF)” takes a moment to build." in html
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
@@ -224,10 +236,12 @@ def test_pdf_is_a_real_pdf_naming_the_commune(client, low, who, request):
         ),
     ],
 )
-def test_pdf_text_is_in_the_users_language(client, low, member, lang, expected, tmp_path):
+def test_pdf_text_is_in_the_users_language(
+    client, low, member, lang, expected, tmp_path, fetch_prepared
+):
     client.force_login(member)
     pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(client.get(_url(low, "pdf", lang=lang)).content)
+    pdf.write_bytes(b"".join(fetch_prepared(client, _url(low, "pdf", lang=lang)).streaming_content))
 
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
@@ -238,11 +252,11 @@ def test_pdf_text_is_in_the_users_language(client, low, member, lang, expected, 
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
-def test_pdf_labels_demo_data(client, instrument_version, namur, member, tmp_path):
+def test_pdf_labels_demo_data(client, instrument_version, namur, member, tmp_path, fetch_prepared):
     diagnostic = submitted(namur, instrument_version, 0.5, is_demo=True)
     client.force_login(member)
     pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(client.get(_url(diagnostic, "pdf")).content)
+    pdf.write_bytes(b"".join(fetch_prepared(client, _url(diagnostic, "pdf")).streaming_content))
 
     text = subprocess.run(
         ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
@@ -251,7 +265,9 @@ def test_pdf_labels_demo_data(client, instrument_version, namur, member, tmp_pat
     assert "Demonstration data" in text
 
 
-def test_pdf_is_rendered_once_until_the_diagnostic_or_its_peers_change(client, low, member):
+def test_pdf_is_rendered_once_until_the_diagnostic_or_its_peers_change(
+    client, low, member, fetch_prepared
+):
     from unittest import mock
 
     from smartregion.diagnostic import exports
@@ -259,10 +275,11 @@ def test_pdf_is_rendered_once_until_the_diagnostic_or_its_peers_change(client, l
 
     client.force_login(member)
     with mock.patch.object(exports, "results_pdf", wraps=exports.results_pdf) as render:
-        first = client.get(_url(low, "pdf")).content
-        second = client.get(_url(low, "pdf")).content
+        first = b"".join(fetch_prepared(client, _url(low, "pdf")).streaming_content)
+        again = client.get(_url(low, "pdf"))
+        second = b"".join(again.streaming_content)
         targets_set(diagnostic=low, targets={"gov": 4}, horizon_year=None)
-        client.get(_url(low, "pdf"))
+        fetch_prepared(client, _url(low, "pdf"))
 
-    assert first == second
+    assert (again.status_code, first == second) == (200, True)
     assert render.call_count == 2

@@ -383,13 +383,20 @@ def test_public_question_with_boundaries_is_a_choropleth_by_answer(client, publi
 # ---------------------------------------------------------------------------------------------
 
 
-def test_report_pdf_has_the_edition_title(client, published, tmp_path):
-    response = client.get(f"/en/observatory/{SLUG}/report.pdf")
+def test_report_pdf_is_prepared_then_served_with_the_edition_title(
+    client, published, tmp_path, fetch_prepared
+):
+    response = fetch_prepared(client, f"/en/observatory/{SLUG}/report.pdf")
 
-    assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
+    content = b"".join(response.streaming_content)
+    assert (response.status_code, response["Content-Type"], response["Content-Disposition"]) == (
+        200,
+        "application/pdf",
+        f'inline; filename="{SLUG}-r{published.latest.revision}-en.pdf"',
+    )
+    assert content.startswith(b"%PDF")
     path = tmp_path / "report.pdf"
-    path.write_bytes(response.content)
+    path.write_bytes(content)
     text = subprocess.run(
         ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
@@ -397,6 +404,15 @@ def test_report_pdf_has_the_edition_title(client, published, tmp_path):
     assert "Demonstration data" in text
     assert "Does your commune have a formalised smart territory strategy?" in text
     assert "Response rate by province" in text
+
+
+def test_report_pdf_page_says_it_is_being_prepared(client, published):
+    response = client.get(f"/fr/observatory/{SLUG}/report.pdf")
+
+    html = response.content.decode()
+    assert (response.status_code, response["Content-Type"]) == (202, "text/html; charset=utf-8")
+    assert "<progress" in html and 'role="status"' in html
+    assert f'href="/fr/observatory/{SLUG}/report.pdf"' in html
 
 
 # ---------------------------------------------------------------------------------------------

@@ -160,16 +160,30 @@ def _pdf_pages(pdf: bytes) -> int:
     return sum(len(re.findall(rb"/Type\s*/Page(?![s\w])", chunk)) for chunk in chunks)
 
 
-def test_showcase_pdf_is_one_page(client, namur):
+def test_showcase_pdf_is_one_page(client, namur, fetch_prepared):
+    _showcased(namur)
+
+    response = fetch_prepared(client, "/en/projects/showcase/wifi-public.pdf")
+
+    content = b"".join(response.streaming_content)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'inline; filename="wifi-public.pdf"'
+    assert content.startswith(b"%PDF-")
+    assert _pdf_pages(content) == 1
+
+
+def test_showcase_pdf_is_first_being_prepared_in_english(client, namur):
     _showcased(namur)
 
     response = client.get("/en/projects/showcase/wifi-public.pdf")
 
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == 'inline; filename="wifi-public.pdf"'
-    assert response.content.startswith(b"%PDF-")
-    assert _pdf_pages(response.content) == 1
+    html = response.content.decode()
+    assert response.status_code == 202
+    assert "<h1>Your file is being prepared</h1>" in html
+    assert (
+        '<a class="button" id="prepared-link" href="/en/projects/showcase/wifi-public.pdf">' in html
+    )
 
 
 def test_showcase_pdf_of_a_long_project_still_fits_one_page(namur, settings):
@@ -210,7 +224,7 @@ def test_showcase_pdf_shows_key_figures(namur):
     assert "4. Quality education" in text
 
 
-def test_showcase_pdf_is_cached_per_version(client, namur, monkeypatch):
+def test_showcase_pdf_is_built_once_per_version(client, namur, monkeypatch, fetch_prepared):
     project = _showcased(namur)
     calls = []
     real = exports.project_pdf
@@ -218,12 +232,12 @@ def test_showcase_pdf_is_cached_per_version(client, namur, monkeypatch):
         exports, "project_pdf", lambda p, **kw: calls.append(p.version) or real(p, **kw)
     )
 
-    client.get("/en/projects/showcase/wifi-public.pdf")
-    client.get("/en/projects/showcase/wifi-public.pdf")
+    fetch_prepared(client, "/en/projects/showcase/wifi-public.pdf")
+    again = client.get("/en/projects/showcase/wifi-public.pdf")
     Project.objects.filter(pk=project.pk).update(version=2)
-    client.get("/en/projects/showcase/wifi-public.pdf")
+    fetch_prepared(client, "/en/projects/showcase/wifi-public.pdf")
 
-    assert calls == [1, 2]
+    assert (again.status_code, calls) == (200, [1, 2])
 
 
 def test_indicator_percent_of_target_counts_from_baseline():
@@ -239,7 +253,7 @@ def test_indicator_percent_of_target_needs_a_target():
 
 
 def _fetch(project: Project) -> Project:
-    from smartregion.projects.views_showcase import showcase_project
+    from smartregion.projects.views.showcase import showcase_project
 
     return showcase_project(project.slug)
 

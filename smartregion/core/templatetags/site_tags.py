@@ -5,7 +5,9 @@ from dataclasses import dataclass
 from django import template
 from django.conf import settings
 from django.urls import translate_url
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language_info
+
+from ..i18n import active_language
 
 register = template.Library()
 
@@ -22,7 +24,7 @@ class LanguageLink:
 def language_links(context: template.Context) -> list[LanguageLink]:
     """The current page in every language: plain links, so pages stay cacheable and need no form."""
     request = context["request"]
-    current = get_language()
+    current = active_language()
     return [
         LanguageLink(
             code=code,

@@ -13,6 +13,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from smartregion.core.prepared_response import prepared_file_response
+
 from .. import exports
 from ..models import Diagnostic
 from ..permissions import can_manage, can_view_diagnostic
@@ -61,10 +63,15 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    view = _submitted_view(request, pk)
-    response = HttpResponse(exports.results_pdf_cached(view), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{exports.download_name(view, "pdf")}"'
-    return response
+    diagnostic = _viewable(request, pk)
+    if diagnostic.is_draft:
+        raise Http404(_("This diagnostic is not submitted yet."))
+    prepared = exports.results_pdf_request(diagnostic, get_language() or "fr")
+    title = _("The diagnostic report of %(commune)s, %(year)s (PDF)") % {
+        "commune": diagnostic.municipality.name,
+        "year": diagnostic.year,
+    }
+    return prepared_file_response(request, prepared, title=title, as_attachment=True)
 
 
 @login_required

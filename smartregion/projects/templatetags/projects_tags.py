@@ -1,5 +1,5 @@
 """Template helpers for project pages and for pages of other apps that show projects
-(the commune profile, the diagnostic's recommendations)."""
+(the commune profile's panel, the diagnostic's recommendations)."""
 
 from __future__ import annotations
 
@@ -45,13 +45,6 @@ def goal_label(number: int) -> str:
 @register.filter
 def funding_label(code: str) -> str:
     return str(FundingSource(code).label) if code in _FUNDINGS else code
-
-
-@register.simple_tag
-def municipality_projects(municipality) -> dict[str, Any]:
-    """The commune's published projects for its profile (two queries at most)."""
-    projects, total = queries.municipality_projects(municipality)
-    return {"projects": projects, "total": total}
 
 
 @register.simple_tag

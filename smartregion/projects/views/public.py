@@ -24,16 +24,16 @@ from smartregion.core.pagecache import public_page
 from smartregion.territory.models import Municipality
 from smartregion.territory.queries import default_region
 
-from . import maps, queries
-from .catalogue import (
+from .. import maps, queries
+from ..catalogue import (
     CataloguePage,
     CatalogueQuery,
     catalogue_page,
     drawn_card_projects,
     similar_projects,
 )
-from .models import Location, Project, ProjectDocument, ProjectImage, Theme
-from .permissions import can_edit_project, can_view_history, can_view_project
+from ..models import Location, Project, ProjectDocument, ProjectImage, Theme
+from ..permissions import can_edit_project, can_view_history, can_view_project
 
 ACTORS_PAGE_SIZE = 30
 SIMILAR_COUNT = 4

@@ -20,8 +20,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import services
-from .forms import (
+from .. import services
+from ..forms import (
     ActorForm,
     CompareForm,
     DocumentForm,
@@ -32,8 +32,8 @@ from .forms import (
     initial_from_input,
     make_formsets,
 )
-from .models import Project, ProjectDocument, ProjectImage, ProjectRevision
-from .permissions import (
+from ..models import Project, ProjectDocument, ProjectImage, ProjectRevision
+from ..permissions import (
     can_create_actor,
     can_create_project,
     can_edit_project,

@@ -1,17 +1,14 @@
-"""Template tags for pages outside the diagnostic app (the commune's public profile)."""
+"""The diagnostic's panel on a commune's profile (registered in ``SMARTREGION_PROFILE_PANELS``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django import template
-from django.utils.translation import get_language
-
 from smartregion.instruments.definition import Instrument
+from smartregion.territory.models import Municipality
+from smartregion.territory.panels import Panel
 
-from ..models import Diagnostic
-
-register = template.Library()
+from . import queries
 
 
 @dataclass(frozen=True)
@@ -29,34 +26,24 @@ class PublishedResult:
     domains: tuple[PublishedDomain, ...]
 
 
-@register.simple_tag
-def published_diagnostic(municipality) -> PublishedResult | None:
+def published_diagnostic(municipality: Municipality, *, language: str) -> Panel | None:
     """The levels a manager chose to publish (never answers or scores), in one query."""
-    diagnostic = (
-        Diagnostic.objects.filter(
-            municipality=municipality,
-            is_published=True,
-            status=Diagnostic.Status.SUBMITTED,
-        )
-        .select_related("instrument_version")
-        .order_by("-submitted_at")
-        .first()
-    )
+    diagnostic = queries.latest_published(municipality)
     if diagnostic is None:
         return None
     instrument = diagnostic.instrument_version.instrument
-    lang = (get_language() or "fr")[:2]
     stored = diagnostic.result.get("dimensions", {})
-    return PublishedResult(
+    maturity = PublishedResult(
         year=diagnostic.year,
         overall_level=diagnostic.overall_level,
         is_demo=diagnostic.is_demo,
-        instrument_title=Instrument.text(instrument.title, lang),
+        instrument_title=Instrument.text(instrument.title, language),
         domains=tuple(
             PublishedDomain(
-                name=Instrument.text(dim.text, lang),
+                name=Instrument.text(dim.text, language),
                 level=stored.get(dim.code, {}).get("level"),
             )
             for dim in instrument.dimensions
         ),
     )
+    return Panel("diagnostic/panels/published.html", {"maturity": maturity})

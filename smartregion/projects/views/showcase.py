@@ -18,14 +18,15 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from smartregion.core.pagecache import public_page
+from smartregion.core.prepared_response import prepared_file_response
 from smartregion.opendata.responses import data_file_response
 from smartregion.territory.models import Municipality, Region
 
-from . import exports
-from .catalogue import CatalogueQuery
-from .models import Goal, Project, Theme
-from .queries import json_list_has
-from .sanitise import rich_text_clean
+from .. import exports
+from ..catalogue import CatalogueQuery
+from ..models import Goal, Project, Theme
+from ..queries import json_list_has
+from ..sanitise import rich_text_clean
 
 PAGE_SIZE = 24
 LANGUAGE = "en"
@@ -126,10 +127,10 @@ def showcase_text(project: Project) -> dict[str, str]:
 def showcase_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     project = showcase_project(slug)
     base_url = exports.site_base_url(request.build_absolute_uri)
-    pdf = exports.project_pdf_cached(project, base_url=base_url)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{project.slug}.pdf"'
-    return response
+    prepared = exports.project_pdf_request(project, base_url=base_url)
+    with translation.override(LANGUAGE):
+        title = _("The one-page PDF of %(title)s") % {"title": project.title_for(LANGUAGE)}
+    return prepared_file_response(request, prepared, title=title, as_attachment=False)
 
 
 # ---------------------------------------------------------------------------------------------
