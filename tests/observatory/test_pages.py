@@ -488,8 +488,10 @@ def test_staff_publishes_a_new_revision_and_sees_a_link(
 ):
     client.force_login(staff_user)
 
+    with translation.override("fr"):
+        url = _publish_url(published.latest.wave)
     with django_capture_on_commit_callbacks(execute=True):  # the build task runs once queued
-        response = client.post(_publish_url(published.latest.wave))
+        response = client.post(url)
     page = client.get(response["Location"])
 
     edition = Edition.objects.get(slug=SLUG, revision=3)
