@@ -6,7 +6,8 @@ process, with every cache emptied, asks for the latest edition's `results.xlsx`,
 edition's `report.pdf`) as a first visitor would, and prints:
 - with `--after-change`, first the time of the tasks that a change of the open data queues (an
   edition publication queues its files, `open_data_changed()` the catalogue and the projects'
-  files), as a worker would run them before anyone asks;
+  files), as a worker would run them before anyone asks, then the publication of the latest
+  edition's wave through the edition build task (a new revision each run, in the bench's database);
 - the time of the first request and its status;
 - when the first answer is not the file (it is being prepared in the background), the time of the
   background builds (the queued tasks, run here in this process one after the other) and of the
