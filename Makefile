@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+# Test processes (pytest-xdist): one per core, at most 2 (each PostgreSQL worker has its own database).
+TEST_JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 2 ] && n=2; echo $$n)
 
 .PHONY: demo test install messages lint test-sqlite test-postgres bench clean
 
@@ -42,19 +44,20 @@ test: install
 
 test-sqlite: install
 	@echo "== Test suite on SQLite =="
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_JOBS)
 
 test-postgres: install
 	@echo "== Test suite on PostgreSQL =="
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(TEST_JOBS)
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 bench: install
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	$(BIN)/python bench/bench_pages.py
 
 clean:
-	rm -rf $(VENV) var/static .pytest_cache
+	rm -rf $(VENV) var/static .pytest_cache .mypy_cache

@@ -1,8 +1,24 @@
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from .throttle import login_attempt_release, login_attempt_start, login_failures_clear
+
+TOO_MANY_FAILURES = _(
+    "Too many failed sign-in attempts for this account from your address. Try again in a few "
+    "minutes, or reset your password."
+)
+
+
+def _login(credentials: dict[str, Any]) -> str:
+    return str(credentials.get("email") or credentials.get("username") or "")
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -10,3 +26,24 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return bool(getattr(settings, "SMARTREGION_OPEN_SIGNUP", False))
+
+    def authenticate(self, request: HttpRequest, **credentials: Any) -> AbstractBaseUser | None:
+        """Check the password unless this account and address failed too often (see throttle)."""
+        attempt = login_attempt_start(
+            login=_login(credentials), address=self.get_client_ip(request)
+        )
+        if attempt is None:
+            raise ValidationError(TOO_MANY_FAILURES, code="too_many_login_attempts")
+        try:
+            user = super().authenticate(request, **credentials)
+        except ValidationError:  # allauth's own limit per address, before any password check
+            login_attempt_release(attempt)
+            raise
+        if user is not None:
+            login_attempt_release(attempt)
+        return user
+
+    def _delete_login_attempts_cached_email(self, request: HttpRequest, **credentials: Any) -> None:
+        # allauth calls this after a successful password reset (a private hook of allauth 65).
+        super()._delete_login_attempts_cached_email(request, **credentials)
+        login_failures_clear(login=_login(credentials), address=self.get_client_ip(request))

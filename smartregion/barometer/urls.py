@@ -1,26 +1,26 @@
 from django.urls import path
 
-from . import views_analyst, views_respondent
+from .views import analyst, respondent
 
 app_name = "barometer"
 urlpatterns = [
-    path("waves/", views_analyst.wave_list, name="waves"),
-    path("waves/new/", views_analyst.wave_create, name="wave-create"),
-    path("waves/<int:pk>/", views_analyst.wave_detail, name="wave"),
+    path("waves/", analyst.wave_list, name="waves"),
+    path("waves/new/", analyst.wave_create, name="wave-create"),
+    path("waves/<int:pk>/", analyst.wave_detail, name="wave"),
     path(
         "waves/<int:pk>/non-respondents.csv",
-        views_analyst.non_respondents_csv,
+        analyst.non_respondents_csv,
         name="non-respondents",
     ),
     path(
         "waves/<int:pk>/<str:action>/",
-        views_analyst.wave_action,
+        analyst.wave_action,
         name="wave-action",
     ),
     # The respondent's pages (no account: the token is the key). answer/ and submit/ come before
     # the section pattern, so they can never be read as section codes.
-    path("r/<str:token>/", views_respondent.respond, name="respond"),
-    path("r/<str:token>/answer/", views_respondent.answer, name="respond-answer"),
-    path("r/<str:token>/submit/", views_respondent.submit, name="respond-submit"),
-    path("r/<str:token>/<str:section>/", views_respondent.section, name="respond-section"),
+    path("r/<str:token>/", respondent.respond, name="respond"),
+    path("r/<str:token>/answer/", respondent.answer, name="respond-answer"),
+    path("r/<str:token>/submit/", respondent.submit, name="respond-submit"),
+    path("r/<str:token>/<str:section>/", respondent.section, name="respond-section"),
 ]

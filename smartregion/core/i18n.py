@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils.translation import get_language
 
 
 def active_language() -> str:
-    """Two-letter code of the language Django has active, French when none is."""
-    return (get_language() or "fr")[:2]
+    """Two-letter code of the language Django has active, the site's default when none is."""
+    return (get_language() or settings.LANGUAGE_CODE)[:2]

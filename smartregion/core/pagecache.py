@@ -2,10 +2,11 @@
 
 Public pages (territory list, profiles, map) are the same for every anonymous visitor in a language,
 so they are rendered once and served from the cache until the data they show changes. The cache key
-holds the data version (a database counter bumped by the services that change published data);
-each process re-reads that counter at most every VERSION_TTL seconds, so a change shows everywhere
-within that delay without a query per request. Signed-in users and responses with messages are
-never cached.
+holds the data version (a database counter bumped by the services that change published data).
+Every request reads the version from the shared cache (see CACHES in config/settings.py), so a
+change shows in every process on the next request without a query per request: the database row
+is read only when the cache lost the key, and a bump writes the new value there once committed.
+Signed-in users and responses with messages are never cached.
 """
 
 from __future__ import annotations
@@ -18,30 +19,45 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import get_language
 
+from .i18n import active_language
 from .models import DataVersion
 
 VERSION_KEY = "public"
-VERSION_TTL = 5
 PAGE_TTL = 3600
+_VERSION_CACHE_KEY = f"data-version:{VERSION_KEY}"
+
+
+def _stored_version() -> int:
+    return DataVersion.objects.filter(key=VERSION_KEY).values_list("value", flat=True).first() or 0
 
 
 def data_version() -> int:
-    cache_key = f"data-version:{VERSION_KEY}"
-    version = cache.get(cache_key)
+    version = cache.get(_VERSION_CACHE_KEY)
     if version is None:
-        row = DataVersion.objects.filter(key=VERSION_KEY).values_list("value", flat=True).first()
-        version = row or 0
-        cache.set(cache_key, version, timeout=VERSION_TTL)
+        version = _stored_version()
+        # `add`, not `set`: a bump committed since the read above has already stored a newer value.
+        cache.add(_VERSION_CACHE_KEY, version, timeout=None)
     return version
+
+
+def _publish_version() -> None:
+    """Once the bump is committed, every process reads the new value from the shared cache.
+
+    The committed value is read back rather than incremented in the cache, so the cache never
+    drifts from the row; of two bumps committed at once, the later value wins.
+    """
+    version = _stored_version()
+    current = cache.get(_VERSION_CACHE_KEY)
+    if current is None or current < version:
+        cache.set(_VERSION_CACHE_KEY, version, timeout=None)
 
 
 def data_version_bump() -> None:
     """Mark public data as changed; call it from every service that changes what pages show."""
     DataVersion.objects.get_or_create(key=VERSION_KEY)
     DataVersion.objects.filter(key=VERSION_KEY).update(value=F("value") + 1)
-    transaction.on_commit(lambda: cache.delete(f"data-version:{VERSION_KEY}"))
+    transaction.on_commit(_publish_version)
 
 
 def _cacheable(request: HttpRequest) -> bool:
@@ -57,7 +73,7 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         if not _cacheable(request):
             return view(request, *args, **kwargs)
         path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-        key = f"page:{data_version()}:{get_language()}:{path}"
+        key = f"page:{data_version()}:{active_language()}:{path}"
         cached = cache.get(key)
         if cached is not None:
             status, content_type, content = cached

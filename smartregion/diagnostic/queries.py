@@ -39,7 +39,8 @@ class PeerGroup:
     kind: str  # "population_class" or "province"
     label: str
     count: int
-    dimensions: dict[str, Spread] | None  # None when fewer than MIN_PEERS peers
+    # None when fewer than MIN_PEERS peers; a dimension's spread is None when no peer scored it
+    dimensions: dict[str, Spread | None] | None
     overall: Spread | None
 
 
@@ -51,7 +52,7 @@ def peer_groups(diagnostic: Diagnostic) -> list[PeerGroup]:
     peers = Municipality.objects.filter(pk__in=latest).values_list(
         "pk", "population_class_id", "province_id"
     )
-    groups = {"population_class": set(), "province": set()}
+    groups: dict[str, set[int]] = {"population_class": set(), "province": set()}
     for pk, population_class_id, province_id in peers:
         if population_class_id and population_class_id == municipality.population_class_id:
             groups["population_class"].add(latest[pk])

@@ -389,9 +389,8 @@ def headlines(data: dict[str, Any], language: str) -> list[Headline]:
         if row is None or question is None or row["suppressed"] or row["estimate"] is None:
             continue
         trend = trends.get((code, category))
-        has_trend = (
-            trend is not None and not trend["suppressed"] and trend["difference"] is not None
-        )
+        if trend is not None and (trend["suppressed"] or trend["difference"] is None):
+            trend = None  # no change to show
         found.append(
             Headline(
                 code=code,
@@ -401,9 +400,9 @@ def headlines(data: dict[str, Any], language: str) -> list[Headline]:
                 low=row["ci_low"] * 100,
                 high=row["ci_high"] * 100,
                 respondents=row["respondents"],
-                difference=trend["difference"] * 100 if has_trend else None,
-                diff_low=trend["ci_low"] * 100 if has_trend else None,
-                diff_high=trend["ci_high"] * 100 if has_trend else None,
+                difference=trend["difference"] * 100 if trend is not None else None,
+                diff_low=trend["ci_low"] * 100 if trend is not None else None,
+                diff_high=trend["ci_high"] * 100 if trend is not None else None,
                 previous_year=previous.get("year"),
             )
         )

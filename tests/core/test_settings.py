@@ -15,18 +15,13 @@ PROBE = (
 )
 
 
-def _settings(tmp_path, **env):
-    clean = {
-        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG", "SECRET_KEY"}
-    }
-    clean.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        SMARTREGION_VAR_DIR=str(tmp_path),
-        SMARTREGION_TESTING="0",
-        **env,
-    )
+def _settings(tmp_path, probe=PROBE, **env):
+    unset = {"DATABASE_URL", "DEBUG", "SECRET_KEY", "CACHE_URL", "REDIS_URL", "CACHE_DIR"}
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
+    clean.update(DJANGO_SETTINGS_MODULE="config.settings", SMARTREGION_VAR_DIR=str(tmp_path))
+    clean.update({"SMARTREGION_TESTING": "0", **env})
     result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); " + PROBE],
+        [sys.executable, "-c", "import django; django.setup(); " + probe],
         env=clean,
         capture_output=True,
         text=True,
@@ -77,3 +72,64 @@ def test_secret_key_can_come_from_a_file(tmp_path):
     result = _settings(tmp_path, SECRET_KEY_FILE=str(key_file), DATABASE_URL="postgres://u@db/x")
 
     assert json.loads(result.stdout)["key"] == "from-a-file-" + "x" * 40
+
+
+CACHE_PROBE = (
+    "import json; from django.conf import settings as s; "
+    "print(json.dumps({'caches': {a: [c['BACKEND'].rsplit('.', 1)[1], str(c['LOCATION']), "
+    "c['KEY_PREFIX']] for a, c in s.CACHES.items()}, "
+    "'cache_db': str(s.DATABASES.get('cache', {}).get('NAME', ''))}))"
+)
+
+
+def test_the_embedded_cache_is_a_database_cache_in_its_own_file_under_var(tmp_path):
+    values = json.loads(_settings(tmp_path, probe=CACHE_PROBE).stdout)
+
+    assert values["caches"] == {
+        "default": ["DatabaseCache", "pages", "smartregion:default"],
+        "fragments": ["DatabaseCache", "fragments", "smartregion:fragments"],
+    }
+    assert values["cache_db"] == str(tmp_path / "cache.sqlite3")
+
+
+def test_cache_url_selects_redis_with_a_prefix_per_cache(tmp_path):
+    result = _settings(
+        tmp_path, probe=CACHE_PROBE, CACHE_URL="redis://cache:6379/2", CACHE_KEY_PREFIX="site1"
+    )
+
+    values = json.loads(result.stdout)
+    assert values["caches"] == {
+        "default": ["RedisCache", "redis://cache:6379/2", "site1:default"],
+        "fragments": ["RedisCache", "redis://cache:6379/2", "site1:fragments"],
+    }
+    assert values["cache_db"] == ""
+
+
+def test_redis_url_is_read_when_cache_url_is_not_set(tmp_path):
+    values = json.loads(
+        _settings(tmp_path, probe=CACHE_PROBE, REDIS_URL="rediss://cache:6380/0").stdout
+    )
+
+    assert values["caches"]["default"] == [
+        "RedisCache",
+        "rediss://cache:6380/0",
+        "smartregion:default",
+    ]
+
+
+def test_a_cache_url_that_is_not_redis_refuses_to_start(tmp_path):
+    result = _settings(tmp_path, probe=CACHE_PROBE, CACHE_URL="memcached://cache:11211")
+
+    assert result.returncode == 1
+    assert (
+        "CACHE_URL (or REDIS_URL) must be a Redis address (redis://, rediss:// or unix://), "
+        "got 'memcached://cache:11211'"
+    ) in result.stderr
+
+
+def test_tests_keep_a_per_process_cache_even_with_a_cache_url(tmp_path):
+    result = _settings(
+        tmp_path, probe=CACHE_PROBE, CACHE_URL="redis://cache:6379/2", SMARTREGION_TESTING="1"
+    )
+
+    assert json.loads(result.stdout)["caches"]["default"][0] == "LocMemCache"

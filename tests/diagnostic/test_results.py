@@ -394,4 +394,4 @@ def test_results_query_count_is_constant(client, instrument_version, namur, memb
     submitted(namur, instrument_version, 0.2, year=2024)
     large = _results_queries(client, own)
 
-    assert small == large == 14  # 13 + one for peers' projects (projects_tags)
+    assert small == large == 14  # 13 + one for peers' projects (a recommendation panel)

@@ -6,6 +6,7 @@ A helper module, not a test module: test modules import from here, never from ea
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page, expect
@@ -23,6 +24,7 @@ CHROMIUM_ARGS = [
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 700}
 NAMUR = "92094"
+SCREENS = Path("/tmp/screens")  # noqa: S108 (pictures for a human to look at, never read back)
 # "Saved" and the time, as the questionnaire script writes it on French pages.
 SAVED = re.compile(r"^Enregistré \d")
 

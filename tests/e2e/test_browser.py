@@ -6,7 +6,6 @@ Screenshots of the main pages land in /tmp/screens/ (not committed) for a human 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -14,11 +13,9 @@ from playwright.sync_api import Page, expect
 from smartregion.territory.models import Boundary, Municipality, MunicipalityFigure
 from smartregion.territory.services import municipality_refresh_figures
 
-from .browser import DESKTOP, NAMUR, PHONE, axe_violations
+from .browser import DESKTOP, NAMUR, PHONE, SCREENS, axe_violations
 
 pytestmark = pytest.mark.e2e
-
-SCREENS = Path("/tmp/screens")  # noqa: S108 (pictures for a human to look at, never read back)
 
 
 def _square(lon: float, lat: float, size: float = 0.1) -> dict:

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 from smartregion.core.models import PreparedFile
 from smartregion.core.prepared import prepared_file_build_run
 
-from .test_browser import SCREENS, _axe_violations
+from .browser import SCREENS, axe_violations
 
 pytestmark = pytest.mark.e2e
 
@@ -36,7 +36,7 @@ def test_the_waiting_page_shows_progress_has_no_axe_violation_and_opens_the_file
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     SCREENS.mkdir(exist_ok=True)
     page.screenshot(path=SCREENS / f"prepared-{width}.png", full_page=True)
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
 
     with page.expect_download(timeout=15_000) as download:
         prepared_file_build_run(PreparedFile.objects.get().pk)  # the worker's turn
@@ -60,7 +60,7 @@ def test_a_failed_file_page_shows_staff_the_error_and_a_retry_without_axe_violat
     assert response.status == 500
     expect(page.get_by_role("heading", level=1)).to_have_text("The file could not be prepared")
     expect(page.locator(".prepared-error")).to_contain_text("the builder of broken.txt broke")
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
     attempts = PreparedFile.objects.get().finished_at
     page.get_by_role("button", name="Try again").click()  # built again, and failing again
 

@@ -9,15 +9,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from smartregion.core.i18n import active_language
 from smartregion.core.prepared_response import prepared_file_response
 
 from .. import exports
 from ..models import Diagnostic
 from ..permissions import can_manage, can_view_diagnostic
+from ..recommendation_panels import recommendation_panels
 from ..results import ResultsView, build_results, diagnostic_for_results
 from ..services import DiagnosticError, diagnostic_publish
 
@@ -41,7 +42,7 @@ def _submitted_view(request: HttpRequest, pk: int) -> ResultsView:
     diagnostic = _viewable(request, pk)
     if diagnostic.is_draft:
         raise Http404(_("This diagnostic is not submitted yet."))
-    return build_results(diagnostic, get_language() or "fr")
+    return build_results(diagnostic, active_language())
 
 
 @login_required
@@ -49,12 +50,16 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     diagnostic = _viewable(request, pk)
     if diagnostic.is_draft:
         return render(request, "diagnostic/results_draft.html", {"diagnostic": diagnostic})
-    view = build_results(diagnostic, get_language() or "fr")
+    view = build_results(diagnostic, active_language())
+    panels = recommendation_panels(view)
     return render(
         request,
         "diagnostic/results.html",
         {
             "view": view,
+            "recommendation_rows": [
+                (rec, panels.get(rec.code, [])) for rec in view.recommendations
+            ],
             "diagnostic": diagnostic,
             "is_manager": can_manage(request.user, diagnostic.municipality),
         },
@@ -66,7 +71,7 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     diagnostic = _viewable(request, pk)
     if diagnostic.is_draft:
         raise Http404(_("This diagnostic is not submitted yet."))
-    prepared = exports.results_pdf_request(diagnostic, get_language() or "fr")
+    prepared = exports.results_pdf_request(diagnostic, active_language())
     title = _("The diagnostic report of %(commune)s, %(year)s (PDF)") % {
         "commune": diagnostic.municipality.name,
         "year": diagnostic.year,

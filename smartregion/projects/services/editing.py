@@ -30,11 +30,10 @@ from .validation import _validate
 
 def _unique_slug(base: str, *, exclude_pk: int | None = None) -> str:
     stem = (slugify(base) or "project")[:100].strip("-") or "project"
-    taken = set(
-        Project.objects.filter(slug__startswith=stem)
-        .exclude(pk=exclude_pk)
-        .values_list("slug", flat=True)
-    )
+    similar = Project.objects.filter(slug__startswith=stem)
+    if exclude_pk is not None:
+        similar = similar.exclude(pk=exclude_pk)
+    taken = set(similar.values_list("slug", flat=True))
     candidate, number = stem, 1
     while candidate in taken or candidate in RESERVED_SLUGS:
         number += 1
@@ -53,7 +52,8 @@ def _save_related(
         project.indicators.all().delete()
         project.locations.all().delete()
     for model in (ProjectFunding, Indicator, Location):
-        model.objects.bulk_create([r for r in rows if isinstance(r, model)])
+        of_model: list[Any] = [r for r in rows if isinstance(r, model)]
+        model.objects.bulk_create(of_model)
 
 
 @transaction.atomic

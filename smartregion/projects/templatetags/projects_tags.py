@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import html
 from typing import Any
-from urllib.parse import urlencode
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from smartregion.core.i18n import active_language
 
-from .. import queries
 from ..models import FundingSource, Goal, Theme
 
 register = template.Library()
@@ -45,20 +42,6 @@ def goal_label(number: int) -> str:
 @register.filter
 def funding_label(code: str) -> str:
     return str(FundingSource(code).label) if code in _FUNDINGS else code
-
-
-@register.simple_tag
-def recommendation_peer_projects(view) -> dict[str, list]:
-    """For the diagnostic results: recommendation code → published projects of other communes
-    on the same themes (see `queries.recommendation_themes`), in one query."""
-    definitions = {r.code: r for r in view.instrument.recommendations}
-    matches = {}
-    for recommendation in view.recommendations:
-        definition = definitions.get(recommendation.code)
-        axes = definition.axes if definition is not None else ()
-        matches[recommendation.code] = queries.recommendation_themes(recommendation.dimension, axes)
-    found = queries.peer_projects_for(view.diagnostic.municipality, matches)
-    return {code: {"projects": found[code], "match": matches[code]} for code in found}
 
 
 @register.filter
@@ -126,10 +109,3 @@ def fallback_lang(obj: Any, field: str) -> str:
     if active_language() == "en" and not getattr(obj, f"{field}_en", ""):
         return mark_safe(' lang="fr"')  # noqa: S308 - a constant
     return ""
-
-
-@register.simple_tag
-def catalogue_url(match: queries.ThemeMatch) -> str:
-    """The catalogue filtered on a recommendation's themes (any of them)."""
-    query = urlencode([("theme", theme) for theme in sorted(match.themes)])
-    return reverse("projects:catalogue") + (f"?{query}" if query else "")

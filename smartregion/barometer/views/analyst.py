@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import queries, services
-from .forms import WaveForm
-from .models import Wave
-from .permissions import can_run_waves
+from .. import queries, services
+from ..forms import WaveForm
+from ..models import Wave
+from ..permissions import can_run_waves
 
 
 def _analyst(request: HttpRequest) -> None:

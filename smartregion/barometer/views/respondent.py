@@ -44,8 +44,8 @@ from smartregion.instruments.rendering import (
 )
 from smartregion.instruments.scoring import hidden_questions
 
-from .models import Response, ResponseAnswer, Wave, WaveMember
-from .services import (
+from ..models import Response, ResponseAnswer, Wave, WaveMember
+from ..services import (
     BarometerError,
     member_for_token,
     response_answer_save,

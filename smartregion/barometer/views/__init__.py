@@ -1,0 +1,1 @@
+"""The barometer's pages: staff run waves (analyst), communes answer (respondent)."""
