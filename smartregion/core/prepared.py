@@ -12,9 +12,16 @@ Any app uses it for a file too slow to build in a request (a PDF report, an open
 
 The builder is a module-level function `builder(*, progress, **params) -> BuiltFile`; `progress`
 takes a percentage. The key holds the data's state, so changed data gets a new file and the same
-state is built once, however many people ask at once (the key is unique); the file's stale states
-(same `family`, other key) are pruned when a new one is requested. A request never waits: the
+state is built once, however many people ask at once (the key is unique). A request never waits: the
 build is a task (`core.tasks.prepared_file_build`), run by `smartregion db_worker`.
+
+Older states of a file (same `family`, other key) stay until a newer one is ready, and are pruned
+then: while a newer state is queued or being built, `prepared_file_servable` gives the latest ready
+older state, so an open-data file keeps being served, slightly old, rather than answering "come
+back later" after every change (a harvester prefers a slightly old file to an error; a failed
+newer state is not hidden that way: it shows its failure). A task that needs the file itself (the
+DCAT catalogue measures every file it announces) calls `prepared_file_ensure`, which builds it in
+that task when it is not ready yet, so what is announced is what is served.
 """
 
 from __future__ import annotations
@@ -55,12 +62,35 @@ def prepared_file_request(
         key=key, defaults={"family": family, "builder": builder, "params": params or {}}
     )
     if created:
-        _prune_family(prepared)
         transaction.on_commit(partial(_enqueue, prepared.pk))
         prepared.refresh_from_db()  # an immediate backend outside a transaction built it already
     elif prepared.is_ready and not _stored(prepared):
         prepared = prepared_file_rebuild(prepared=prepared)
     return prepared
+
+
+def prepared_file_ensure(
+    *, key: str, family: str, builder: str, params: dict[str, Any] | None = None
+) -> PreparedFile:
+    """The file under `key`, built now in this process if it is not ready (for tasks only)."""
+    prepared, _ = PreparedFile.objects.get_or_create(
+        key=key, defaults={"family": family, "builder": builder, "params": params or {}}
+    )
+    if not (prepared.is_ready and _stored(prepared)):
+        prepared_file_build_run(prepared.pk)
+        prepared.refresh_from_db()
+    return prepared
+
+
+def prepared_file_servable(prepared: PreparedFile) -> PreparedFile:
+    """What to serve for `prepared`: itself once ready (or failed); while it is queued or being
+    built, the latest ready older state of the same file if there is one, else itself."""
+    if prepared.is_ready or prepared.is_failed:
+        return prepared
+    older = PreparedFile.objects.filter(
+        family=prepared.family, pk__lt=prepared.pk, status=Status.READY
+    ).order_by("-pk")
+    return next((state for state in older if _stored(state)), prepared)
 
 
 def prepared_file_rebuild(*, prepared: PreparedFile) -> PreparedFile:
@@ -94,7 +124,7 @@ def prepared_file_build_run(prepared_file_id: int) -> dict[str, Any]:
     name = default_storage.save(
         f"prepared/{digest[:2]}/{digest[:16]}-{built.filename}", ContentFile(built.content)
     )
-    rows.update(
+    saved = rows.update(
         status=Status.READY,
         progress=100,
         file=name,
@@ -104,8 +134,12 @@ def prepared_file_build_run(prepared_file_id: int) -> dict[str, Any]:
         sha256=digest,
         finished_at=timezone.now(),
     )
+    if not saved:  # deleted while it was built (by staff, or a test)
+        default_storage.delete(name)
+        return {"status": "gone"}
     if old_name and old_name != name:
         default_storage.delete(old_name)
+    _prune_family(prepared)
     return {"status": Status.READY, "sha256": digest, "size": len(built.content)}
 
 
@@ -130,8 +164,9 @@ def _stored(prepared: PreparedFile) -> bool:
 
 
 def _prune_family(prepared: PreparedFile) -> None:
-    """Delete the other states of the same file (not one still being built)."""
-    stale = PreparedFile.objects.filter(family=prepared.family).exclude(pk=prepared.pk)
+    """Delete the states of the same file older than `prepared`, now ready (not one still being
+    built: it goes when a state newer than it is next ready)."""
+    stale = PreparedFile.objects.filter(family=prepared.family, pk__lt=prepared.pk)
     stale = stale.exclude(status=Status.RUNNING)
     names = [name for name in stale.values_list("file", flat=True) if name]
     stale.delete()

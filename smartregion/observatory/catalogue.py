@@ -19,7 +19,6 @@ from django.utils import translation
 
 from smartregion.observatory import exports
 from smartregion.observatory.models import Edition
-from smartregion.opendata import files
 from smartregion.opendata.catalogue import TEXT_LANGUAGES, Absolute, contact, region_location, texts
 from smartregion.opendata.types import (
     ACCESS_PUBLIC,
@@ -52,7 +51,7 @@ def _landing_page(edition: Edition, absolute: Absolute) -> str:
 def _distribution(
     edition: Edition, download: exports.Download, absolute: Absolute
 ) -> DistributionInfo:
-    content = exports.file_bytes(edition, download)
+    prepared = exports.edition_file_ensure(edition, download)  # the bytes the download serves
     base = dataset_uri(edition, absolute)
     return DistributionInfo(
         uri=f"{base}#{download.name}",
@@ -62,8 +61,8 @@ def _distribution(
             reverse("observatory_data:file", args=[edition.slug, edition.revision, download.name])
         ),
         titles=texts(download.title),
-        byte_size=len(content),
-        sha256=files.sha256_hex(content),
+        byte_size=prepared.size,
+        sha256=prepared.sha256,
         issued=edition.published_at,
         conforms_to=(
             ["https://datapackage.org/standard/data-package/"]
@@ -138,7 +137,7 @@ def dataset(edition: Edition, absolute: Absolute, location: LocationInfo) -> Dat
 
 def catalogue_datasets(absolute: Absolute) -> list[DatasetInfo]:
     """One dataset per edition revision, oldest first (one query for the editions, one per region
-    for its bounding box; the files come from the cache after the first build)."""
+    for its bounding box, one per file for its prepared copy, built first if it is not yet)."""
     editions = Edition.objects.select_related("wave__region").order_by("year", "slug", "revision")
     locations: dict[int, LocationInfo] = {}
     datasets = []

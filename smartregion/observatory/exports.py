@@ -1,9 +1,11 @@
 """An edition's open-data files (CSV, XLSX, Parquet, JSON, Data Package) and its PDF report.
 
 Every file is built from the edition's frozen data only, with fixed timestamps (the publication
-date), so the same revision always gives the same bytes: the sizes and SHA-256 sums the DCAT
-catalogue announces stay true. The bytes are cached without expiry, keyed on the edition and its
-checksum; the PDF is built by a task, once per edition revision and language (a prepared file).
+date), so the same revision always gives the same bytes. The files are prepared files
+(`core.prepared`): publishing an edition queues them (`edition_files_prepare`), a task builds
+each one, the download view serves the stored bytes, and the DCAT catalogue announces the size
+and SHA-256 of those same stored bytes (`edition_file_ensure`). The PDF is built by a task too,
+once per edition revision and language (a prepared file).
 
 The Data Package's texts are in English (the download URLs are language-neutral and field names
 are English); the tables' titles and descriptions are stored in French and English in the
@@ -18,13 +20,17 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_noop as N_
 
 from smartregion.core.models import PreparedFile
-from smartregion.core.prepared import BuiltFile, Progress, prepared_file_request
+from smartregion.core.prepared import (
+    BuiltFile,
+    Progress,
+    prepared_file_ensure,
+    prepared_file_request,
+)
 from smartregion.observatory import charts, queries
 from smartregion.observatory.models import Edition
 from smartregion.opendata import files as opendata
@@ -305,18 +311,46 @@ def download_for(name: str) -> Download | None:
     return DOWNLOADS.get(ALIASES.get(name, name))
 
 
-def file_bytes(edition: Edition, download: Download) -> bytes:
-    """The file's bytes, built once per edition revision (they never change)."""
-    key = f"edition-file:{edition.pk}:{edition.checksum[:16]}:{download.name}"
-    content = cache.get(key)
-    if content is None:
-        content = download.build(edition)
-        cache.set(key, content, timeout=None)
-    return content
-
-
 def file_name(edition: Edition, download: Download) -> str:
     return f"{edition.slug}-r{edition.revision}-{download.name}"
+
+
+FILE_BUILDER = "smartregion.observatory.exports.edition_file_build"
+
+
+def _prepared(edition: Edition, download: Download) -> dict[str, Any]:
+    """One file of one revision: a revision never changes, its checksum is the state."""
+    family = f"observatory.file:{edition.pk}:{download.name}"
+    return {
+        "key": f"{family}:{edition.checksum[:16]}",
+        "family": family,
+        "builder": FILE_BUILDER,
+        "params": {"edition_id": edition.pk, "name": download.name},
+    }
+
+
+def edition_file_request(edition: Edition, download: Download) -> PreparedFile:
+    """The file, queued for building if nobody asked for it before (for the download view)."""
+    return prepared_file_request(**_prepared(edition, download))
+
+
+def edition_file_ensure(edition: Edition, download: Download) -> PreparedFile:
+    """The file, built now if it is not yet (for tasks: the catalogue measures what is served)."""
+    return prepared_file_ensure(**_prepared(edition, download))
+
+
+def edition_files_prepare(*, edition: Edition) -> None:
+    """Queue every file of a new edition revision (built once its publication commits)."""
+    for download in DOWNLOADS.values():
+        edition_file_request(edition, download)
+
+
+def edition_file_build(*, progress: Progress, edition_id: int, name: str) -> BuiltFile:
+    """The builder of an edition's file (run by `core.tasks.prepared_file_build`)."""
+    edition = Edition.objects.get(pk=edition_id)
+    download = DOWNLOADS[name]
+    content = download.build(edition)
+    return BuiltFile(content, download.media_type, file_name(edition, download))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ old one, each with its checksum, so a figure someone cited can always be found a
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -49,3 +51,48 @@ class Edition(models.Model):
     @property
     def methodology(self) -> str:
         return self.methodology_en if active_language() == "en" else self.methodology_fr
+
+
+class EditionBuild(models.Model):
+    """The publication of a wave as an edition, computed by a task (`tasks.edition_build`, see
+    `services.edition_build_request`): the page that asked for it follows its progress, then links
+    to the edition; a failed build keeps its error for staff, who can run it again."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Being built")
+        READY = "ready", _("Done")
+        FAILED = "failed", _("Failed")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text=_("Percent done."))
+    error = models.TextField(blank=True)
+    edition = models.ForeignKey(
+        Edition, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    task_result_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("edition build")
+        verbose_name_plural = _("edition builds")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="edition_build_progress_percent"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wave} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

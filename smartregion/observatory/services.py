@@ -1,7 +1,11 @@
 """Publishing a closed wave as an edition: estimates, trends, public answers, charts, checksum.
 
-Steps of `edition_publish`: read the wave's frozen population and its submitted responses; turn
-the instrument's questions into the statistics engine's terms (a matrix row is a question of its
+Publishing takes seconds to minutes, so a web request queues it (`edition_build_request`) and a
+task runs it (`tasks.edition_build` -> `edition_build_run`), recording progress and failures on an
+`EditionBuild`.
+
+Steps of `edition_publish`: read the wave's frozen population and its submitted responses; turn the
+instrument's questions into the statistics engine's terms (a matrix row is a question of its
 own); estimate every question × category × breakdown, with the trends against the previous
 published edition of the same survey; keep the answers of public questions per commune (for maps);
 render one chart per question; store it all as one JSON document with its SHA-256.
@@ -12,7 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import polars as pl
@@ -25,10 +32,11 @@ from smartregion.accounts.models import User
 from smartregion.barometer.models import Response, ResponseAnswer, Wave, WaveMember
 from smartregion.barometer.queries import response_rates
 from smartregion.instruments.definition import Instrument
-from smartregion.observatory import charts, statistics
-from smartregion.observatory.models import Edition
+from smartregion.observatory import charts, exports, statistics
+from smartregion.observatory.models import Edition, EditionBuild
 from smartregion.opendata.builds import open_data_changed
 
+Progress = Callable[[int], None]
 ESTIMATED_TYPES = {"single_choice", "yes_no", "multiple_choice", "scale", "number"}
 SPECIAL = ("dont_know", "not_applicable")
 
@@ -198,19 +206,26 @@ def _rates(wave: Wave) -> dict[str, list[dict[str, Any]]]:
     }
 
 
+def _silent(percent: int) -> None:
+    """No one follows the computation."""
+
+
 def checksum_of(data: dict[str, Any]) -> str:
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def compute_edition_data(wave: Wave) -> dict[str, Any]:
-    """Everything an edition shows, as JSON-ready data (no rendering, no writing)."""
+def compute_edition_data(wave: Wave, progress: Progress = _silent) -> dict[str, Any]:
+    """Everything an edition shows, as JSON-ready data (no rendering, no writing); `progress`
+    hears a percentage after each step."""
     instrument = wave.instrument_version.instrument
     questions = engine_questions(instrument)
     current = wave_data(wave)
+    progress(10)
     previous = previous_edition(wave)
     if previous is not None:
         before = wave_data(previous.wave)
+        progress(20)
         both = {**engine_questions(previous.wave.instrument_version.instrument), **questions}
         result = statistics.estimate_edition(
             before.frame, before.responses, current.frame, current.responses, both
@@ -223,6 +238,7 @@ def compute_edition_data(wave: Wave) -> dict[str, Any]:
     else:
         results = statistics.estimate(current.frame, current.responses, questions)
         trends = pl.DataFrame(schema={c: pl.String for c in statistics.TREND_COLUMNS})
+    progress(80)
     return {
         "wave": {"year": wave.year, "title": {"fr": wave.title_fr, "en": wave.title_en}},
         "instrument": {"slug": instrument.slug, "version": instrument.version},
@@ -243,15 +259,36 @@ def edition_slug(wave: Wave) -> str:
     return f"{wave.instrument_version.slug}-{wave.year}"
 
 
-@transaction.atomic
-def edition_publish(*, wave: Wave, user: User | None, now: dt.datetime | None = None) -> Edition:
-    """Publish a closed wave as a new revision of its edition (earlier revisions stay)."""
-    wave = Wave.objects.select_related("instrument_version").get(pk=wave.pk)
+def edition_check(wave: Wave) -> None:
+    """Refuse a wave that cannot be published, saying why (before queueing, again when built)."""
     if wave.status != Wave.Status.CLOSED:
         raise EditionError(_("Only a closed wave can be published: close it first."))
     if not Response.objects.filter(wave=wave, status=Response.Status.SUBMITTED).exists():
         raise EditionError(_("This wave has no submitted response to publish."))
-    data = compute_edition_data(wave)
+
+
+def edition_publish(
+    *,
+    wave: Wave,
+    user: User | None,
+    now: dt.datetime | None = None,
+    progress: Progress | None = None,
+) -> Edition:
+    """Publish a closed wave as a new revision of its edition (earlier revisions stay).
+
+    The statistics are computed outside the transaction (they only read a closed wave) so that a
+    build's progress is seen while it runs; the edition is then written at once. Web requests do
+    not call this: they queue a build (`edition_build_request`); the demo and tests may."""
+    wave = Wave.objects.select_related("instrument_version").get(pk=wave.pk)
+    edition_check(wave)
+    data = compute_edition_data(wave, progress or _silent)
+    return _edition_save(wave=wave, data=data, user=user, now=now or timezone.now())
+
+
+@transaction.atomic
+def _edition_save(
+    *, wave: Wave, data: dict[str, Any], user: User | None, now: dt.datetime
+) -> Edition:
     slug = edition_slug(wave)
     latest = Edition.objects.filter(slug=slug).aggregate(latest=Max("revision"))["latest"] or 0
     edition = Edition(
@@ -261,7 +298,7 @@ def edition_publish(*, wave: Wave, user: User | None, now: dt.datetime | None = 
         year=wave.year,
         title_fr=wave.title_fr,
         title_en=wave.title_en or wave.title_fr,
-        published_at=now or timezone.now(),
+        published_at=now,
         published_by=user,
         is_demo=wave.is_demo,
         methodology_fr=charts.methodology("fr", data),
@@ -271,5 +308,72 @@ def edition_publish(*, wave: Wave, user: User | None, now: dt.datetime | None = 
     )
     edition.full_clean()
     edition.save()
+    exports.edition_files_prepare(edition=edition)  # queued when the publication commits
     open_data_changed()
     return edition
+
+
+# ---------------------------------------------------------------------------------------------
+# Builds: the publication as a task, followed by the staff member who asked for it
+# ---------------------------------------------------------------------------------------------
+
+
+def edition_build_request(*, wave: Wave, user: User | None) -> EditionBuild:
+    """Queue the publication of a closed wave, or give the build already under way for it."""
+    edition_check(wave)
+    running = EditionBuild.objects.filter(
+        wave=wave, status__in=[EditionBuild.Status.QUEUED, EditionBuild.Status.RUNNING]
+    ).first()
+    if running is not None:
+        return running
+    build = EditionBuild(wave=wave, requested_by=user)
+    build.full_clean()
+    build.save()
+    transaction.on_commit(partial(_build_enqueue, build.pk))
+    return build
+
+
+def edition_build_retry(*, build: EditionBuild) -> EditionBuild:
+    """Queue a failed build again (the same wave, by the same person)."""
+    EditionBuild.objects.filter(pk=build.pk).update(
+        status=EditionBuild.Status.QUEUED, progress=0, error="", started_at=None, finished_at=None
+    )
+    transaction.on_commit(partial(_build_enqueue, build.pk))
+    build.refresh_from_db()
+    return build
+
+
+def edition_build_run(build_id: int) -> dict[str, Any]:
+    """Run one build (the task's body). Records a failure, then re-raises it so the task fails
+    visibly (core's failed-task admin lists it and retries it)."""
+    build = EditionBuild.objects.select_related("wave", "requested_by").filter(pk=build_id).first()
+    if build is None or build.status == EditionBuild.Status.READY:
+        return {"status": "gone" if build is None else build.status}
+    rows = EditionBuild.objects.filter(pk=build.pk)
+    rows.update(status=EditionBuild.Status.RUNNING, progress=0, error="", started_at=timezone.now())
+    try:
+        edition = edition_publish(
+            wave=build.wave, user=build.requested_by, progress=partial(_build_progress, build.pk)
+        )
+    except Exception as error:
+        message = str(error) if isinstance(error, EditionError) else traceback.format_exc()
+        rows.update(status=EditionBuild.Status.FAILED, error=message, finished_at=timezone.now())
+        raise
+    rows.update(
+        status=EditionBuild.Status.READY,
+        progress=100,
+        edition=edition,
+        finished_at=timezone.now(),
+    )
+    return {"status": EditionBuild.Status.READY, "edition": edition.pk}
+
+
+def _build_progress(build_id: int, percent: int) -> None:
+    EditionBuild.objects.filter(pk=build_id).update(progress=max(0, min(int(percent), 99)))
+
+
+def _build_enqueue(build_id: int) -> None:
+    from .tasks import edition_build  # noqa: PLC0415 - the task module imports this one
+
+    result = edition_build.enqueue(build_id)
+    EditionBuild.objects.filter(pk=build_id).update(task_result_id=result.id)

@@ -25,6 +25,13 @@ urlpatterns = [
     path("", views.index, name="index"),
     # Before the edition routes, whose first segment is any slug.
     path("waves/<int:pk>/publish/", views.wave_publish, name="wave-publish"),
+    path("builds/<uuid:public_id>/", views.edition_build, name="edition-build"),
+    path(
+        "builds/<uuid:public_id>/status.json",
+        views.edition_build_status,
+        name="edition-build-status",
+    ),
+    path("builds/<uuid:public_id>/retry/", views.edition_build_retry, name="edition-build-retry"),
     *_edition_routes("<slug:slug>/r<int:revision>/", "-revision"),
     *_edition_routes("<slug:slug>/", ""),
 ]

@@ -1,5 +1,5 @@
 """Observatory pages and edition downloads (the DCAT-AP catalogue is the opendata app's), and
-the staff's publication of a closed wave.
+the staff's publication of a closed wave (queued as a build, whose page shows its progress).
 
 Pages read one frozen edition and are cached whole for anonymous visitors (`public_page`, keyed on
 the data version that publishing bumps); files, charts and PDFs are cached per edition revision,
@@ -13,11 +13,12 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from smartregion.barometer.models import Wave
@@ -25,8 +26,9 @@ from smartregion.core.i18n import active_language
 from smartregion.core.pagecache import public_page
 from smartregion.core.prepared_response import prepared_file_response
 from smartregion.observatory import charts, exports, queries, services
-from smartregion.observatory.models import Edition
+from smartregion.observatory.models import Edition, EditionBuild
 from smartregion.observatory.permissions import can_publish_editions
+from smartregion.opendata.responses import data_file_response
 
 
 def _edition(slug: str, revision: int | None) -> Edition:
@@ -172,12 +174,13 @@ def edition_file(request: HttpRequest, slug: str, revision: int, name: str) -> H
     if download is None:
         raise Http404("No such file in an edition.")
     edition = _edition(slug, revision)
-    response = HttpResponse(exports.file_bytes(edition, download), content_type=download.media_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{exports.file_name(edition, download)}"'
+    return data_file_response(
+        request,
+        exports.edition_file_request(edition, download),
+        title=f"{edition.title} ({_(download.title)})",
+        filename=exports.file_name(edition, download),
+        cache_control="public, max-age=31536000, immutable",  # a revision never changes
     )
-    response["Cache-Control"] = "public, max-age=31536000, immutable"
-    return response
 
 
 # ---------------------------------------------------------------------------------------------
@@ -188,18 +191,57 @@ def edition_file(request: HttpRequest, slug: str, revision: int, name: str) -> H
 @login_required
 @require_POST
 def wave_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    """Publish a closed wave as a new edition revision, then back to the wave's page, whose
-    message links to the edition."""
+    """Queue the publication of a closed wave as a new edition revision, then follow the build on
+    its page (a wave that cannot be published goes back to its page, with the reason)."""
     if not can_publish_editions(request.user):
         raise PermissionDenied
     wave = get_object_or_404(Wave, pk=pk)
     try:
-        edition = services.edition_publish(wave=wave, user=request.user)
+        build = services.edition_build_request(wave=wave, user=request.user)
     except services.EditionError as error:
         messages.error(request, str(error))
-    else:
-        messages.success(request, _published_message(edition))
-    return redirect("barometer:wave", pk=wave.pk)
+        return redirect("barometer:wave", pk=wave.pk)
+    return redirect("observatory:edition-build", public_id=build.public_id)
+
+
+def _build(request: HttpRequest, public_id: str) -> EditionBuild:
+    if not can_publish_editions(request.user):
+        raise PermissionDenied
+    return get_object_or_404(
+        EditionBuild.objects.select_related("wave", "edition"), public_id=public_id
+    )
+
+
+@login_required
+@require_safe
+@never_cache
+def edition_build(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The build's progress (202 while it runs; `prepared.js` polls and reloads), then a link to
+    the edition, or the error and a retry."""
+    build = _build(request, public_id)
+    context = {"build": build, "wave": build.wave}
+    if build.edition is not None:
+        context["published"] = _published_message(build.edition)
+    return render(
+        request, "observatory/build.html", context, status=202 if build.is_active else 200
+    )
+
+
+@login_required
+@require_safe
+@never_cache
+def edition_build_status(request: HttpRequest, public_id: str) -> JsonResponse:
+    build = _build(request, public_id)
+    return JsonResponse({"status": build.status, "progress": build.progress})
+
+
+@login_required
+@require_POST
+def edition_build_retry(request: HttpRequest, public_id: str) -> HttpResponse:
+    build = _build(request, public_id)
+    if build.status == EditionBuild.Status.FAILED:
+        services.edition_build_retry(build=build)
+    return redirect("observatory:edition-build", public_id=build.public_id)
 
 
 def _published_message(edition: Edition) -> str:

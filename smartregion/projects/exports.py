@@ -8,8 +8,9 @@ Open-data choices:
 - JSON: full nested records, with a metadata header (licence CC BY 4.0, source, generated at).
 - GeoJSON (RFC 7946): a FeatureCollection, one Point per project location, coordinates in
   longitude, latitude order (WGS 84), properties that link back to the project.
-The files hold published projects only; they are built once per public data version (see
-core/pagecache.py) and served from the cache.
+The files hold published projects only. The full files (no filter) are built by a task once per
+public data version (see core/pagecache.py) and served as stored (`projects_file_request`), like
+every file the DCAT catalogue announces; filtered files are built in the request and cached.
 """
 
 from __future__ import annotations
@@ -35,7 +36,12 @@ from django.utils import timezone, translation
 from smartregion.accounts.models import Organisation
 from smartregion.core.models import PreparedFile
 from smartregion.core.pagecache import data_version
-from smartregion.core.prepared import BuiltFile, Progress, prepared_file_request
+from smartregion.core.prepared import (
+    BuiltFile,
+    Progress,
+    prepared_file_ensure,
+    prepared_file_request,
+)
 from smartregion.territory import svgmap
 from smartregion.territory.models import Boundary, Municipality
 
@@ -532,19 +538,57 @@ EXPORT_TYPES = {
 }
 
 
+def export_bytes(fmt: str, query: CatalogueQuery, *, base_url: str) -> bytes:
+    """The file for `fmt` and the query, built now."""
+    projects = export_projects(query)
+    if fmt == "csv":
+        return projects_csv(projects, base_url=base_url).encode("utf-8")
+    build = projects_json if fmt == "json" else projects_geojson
+    data = build(projects, query=query, base_url=base_url)
+    return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+
+
 def export_cached(fmt: str, query: CatalogueQuery, *, base_url: str) -> bytes:
-    """The file for `fmt` and the query, built once per public data version."""
+    """A filtered file, built in the request once per public data version: a fraction of the
+    full file, tens of milliseconds on the demo data (see bench/bench_opendata.py)."""
     parts = [fmt, base_url, *(f"{name}={value}" for name, value in query.params(page=1))]
     digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
     key = f"projects-export:{data_version()}:{digest}"
     body = cache.get(key)
     if body is None:
-        projects = export_projects(query)
-        if fmt == "csv":
-            body = projects_csv(projects, base_url=base_url).encode("utf-8")
-        else:
-            build = projects_json if fmt == "json" else projects_geojson
-            data = build(projects, query=query, base_url=base_url)
-            body = json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+        body = export_bytes(fmt, query, base_url=base_url)
         cache.set(key, body, timeout=EXPORT_TTL)
     return body
+
+
+# The full files (every published project) are prepared files (`core.prepared`): the DCAT catalogue
+# announces their size and SHA-256, so they are built by a task and served as stored; the
+# catalogue's build (queued when the open data changes) builds them first if they are not yet.
+FILE_BUILDER = "smartregion.projects.exports.projects_file_build"
+
+
+def _prepared(fmt: str, base_url: str) -> dict[str, Any]:
+    """The full file for one format and site address; the public data version is its state."""
+    family = f"projects.file:{fmt}:{base_url}"
+    return {
+        "key": f"{family}:{data_version()}",
+        "family": family,
+        "builder": FILE_BUILDER,
+        "params": {"fmt": fmt, "base_url": base_url},
+    }
+
+
+def projects_file_request(fmt: str, *, base_url: str) -> PreparedFile:
+    """The full file, queued for building if nobody asked for this data version yet."""
+    return prepared_file_request(**_prepared(fmt, base_url))
+
+
+def projects_file_ensure(fmt: str, *, base_url: str) -> PreparedFile:
+    """The full file, built now if it is not yet (for the catalogue's task, which announces it)."""
+    return prepared_file_ensure(**_prepared(fmt, base_url))
+
+
+def projects_file_build(*, progress: Progress, fmt: str, base_url: str) -> BuiltFile:
+    """The builder of a full file (run by `core.tasks.prepared_file_build`)."""
+    content = export_bytes(fmt, CatalogueQuery(), base_url=base_url)
+    return BuiltFile(content, EXPORT_TYPES[fmt], f"projects.{fmt}")

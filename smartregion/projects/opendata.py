@@ -8,8 +8,9 @@ Choices:
   hold every published project and change as soon as one is published, edited or withdrawn, so
   the dataset is "continuously updated" (EU frequency UPDATE_CONT) and has no version.
 - Its distributions announce the size and SHA-256 of the files exactly as `/data/projects.*`
-  serves them for this data version: the same cached bytes (`exports.export_cached`, unfiltered
-  query, same base URL rule as the file view). A harvester can check its download against them.
+  serves them for this data version: the same stored prepared files (`exports.projects_file_ensure`
+  builds them in the catalogue's task if they are not yet; same base URL rule as the file view). A
+  harvester can check its download against them.
 - No published project, no dataset: an empty file set is nothing to harvest.
 - The dates are the projects' own: issued is the first publication of a project still published;
   modified the latest publication, edit or withdrawal; the temporal coverage runs from the
@@ -28,7 +29,6 @@ from django.utils import timezone, translation
 
 from smartregion.opendata import catalogue as opendata
 from smartregion.opendata.catalogue import Absolute, texts
-from smartregion.opendata.files import sha256_hex
 from smartregion.opendata.types import (
     ACCESS_PUBLIC,
     FREQUENCY_CONTINUOUS,
@@ -46,7 +46,6 @@ from smartregion.opendata.types import (
 from smartregion.territory.models import Region
 
 from . import exports
-from .catalogue import CatalogueQuery
 from .models import Project, ProjectRevision
 
 N_ = translation.gettext_noop
@@ -163,7 +162,7 @@ def _base_url(absolute: Absolute) -> str:
 def _distribution(
     file: _File, absolute: Absolute, facts: _Facts, dataset_uri: str
 ) -> DistributionInfo:
-    content = exports.export_cached(file.fmt, CatalogueQuery(), base_url=_base_url(absolute))
+    prepared = exports.projects_file_ensure(file.fmt, base_url=_base_url(absolute))
     return DistributionInfo(
         uri=f"{dataset_uri}#projects.{file.fmt}",
         format=file.format,
@@ -171,8 +170,8 @@ def _distribution(
         download_url=absolute(reverse(f"projects_data:{file.fmt}")),
         titles=texts(file.title),
         descriptions=texts(file.description),
-        byte_size=len(content),
-        sha256=sha256_hex(content),
+        byte_size=prepared.size,
+        sha256=prepared.sha256,
         issued=facts.issued,
         modified=facts.modified,
         conforms_to=file.conforms_to,

@@ -9,6 +9,7 @@ from django.core.files.storage import default_storage
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from smartregion.core.models import PreparedFile
+from smartregion.core.prepared import prepared_file_ensure, prepared_file_servable
 from tests.core.prepared_support import BUILT, text_request
 
 pytestmark = pytest.mark.django_db
@@ -215,3 +216,67 @@ def test_a_failed_task_is_listed_for_staff_with_its_error_and_retried(
     assert (listing.status_code, b"builtins.RuntimeError" in listing.content) == (200, True)
     assert b"RuntimeError: the disk was full" in detail.content
     assert (response.status_code, prepared.status, len(BUILT)) == (302, "ready", 2)
+
+
+def test_while_a_newer_state_is_built_the_previous_ready_one_is_servable(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        old = text_request(state="1")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        new = text_request(state="2")
+
+    servable_meanwhile = prepared_file_servable(new)
+    states_meanwhile = list(PreparedFile.objects.order_by("pk").values_list("key", "status"))
+    callbacks[0]()  # the worker's turn
+    new.refresh_from_db()
+
+    assert (servable_meanwhile.pk, servable_meanwhile.status) == (old.pk, "ready")
+    assert states_meanwhile == [("tests.text:a.txt:1", "ready"), ("tests.text:a.txt:2", "queued")]
+    assert prepared_file_servable(new).pk == new.pk
+    assert list(PreparedFile.objects.values_list("key", flat=True)) == ["tests.text:a.txt:2"]
+
+
+def test_a_failed_newer_state_is_not_hidden_by_the_previous_one(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        text_request("c.txt", state="1")
+        failed = text_request("c.txt", state="2", fail=True)
+    failed.refresh_from_db()
+
+    assert (prepared_file_servable(failed).pk, failed.status) == (failed.pk, "failed")
+    assert list(PreparedFile.objects.order_by("pk").values_list("status", flat=True)) == [
+        "ready",
+        "failed",
+    ]
+
+
+def test_a_state_with_no_older_ready_one_serves_itself():
+    prepared = text_request()
+
+    assert (prepared_file_servable(prepared).pk, prepared.status) == (prepared.pk, "queued")
+
+
+def test_ensure_builds_the_file_in_the_calling_task_once(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        first = prepared_file_ensure(
+            key="tests.text:d.txt:1",
+            family="tests.text:d.txt",
+            builder="tests.core.prepared_support.build_text",
+            params={"name": "d.txt"},
+        )
+        again = prepared_file_ensure(
+            key="tests.text:d.txt:1",
+            family="tests.text:d.txt",
+            builder="tests.core.prepared_support.build_text",
+            params={"name": "d.txt"},
+        )
+
+    content = b"hello d.txt 1"
+    assert (first.status, first.size, first.sha256, again.pk, BUILT, len(callbacks)) == (
+        "ready",
+        len(content),
+        hashlib.sha256(content).hexdigest(),
+        first.pk,
+        ["d.txt"],
+        0,  # nothing queued: built where it was needed
+    )

@@ -232,6 +232,8 @@ def test_respondent_submits_analyst_publishes_and_the_public_sees_the_edition(
     wave.refresh_from_db()
     assert wave.status == Wave.Status.CLOSED
     publish.click()
+    # The publication is a task (run at once by the tests' backend): its page links the edition.
+    analyst.wait_for_url(re.compile(rf"^{re.escape(base)}/fr/observatory/builds/[0-9a-f-]{{36}}/$"))
     edition_link = analyst.locator(".messages a", has_text=_fr_or_en("Voir l", "See the edition"))
     expect(edition_link).to_have_attribute("href", f"/fr/observatory/{SLUG}/r1/")
     edition = Edition.objects.get(wave=wave)

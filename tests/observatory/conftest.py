@@ -2,7 +2,9 @@
 
 Publishing three revisions takes seconds, so each test module publishes them once (committed,
 outside the per-test transactions) and removes them afterwards: tests see them, roll back their
-own changes, and no other module ever finds them.
+own changes, and no other module ever finds them. Their files are not built then (tasks are only
+queued, and forgotten): a test that downloads one builds it through the download route, in its own
+media folder.
 """
 
 from __future__ import annotations
@@ -10,12 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.test import override_settings
 
 from smartregion.barometer.models import Wave
+from smartregion.core.models import PreparedFile
 from smartregion.instruments.models import InstrumentVersion
 from smartregion.observatory.models import Edition
 from smartregion.observatory.services import edition_publish
 from tests.factories import closed_wave as build_closed_wave
+
+QUEUE_ONLY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
 
 @dataclass(frozen=True)
@@ -27,7 +33,7 @@ class Published:
 
 @pytest.fixture(scope="module")
 def published(django_db_setup, django_db_blocker) -> Published:
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), override_settings(TASKS=QUEUE_ONLY):
         versions_before = set(InstrumentVersion.objects.values_list("pk", flat=True))
         wave_2023 = build_closed_wave(2023, "2023", 0.5, seed=1)
         # Both demo: trends only compare editions of the same kind.
@@ -39,6 +45,7 @@ def published(django_db_setup, django_db_blocker) -> Published:
         wave_2025.refresh_from_db()
         old = edition_publish(wave=wave_2025, user=None)
         latest = edition_publish(wave=wave_2025, user=None)
+        PreparedFile.objects.all().delete()
     yield Published(first, old, latest)
     with django_db_blocker.unblock():
         Edition.objects.filter(pk__in=[first.pk, old.pk, latest.pk]).delete()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import zipfile
@@ -11,8 +12,8 @@ import frictionless
 import openpyxl
 import polars as pl
 import pytest
-from django.core.cache import cache
 
+from smartregion.core.models import PreparedFile
 from smartregion.observatory import exports
 from smartregion.observatory.services import edition_publish
 from smartregion.territory.models import Municipality
@@ -60,6 +61,16 @@ TREND_HEADER = [
 ]
 
 
+@pytest.fixture
+def download(client, fetch_built):
+    """GET an edition's file that nobody asked for yet: 503 while it is queued, then the file."""
+    return lambda edition, name: fetch_built(client, _url(edition, name))
+
+
+def _sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
 def _url(edition, name: str) -> str:
     return f"/data/editions/{edition.slug}/r{edition.revision}/{name}"
 
@@ -87,10 +98,10 @@ def _csv_line(row: dict, header: list[str]) -> list[str]:
     return [cell(row[name]) for name in header]
 
 
-def test_results_csv_has_the_header_and_the_frozen_figures(client, published):
+def test_results_csv_has_the_header_and_the_frozen_figures(download, published):
     edition = published.latest
 
-    response = client.get(_url(edition, "results.csv"))
+    response = download(edition, "results.csv")
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == (
@@ -104,8 +115,11 @@ def test_results_csv_has_the_header_and_the_frozen_figures(client, published):
     assert expected[:5] == ["strategy_formal", "yes", "all", "substantive", "proportion"]
 
 
-def test_suppressed_cells_have_empty_figures_in_the_csv(client, published, territory):
-    sparse = edition_publish(wave=closed_wave(2027, "2025", 0.12, seed=3), user=None)
+def test_suppressed_cells_have_empty_figures_in_the_csv(
+    client, published, territory, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # publishing queues the files
+        sparse = edition_publish(wave=closed_wave(2027, "2025", 0.12, seed=3), user=None)
 
     rows = _rows(client.get(_url(sparse, "results.csv")).content)
 
@@ -114,10 +128,10 @@ def test_suppressed_cells_have_empty_figures_in_the_csv(client, published, terri
     assert {tuple(row[5:9]) for row in suppressed} == {("", "", "", "")}
 
 
-def test_trends_csv_lists_independent_and_panel_comparisons(client, published):
+def test_trends_csv_lists_independent_and_panel_comparisons(download, published):
     edition = published.latest
 
-    rows = _rows(client.get(_url(edition, "trends.csv")).content)
+    rows = _rows(download(edition, "trends.csv").content)
 
     assert rows[0] == TREND_HEADER
     first = edition.data["trends"][0]
@@ -125,10 +139,10 @@ def test_trends_csv_lists_independent_and_panel_comparisons(client, published):
     assert {row[5] for row in rows[1:]} == {"independent", "panel"}
 
 
-def test_rates_csv_is_exact(client, published):
+def test_rates_csv_is_exact(download, published):
     rates = published.latest.data["rates"]
 
-    rows = _rows(client.get(_url(published.latest, "rates.csv")).content)
+    rows = _rows(download(published.latest, "rates.csv").content)
 
     overall = rates["all"][0]
     assert rows[0] == ["breakdown", "key", "label", "population", "submitted", "rate"]
@@ -137,11 +151,11 @@ def test_rates_csv_is_exact(client, published):
     assert len(rows) == 1 + 1 + len(rates["province"]) + len(rates["population_class"])
 
 
-def test_public_answers_csv_lists_only_public_questions_by_commune(client, published):
+def test_public_answers_csv_lists_only_public_questions_by_commune(download, published):
     edition = published.latest
     public = {q["code"] for q in edition.data["questions"] if q["public"]}
 
-    rows = _rows(client.get(_url(edition, "public-answers.csv")).content)
+    rows = _rows(download(edition, "public-answers.csv").content)
 
     assert rows[0] == ["refnis", "commune", "question", "value"]
     assert {row[2].split(".")[0] for row in rows[1:]} <= public
@@ -153,10 +167,10 @@ def test_public_answers_csv_lists_only_public_questions_by_commune(client, publi
     assert [row[3] for row in axes] == list(edition.data["public_answers"]["priority_axes"][refnis])
 
 
-def test_results_xlsx_holds_every_table_and_the_field_descriptions(client, published):
+def test_results_xlsx_holds_every_table_and_the_field_descriptions(download, published):
     edition = published.latest
 
-    response = client.get(_url(edition, "results.xlsx"))
+    response = download(edition, "results.xlsx")
 
     assert response["Content-Type"] == (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -170,10 +184,10 @@ def test_results_xlsx_holds_every_table_and_the_field_descriptions(client, publi
     assert first == [edition.data["results"][0][name] for name in RESULT_HEADER]
 
 
-def test_results_parquet_reads_back_with_polars(client, published):
+def test_results_parquet_reads_back_with_polars(download, published):
     edition = published.latest
 
-    response = client.get(_url(edition, "results.parquet"))
+    response = download(edition, "results.parquet")
 
     assert response["Content-Type"] == "application/vnd.apache.parquet"
     frame = pl.read_parquet(io.BytesIO(response.content))
@@ -189,10 +203,10 @@ def test_results_parquet_reads_back_with_polars(client, published):
     assert frame.schema["suppressed"] == pl.Boolean
 
 
-def test_results_json_is_an_array_of_rows(client, published):
+def test_results_json_is_an_array_of_rows(download, published):
     edition = published.latest
 
-    response = client.get(_url(edition, "results.json"))
+    response = download(edition, "results.json")
 
     assert response["Content-Type"] == "application/json"
     rows = json.loads(response.content)
@@ -200,10 +214,10 @@ def test_results_json_is_an_array_of_rows(client, published):
     assert rows == [{k: r[k] for k in RESULT_HEADER} for r in edition.data["results"]]
 
 
-def test_datapackage_validates_with_frictionless(client, published, tmp_path):
+def test_datapackage_validates_with_frictionless(download, published, tmp_path):
     edition = published.latest
-    descriptor = client.get(_url(edition, "datapackage.json"))
-    package = client.get(_url(edition, "package.zip"))
+    descriptor = download(edition, "datapackage.json")
+    package = download(edition, "package.zip")
 
     assert package["Content-Type"] == "application/zip"
     zipfile.ZipFile(io.BytesIO(package.content)).extractall(tmp_path)
@@ -235,26 +249,70 @@ def test_datapackage_validates_with_frictionless(client, published, tmp_path):
     }
 
 
-def test_descriptor_resource_paths_resolve_next_to_it(client, published):
+def test_descriptor_resource_paths_resolve_next_to_it(client, download, published):
     edition = published.latest
 
+    direct = download(edition, "results.csv")
     aliased = client.get(_url(edition, "data/results.csv"))
 
-    assert aliased.content == client.get(_url(edition, "results.csv")).content
+    assert (aliased.status_code, aliased.content) == (200, direct.content)
 
 
-def test_files_are_rebuilt_to_the_same_bytes(client, published):
+def test_served_files_are_the_stored_bytes_and_rebuild_to_the_same(download, published):
     edition = published.latest
-    first = {name: client.get(_url(edition, name)).content for name in exports.DOWNLOADS}
 
-    cache.clear()
-    again = {name: client.get(_url(edition, name)).content for name in exports.DOWNLOADS}
+    served = {name: download(edition, name) for name in exports.DOWNLOADS}
 
-    assert again == first
+    stored = {p.params["name"]: p for p in PreparedFile.objects.filter(status="ready")}
+    assert {name: (r.status_code, r["Cache-Control"]) for name, r in served.items()} == {
+        name: (200, "public, max-age=31536000, immutable") for name in exports.DOWNLOADS
+    }
+    assert {name: (len(r.content), _sha256(r.content)) for name, r in served.items()} == {
+        name: (stored[name].size, stored[name].sha256) for name in exports.DOWNLOADS
+    }
+    assert {name: r.content for name, r in served.items()} == {
+        name: d.build(edition) for name, d in exports.DOWNLOADS.items()
+    }
 
 
-def test_an_older_revision_keeps_its_own_files(client, published):
-    old = client.get(_url(published.old, "datapackage.json"))
+def test_publishing_queues_every_file_of_the_edition(
+    published, territory, django_capture_on_commit_callbacks
+):
+    wave = closed_wave(2027, "2025", 0.2, seed=4)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        edition = edition_publish(wave=wave, user=None)
+
+    built = PreparedFile.objects.filter(family__startswith=f"observatory.file:{edition.pk}:")
+    assert len(callbacks) == len(exports.DOWNLOADS) + 2  # the files; the data version, catalogue
+    assert sorted((p.key, p.status, p.filename) for p in built) == sorted(
+        (
+            f"observatory.file:{edition.pk}:{name}:{edition.checksum[:16]}",
+            "ready",
+            f"smartregion-barometer-2027-r1-{name}",
+        )
+        for name in exports.DOWNLOADS
+    )
+
+
+def test_a_file_not_built_yet_answers_at_once(client, published):
+    url = _url(published.latest, "results.xlsx")
+
+    harvester = client.get(url, HTTP_ACCEPT="*/*")
+    browser = client.get(url, HTTP_ACCEPT="text/html,*/*")
+
+    assert (harvester.status_code, harvester["Retry-After"], harvester["Cache-Control"]) == (
+        503,
+        "10",
+        "no-store",
+    )
+    assert (browser.status_code, browser["Cache-Control"]) == (202, "no-store")
+    assert b"Your file is being prepared" in browser.content
+    assert PreparedFile.objects.get().status == PreparedFile.Status.QUEUED
+
+
+def test_an_older_revision_keeps_its_own_files(download, published):
+    old = download(published.old, "datapackage.json")
 
     assert json.loads(old.content)["revision"] == 1
     assert old["Content-Disposition"] == (
@@ -274,9 +332,11 @@ def test_unknown_files_are_404(client, published, path):
     assert client.get(path).status_code == 404
 
 
-def test_downloads_cost_one_query_once_built(client, published, django_assert_num_queries):
-    client.get(_url(published.latest, "results.csv"))
+def test_downloads_cost_two_queries_once_built(
+    client, download, published, django_assert_num_queries
+):
+    download(published.latest, "results.csv")
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the edition, its prepared file
         response = client.get(_url(published.latest, "results.csv"))
     assert response.status_code == 200

@@ -8,9 +8,10 @@ from html import unescape
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from smartregion.barometer.models import Wave
-from smartregion.observatory.models import Edition
+from smartregion.observatory.models import Edition, EditionBuild
 from smartregion.territory.models import Boundary, Municipality
 
 pytestmark = pytest.mark.django_db
@@ -482,18 +483,23 @@ def test_commune_member_cannot_publish(client, published, member):
     assert Edition.objects.filter(wave=published.latest.wave).count() == 2
 
 
-def test_staff_publishes_a_new_revision_and_sees_a_link(client, published, staff_user):
+def test_staff_publishes_a_new_revision_and_sees_a_link(
+    client, published, staff_user, django_capture_on_commit_callbacks
+):
     client.force_login(staff_user)
 
-    response = client.post(_publish_url(published.latest.wave), follow=True)
+    with translation.override("fr"):
+        url = _publish_url(published.latest.wave)
+    with django_capture_on_commit_callbacks(execute=True):  # the build task runs once queued
+        response = client.post(url)
+    page = client.get(response["Location"])
 
     edition = Edition.objects.get(slug=SLUG, revision=3)
+    build = EditionBuild.objects.get(edition=edition)
     assert edition.published_by == staff_user
-    html = response.content.decode()
-    assert (
-        f'<a href="/fr/observatory/{SLUG}/r3/">' in html
-        or f'href="/en/observatory/{SLUG}/r3/"' in html
-    )
+    assert response["Location"] == f"/fr/observatory/builds/{build.public_id}/"
+    assert page.status_code == 200
+    assert f'<a href="/fr/observatory/{SLUG}/r3/">' in page.content.decode()
 
 
 def test_wave_page_offers_publishing_only_when_closed(client, published, staff_user):
@@ -513,7 +519,9 @@ def test_publishing_an_open_wave_shows_the_error(client, published, staff_user):
     wave = published.latest.wave
     Wave.objects.filter(pk=wave.pk).update(status=Wave.Status.OPEN)
 
-    response = client.post(_publish_url(wave), follow=True)
+    with translation.override("en"):
+        response = client.post(_publish_url(wave), follow=True)
 
-    assert "Only a closed wave can be published" in _text(response) or "fermée" in _text(response)
-    assert Edition.objects.filter(wave=wave).count() == 2
+    messages = [str(message) for message in response.context["messages"]]
+    assert messages == ["Only a closed wave can be published: close it first."]
+    assert (Edition.objects.filter(wave=wave).count(), EditionBuild.objects.count()) == (2, 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from decimal import Decimal
@@ -11,7 +12,9 @@ import pytest
 from django.core.cache import cache
 
 from smartregion.accounts.models import Organisation
-from smartregion.core.pagecache import data_version_bump
+from smartregion.core.models import PreparedFile
+from smartregion.core.pagecache import data_version, data_version_bump
+from smartregion.projects import exports
 from smartregion.projects.models import Indicator, Location, Project, ProjectFunding
 from smartregion.territory.models import Municipality
 from tests.factories import ProjectFactory
@@ -24,6 +27,16 @@ BASE = "https://smart.example.org"
 @pytest.fixture(autouse=True)
 def _base_url(settings):
     settings.SMARTREGION_BASE_URL = BASE
+
+
+@pytest.fixture
+def full_file(client, fetch_built):
+    """GET a full file nobody asked for in this data version: 503 while queued, then the file."""
+    return lambda fmt: fetch_built(client, f"/data/projects.{fmt}")
+
+
+def _sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
 
 
 @pytest.fixture
@@ -87,8 +100,8 @@ def _csv_rows(response) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text[1:])))
 
 
-def test_csv_has_one_row_per_published_project(client, full_project, unpublished):
-    response = client.get("/data/projects.csv")
+def test_csv_has_one_row_per_published_project(full_file, full_project, unpublished):
+    response = full_file("csv")
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -125,21 +138,21 @@ def test_csv_has_one_row_per_published_project(client, full_project, unpublished
     ]
 
 
-def test_csv_line_ends_are_crlf(client, full_project):
-    body = client.get("/data/projects.csv").content
+def test_csv_line_ends_are_crlf(full_file, full_project):
+    body = full_file("csv").content
 
     assert body.count(b"\r\n") == 2
 
 
-def test_exports_leave_out_contact_persons(client, full_project):
+def test_exports_leave_out_contact_persons(full_file, full_project):
     for fmt in ("csv", "json", "geojson"):
-        body = client.get(f"/data/projects.{fmt}").content.decode()
+        body = full_file(fmt).content.decode()
         assert "Ada Lovelace" not in body
         assert "ada@namur.example" not in body
 
 
-def test_json_holds_full_nested_records_and_licence(client, full_project, unpublished):
-    response = client.get("/data/projects.json")
+def test_json_holds_full_nested_records_and_licence(full_file, full_project, unpublished):
+    response = full_file("json")
 
     data = json.loads(response.content)
     assert response["Content-Type"] == "application/json"
@@ -215,8 +228,8 @@ def test_json_holds_full_nested_records_and_licence(client, full_project, unpubl
     ]
 
 
-def test_geojson_has_a_point_per_location_in_lon_lat_order(client, full_project, unpublished):
-    response = client.get("/data/projects.geojson")
+def test_geojson_has_a_point_per_location_in_lon_lat_order(full_file, full_project, unpublished):
+    response = full_file("geojson")
 
     data = json.loads(response.content)
     assert response["Content-Type"] == "application/geo+json"
@@ -272,34 +285,93 @@ def test_exports_refuse_unknown_filter_values(client, full_project):
     assert response.content.decode() == "Unknown value “space” for the parameter “theme”."
 
 
-def test_exports_are_cached_until_public_data_changes(client, namur, django_assert_num_queries):
+def test_the_full_files_are_built_by_a_task_and_served_as_stored(
+    full_file, namur, django_assert_num_queries, client
+):
     ProjectFactory(owner_municipality=namur)
-    client.get("/data/projects.json")
-
+    served = {fmt: full_file(fmt) for fmt in ("csv", "json", "geojson")}
     cache.delete("data-version:public")
 
-    with django_assert_num_queries(1):  # the data version, re-read: the file comes from the cache
-        client.get("/data/projects.json")
+    with django_assert_num_queries(2):  # the data version, re-read; the prepared file
+        again = client.get("/data/projects.json")
+
+    stored = {p.params["fmt"]: p for p in PreparedFile.objects.all()}
+    assert {fmt: (r.status_code, r["Cache-Control"], r["Access-Control-Allow-Origin"])
+            for fmt, r in served.items()} == {
+        fmt: (200, "public, max-age=300", "*") for fmt in ("csv", "json", "geojson")
+    }  # fmt: skip
+    assert {fmt: (len(r.content), _sha256(r.content)) for fmt, r in served.items()} == {
+        fmt: (p.size, p.sha256) for fmt, p in stored.items()
+    }
+    assert {fmt: p.key for fmt, p in stored.items()} == {
+        fmt: f"projects.file:{fmt}:{BASE}:{data_version()}" for fmt in ("csv", "json", "geojson")
+    }
+    assert again.content == served["json"].content
 
 
-def test_exports_rebuild_after_a_data_version_bump(client, namur):
+def test_a_full_file_not_built_yet_answers_at_once(client, namur):
     ProjectFactory(owner_municipality=namur)
-    assert len(json.loads(client.get("/data/projects.json").content)["projects"]) == 1
+
+    harvester = client.get("/data/projects.csv")
+    browser = client.get("/data/projects.csv", HTTP_ACCEPT="text/html")
+
+    assert (
+        harvester.status_code,
+        harvester["Retry-After"],
+        harvester["Cache-Control"],
+        harvester["Access-Control-Allow-Origin"],
+    ) == (503, "10", "no-store", "*")
+    assert (browser.status_code, browser["Cache-Control"]) == (202, "no-store")
+
+
+def test_while_a_newer_state_is_built_the_previous_file_is_served(
+    client, full_file, namur, django_capture_on_commit_callbacks
+):
+    ProjectFactory(owner_municipality=namur)
+    before = full_file("json")
     ProjectFactory(owner_municipality=namur, slug="second", title_fr="Second")
     data_version_bump()
     cache.delete("data-version:public")
 
-    assert len(json.loads(client.get("/data/projects.json").content)["projects"]) == 2
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        meanwhile = client.get("/data/projects.json")
+    states = list(PreparedFile.objects.order_by("pk").values_list("status", flat=True))
+    callbacks[0]()  # the worker's turn
+    after = client.get("/data/projects.json")
+
+    assert (meanwhile.status_code, meanwhile["Cache-Control"], meanwhile.content) == (
+        200,
+        "no-cache",
+        before.content,
+    )
+    assert states == ["ready", "queued"]
+    assert (after.status_code, after["Cache-Control"]) == (200, "public, max-age=300")
+    assert len(json.loads(after.content)["projects"]) == 2
+    assert list(PreparedFile.objects.values_list("status", flat=True)) == ["ready"]  # pruned
 
 
-def test_export_query_count_is_constant(client, namur, django_assert_num_queries):
+def test_filtered_export_query_count_is_constant(client, namur, django_assert_num_queries):
     for index in range(6):
         project = ProjectFactory(owner_municipality=namur, slug=f"p{index}", title_fr=f"P{index}")
         Location.objects.create(project=project, latitude=50.4, longitude=4.8)
         Indicator.objects.create(project=project, name_fr="I", target=1)
 
     # data version; the catalogue's facet index, built once per data version (fingerprint,
-    # projects, communes, fundings, provinces, commune codes, population classes); the projects
-    # with their lead, communes, partners, fundings, indicators, locations
-    with django_assert_num_queries(14):
-        client.get("/data/projects.geojson")
+    # projects, communes, fundings, provinces, commune codes, population classes); the matching
+    # page (projects, communes); the projects with their lead, communes, partners, fundings,
+    # indicators, locations
+    with django_assert_num_queries(16):
+        response = client.get("/data/projects.geojson?theme=people")
+    assert len(json.loads(response.content)["features"]) == 6
+
+
+def test_full_file_build_query_count_is_constant(namur, django_assert_num_queries):
+    for index in range(6):
+        project = ProjectFactory(owner_municipality=namur, slug=f"p{index}", title_fr=f"P{index}")
+        Location.objects.create(project=project, latitude=50.4, longitude=4.8)
+        Indicator.objects.create(project=project, name_fr="I", target=1)
+
+    with django_assert_num_queries(6):  # the projects with their lead, then five prefetches
+        built = exports.projects_file_build(progress=print, fmt="geojson", base_url=BASE)
+
+    assert len(json.loads(built.content)["features"]) == 6

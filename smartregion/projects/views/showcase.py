@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from smartregion.core.pagecache import public_page
 from smartregion.core.prepared_response import prepared_file_response
+from smartregion.opendata.responses import data_file_response
 from smartregion.territory.models import Municipality, Region
 
 from .. import exports
@@ -140,7 +141,8 @@ def showcase_pdf(request: HttpRequest, slug: str) -> HttpResponse:
 def projects_file(request: HttpRequest, fmt: str) -> HttpResponse:
     """CSV, JSON or GeoJSON of published projects, filtered like the catalogue (same
     parameters: q, theme, goal, status, province, size, funding, commune; repeatable). A value the
-    catalogue does not know answers 400 with the reason rather than a silently wider file."""
+    catalogue does not know answers 400 with the reason rather than a silently wider file. Without
+    a filter, the full file prepared in the background (see `exports.projects_file_request`)."""
     if fmt not in exports.EXPORT_TYPES:
         raise Http404(_("Unknown file format."))
     query = CatalogueQuery.from_params(request.GET)
@@ -152,9 +154,18 @@ def projects_file(request: HttpRequest, fmt: str) -> HttpResponse:
         ]
         return HttpResponseBadRequest("\n".join(reasons), content_type="text/plain")
     base_url = exports.site_base_url(request.build_absolute_uri)
-    body = exports.export_cached(fmt, query, base_url=base_url)
-    response = HttpResponse(body, content_type=exports.EXPORT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="projects.{fmt}"'
+    if query.is_filtered:
+        body = exports.export_cached(fmt, query, base_url=base_url)
+        response = HttpResponse(body, content_type=exports.EXPORT_TYPES[fmt])
+        response["Content-Disposition"] = f'attachment; filename="projects.{fmt}"'
+        response["Cache-Control"] = "public, max-age=300"
+    else:  # the full file, the one the DCAT catalogue announces: built by a task
+        response = data_file_response(
+            request,
+            exports.projects_file_request(fmt, base_url=base_url),
+            title=_("Smart projects (%(format)s)") % {"format": fmt.upper()},
+            filename=f"projects.{fmt}",
+            cache_control="public, max-age=300",
+        )
     response["Access-Control-Allow-Origin"] = "*"  # open data: any site may load it
-    response["Cache-Control"] = "public, max-age=300"
     return response
