@@ -307,7 +307,7 @@ def test_a_file_not_built_yet_answers_at_once(client, published):
         "no-store",
     )
     assert (browser.status_code, browser["Cache-Control"]) == (202, "no-store")
-    assert b"Your file is being prepared" in browser.content
+    assert "Votre fichier est en préparation".encode() in browser.content  # /data/: French
     assert PreparedFile.objects.get().status == PreparedFile.Status.QUEUED
 
 
