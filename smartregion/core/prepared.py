@@ -54,6 +54,11 @@ class BuiltFile:
     filename: str
 
 
+def state_key(family: str, state: str) -> str:
+    """A file's key from its family and a description of its data's state (any length)."""
+    return f"{family}:{hashlib.sha256(state.encode()).hexdigest()[:16]}"
+
+
 def prepared_file_request(
     *, key: str, family: str, builder: str, params: dict[str, Any] | None = None
 ) -> PreparedFile:

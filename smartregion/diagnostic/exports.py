@@ -11,7 +11,6 @@ shipping a locale-dependent `;` file that other tools misread.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from typing import Any
 
@@ -23,7 +22,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from smartregion.core.models import PreparedFile
-from smartregion.core.prepared import BuiltFile, Progress, prepared_file_request
+from smartregion.core.prepared import BuiltFile, Progress, prepared_file_request, state_key
 
 from .models import Diagnostic
 from .results import ResultsView, build_results, diagnostic_for_results
@@ -139,7 +138,7 @@ def results_pdf_request(diagnostic: Diagnostic, language: str) -> PreparedFile:
     state = f"{diagnostic.updated_at.isoformat()}|{peers.isoformat() if peers else ''}"
     family = f"diagnostic.report:{diagnostic.pk}:{language}"
     return prepared_file_request(
-        key=f"{family}:{hashlib.sha256(state.encode()).hexdigest()[:16]}",
+        key=state_key(family, state),
         family=family,
         builder=PDF_BUILDER,
         params={"diagnostic_id": diagnostic.pk, "language": language},

@@ -41,6 +41,7 @@ from smartregion.core.prepared import (
     Progress,
     prepared_file_ensure,
     prepared_file_request,
+    state_key,
 )
 from smartregion.territory import svgmap
 from smartregion.territory.models import Boundary, Municipality
@@ -243,7 +244,7 @@ def project_pdf_request(project: Project, *, base_url: str) -> PreparedFile:
     family = f"projects.showcase-pdf:{project.pk}"
     state = f"{project.version}|{project.updated_at.isoformat()}|{base_url}"
     return prepared_file_request(
-        key=f"{family}:{hashlib.sha256(state.encode()).hexdigest()[:16]}",
+        key=state_key(family, state),
         family=family,
         builder=PDF_BUILDER,
         params={"project_id": project.pk, "base_url": base_url},
