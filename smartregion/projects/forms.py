@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from smartregion.accounts.models import Organisation
@@ -100,7 +101,7 @@ class ProjectForm(forms.Form):
     )
     goals = forms.TypedMultipleChoiceField(
         label=_("Sustainable Development Goals"),
-        choices=[(value, f"{value}. {label}") for value, label in Goal.choices],
+        choices=[(value, format_lazy("{}. {}", value, label)) for value, label in Goal.choices],
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
