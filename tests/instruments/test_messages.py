@@ -23,7 +23,9 @@ from smartregion.instruments.validation import ValidationError
     ],
 )
 def test_answer_type_message_in_one_language(language: str, expected: str) -> None:
-    error = ValidationError("confidence", "answer_type", {"type": "scale", "expected": "a whole number"})
+    error = ValidationError(
+        "confidence", "answer_type", {"type": "scale", "expected": "a whole number"}
+    )
 
     with translation.override(language):
         assert localized_reason(error) == expected
