@@ -343,6 +343,7 @@ class ReasonForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment for the team"),
         required=False,
+        help_text=_("A comment is required to request changes, reject or withdraw a project."),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=4000,
     )
