@@ -11,7 +11,9 @@ import pytest
 from django import forms
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
 from smartregion.projects.forms import RowForm, make_formsets, rows_of
@@ -490,3 +492,23 @@ def test_showcase_is_linked_from_home_and_project_pages(client, territory, path)
     html = client.get(path).content.decode()
 
     assert '<a href="/en/projects/showcase/" hreflang="en">' in html
+
+
+def test_commune_space_panel_costs_the_same_queries_for_one_or_many_projects(
+    client, editor, manager, namur, submitted
+):
+    project_request_changes(project=submitted, user=editor, comment="Ajoutez le budget.")
+    client.force_login(manager)
+    client.get(f"/en/space/{namur.refnis}/")  # warm the caches
+    with CaptureQueriesContext(connection) as one:
+        client.get(f"/en/space/{namur.refnis}/")
+    for number in range(3):
+        ProjectFactory(owner_municipality=namur, slug=f"p{number}", state=Project.State.DRAFT)
+    other = ProjectFactory(owner_municipality=namur, slug="p3", state=Project.State.SUBMITTED)
+    project_request_changes(project=other, user=editor, comment="Une photo.")
+
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(f"/en/space/{namur.refnis}/").content.decode()
+
+    assert (len(one), len(many)) == (15, 15)  # constant, whatever the number of projects
+    assert html.count('href="/en/projects/p') == 4
