@@ -371,8 +371,10 @@ SMARTREGION_RECOMMENDATION_PANELS = env_list(
     "SMARTREGION_RECOMMENDATION_PANELS",
     ["smartregion.projects.panels.recommendation_peer_projects"],
 )
-# The site's public address, for links in emails sent outside a request (scheduled reminders).
-SMARTREGION_BASE_URL = env_str("SMARTREGION_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+# The site's public address (core/addresses.py): links in emails sent outside a request and in
+# files built in the background; unset, each request's own address ("make demo" sets it from
+# HOST and PORT).
+SMARTREGION_BASE_URL = env_str("SMARTREGION_BASE_URL", "")
 
 PASSWORD_HASHERS = (
     ["django.contrib.auth.hashers.MD5PasswordHasher"]
