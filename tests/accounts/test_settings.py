@@ -11,6 +11,7 @@ from django.core import mail
 from django.test import Client
 
 from smartregion.accounts.models import ApiToken, Invitation, Membership, User
+from smartregion.accounts.personal_data import personal_data_export
 from smartregion.accounts.services import invitation_create
 from smartregion.accounts.tokens import api_token_create
 from smartregion.diagnostic.models import DiagnosticAnswer
@@ -245,6 +246,17 @@ def test_export_never_holds_a_secret(signed_in, ada):
 
     assert secret not in body
     assert ada.password not in body
+
+
+def test_export_runs_a_fixed_number_of_queries(ada, namur, django_assert_num_queries):
+    for number in range(1, 6):
+        project = ProjectFactory(owner_municipality=namur, slug=f"p{number}", created_by=ada)
+        ProjectRevision.objects.create(project=project, number=1, action="created", author=ada)
+
+    with django_assert_num_queries(13):  # one or two per section, whatever their sizes
+        data = personal_data_export(ada)
+
+    assert len(data["project_revisions"]) == 5
 
 
 def test_export_page_lists_the_sections_with_their_sizes(signed_in):
