@@ -169,6 +169,8 @@ def test_email_change_takes_effect_once_the_new_address_is_verified(signed_in, a
     assert ada.email == "ada@namur.example"  # not until verified
     assert [m.to for m in mail.outbox] == [["ada@lovelace.example"]]
     link = next(w for w in mail.outbox[0].body.split() if "/accounts/confirm-email/" in w)
+    confirm = signed_in.get(link.replace("http://testserver", ""))
+    assert b"Confirm the address</button>" in confirm.content
     signed_in.post(link.replace("http://testserver", ""))
     ada.refresh_from_db()
     assert ada.email == "ada@lovelace.example"
@@ -377,3 +379,10 @@ def test_a_manager_with_a_fellow_manager_is_not_warned(client, manager, namur):
     response = client.get("/en/accounts/settings/delete/")
 
     assert response.context["last_manager"] == []
+
+
+def test_an_expired_verification_link_says_so(signed_in):
+    response = signed_in.get("/en/accounts/confirm-email/not-a-key/")
+
+    assert response.status_code == 200
+    assert b"This link has expired or is not valid." in response.content

@@ -21,6 +21,7 @@ from django.test import RequestFactory
 from rdflib import Graph, URIRef
 
 from smartregion.core.addresses import absolute_url, configured_base_url, site_base_url
+from smartregion.core.models import PreparedFile
 from smartregion.opendata import dcat
 from smartregion.projects.models import Location
 from tests.factories import ProjectFactory
@@ -157,3 +158,16 @@ class _Client:
 
     def __init__(self, get):
         self.get = get
+
+
+def test_showcase_pdf_is_prepared_for_the_address_that_asked(client, there, namur):
+    ProjectFactory(owner_municipality=namur, showcase=True, title_en="Public Wi-Fi")
+
+    there("/en/projects/showcase/wifi-public.pdf")
+    client.get("/en/projects/showcase/wifi-public.pdf")
+
+    # Its footer links to the project on that address: one prepared file per address.
+    assert sorted(p["base_url"] for p in PreparedFile.objects.values_list("params", flat=True)) == [
+        HERE,
+        "http://testserver",
+    ]
