@@ -15,7 +15,9 @@ from django.contrib.auth import password_validation
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from .adapter import TOO_MANY_FAILURES
 from .models import User
+from .throttle import login_attempt_release, login_attempt_start
 
 
 class NewAccountForm(forms.Form):
@@ -76,14 +78,19 @@ class AccountDeleteForm(forms.Form):
         label=_("I understand that my account will be deleted and cannot be restored."),
     )
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, address: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.user = user
+        self.user, self.address = user, address
 
     def clean_password(self) -> str:
+        """Checked like a sign-in: failures count towards the same limit (accounts/throttle)."""
         password = self.cleaned_data["password"]
+        attempt = login_attempt_start(login=self.user.email, address=self.address)
+        if attempt is None:
+            raise forms.ValidationError(TOO_MANY_FAILURES, code="too_many_attempts")
         if not self.user.check_password(password):
             raise forms.ValidationError(_("This is not your current password."), code="wrong")
+        login_attempt_release(attempt)
         return password
 
 

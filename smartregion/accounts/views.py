@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account import views as allauth_views
+from allauth.account.adapter import get_adapter
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -184,7 +185,8 @@ def account_export(request: HttpRequest) -> HttpResponse:
 def account_delete(request: HttpRequest) -> HttpResponse:
     """Confirmed by the password; warns a commune's last manager before anything happens."""
     user = _user(request)
-    form = AccountDeleteForm(request.POST or None, user=user)
+    address = get_adapter(request).get_client_ip(request)
+    form = AccountDeleteForm(request.POST or None, user=user, address=address)
     if request.method == "POST" and form.is_valid():
         services.user_delete(user=user)
         logout(request)

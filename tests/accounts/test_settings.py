@@ -287,6 +287,20 @@ def test_deletion_needs_the_password(signed_in, ada):
     assert (ada.is_active, ada.deleted_at) == (True, None)
 
 
+def test_deletion_password_checks_count_like_failed_sign_ins(signed_in, ada, settings):
+    settings.SMARTREGION_LOGIN_FAILURES_LIMIT = 2
+    _delete(signed_in, password="wrong")
+    _delete(signed_in, password="wrong again")
+
+    response = _delete(signed_in)  # the right password, once too many failures came first
+
+    ada.refresh_from_db()
+    assert [e.code for e in response.context["form"].errors.as_data()["password"]] == [
+        "too_many_attempts"
+    ]
+    assert ada.is_active is True
+
+
 def test_deletion_keeps_contributions_attributed_to_a_former_member(
     signed_in, ada, namur, instrument_version
 ):
