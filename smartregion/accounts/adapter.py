@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
@@ -10,6 +11,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse, translate_url
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from smartregion.core.addresses import absolute_url
 
 from .throttle import login_attempt_release, login_attempt_start, login_failures_clear
 
@@ -52,6 +55,19 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_password_change_redirect_url(self, request: HttpRequest) -> str:
         return reverse("accounts:settings")
+
+    # The links allauth emails start with the site's address (core/addresses.py), as every other.
+
+    def get_email_confirmation_url(
+        self, request: HttpRequest | None, emailconfirmation: Any
+    ) -> str:
+        path = reverse("account_confirm_email", args=[emailconfirmation.key])
+        return absolute_url(path, request or self.request)
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        kwargs = {"uidb36": "UID", "key": "KEY"}
+        path = reverse("account_reset_password_from_key", kwargs=kwargs)
+        return absolute_url(path.replace("UID-KEY", quote(key)), self.request)
 
     def authenticate(self, request: HttpRequest, **credentials: Any) -> AbstractBaseUser | None:
         """Check the password unless this account and address failed too often (see throttle)."""

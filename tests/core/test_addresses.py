@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.test import RequestFactory
 from rdflib import Graph, URIRef
 
@@ -171,3 +172,15 @@ def test_showcase_pdf_is_prepared_for_the_address_that_asked(client, there, namu
         HERE,
         "http://testserver",
     ]
+
+
+@pytest.mark.parametrize(
+    ("configured", "expected"), [("", HERE), ("https://smartregion.example.org", None)]
+)
+def test_password_reset_link_uses_the_site_address(client, member, settings, configured, expected):
+    settings.SMARTREGION_BASE_URL = configured
+
+    client.post("/en/accounts/password/reset/", {"email": member.email}, HTTP_HOST=HOST)
+
+    link = next(word for word in mail.outbox[0].body.split() if "/password/reset/key/" in word)
+    assert link.startswith(f"{expected or configured}/en/accounts/password/reset/key/")
