@@ -5,7 +5,8 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 # The demo's address: links in emails and in files built by the background worker (which has no
-# request to take an address from) point where the demo serves (`PORT=8080 make demo`).
+# request to take an address from) point where the demo serves (`PORT=8080 make demo`). Serving on
+# HOST=0.0.0.0, set the address others reach it by: DEMO_BASE_URL=http://demo.example:8000.
 DEMO_BASE_URL ?= http://$(HOST):$(PORT)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 # Test processes (pytest-xdist): one per core, at most 2 (each PostgreSQL worker has its own database).
