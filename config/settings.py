@@ -376,6 +376,12 @@ SMARTREGION_RECOMMENDATION_PANELS = env_list(
     "SMARTREGION_RECOMMENDATION_PANELS",
     ["smartregion.projects.panels.recommendation_peer_projects"],
 )
+# The sections other apps add to a commune's space ("My space"), in order: dotted paths to
+# functions `(municipality, *, user) -> Panel | None` (see diagnostic/space_panels.py).
+SMARTREGION_SPACE_PANELS = env_list(
+    "SMARTREGION_SPACE_PANELS",
+    ["smartregion.projects.panels.commune_space_projects"],
+)
 # What a person's data export holds (accounts/personal_data.py): dotted paths to functions
 # `(user) -> list[Section]`, each app naming what it keeps about a person, in this order.
 SMARTREGION_PERSONAL_DATA_PROVIDERS = env_list(
