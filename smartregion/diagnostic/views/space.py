@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from smartregion.accounts.models import Invitation, Membership
 from smartregion.accounts.services import InvitationError, invitation_create
+from smartregion.core.addresses import absolute_url
 from smartregion.instruments.progress import answer_progress
 from smartregion.territory.models import Municipality
 
@@ -116,7 +117,7 @@ def invite(request: HttpRequest, refnis: str) -> HttpResponse:
         raise PermissionDenied
     form = InviteForm(request.POST)
     if form.is_valid():
-        accept_url = request.build_absolute_uri(reverse("accounts:invitation", args=["TOKEN"]))
+        accept_url = absolute_url(reverse("accounts:invitation", args=["TOKEN"]), request)
         try:
             invitation, _token = invitation_create(
                 municipality=municipality,
