@@ -371,6 +371,31 @@ SMARTREGION_RECOMMENDATION_PANELS = env_list(
     "SMARTREGION_RECOMMENDATION_PANELS",
     ["smartregion.projects.panels.recommendation_peer_projects"],
 )
+# Who publishes this deployment, for the footer pages (legal notice, privacy notice, accessibility
+# statement, contact). The defaults are placeholders (a system check warns when DEBUG is off).
+SMARTREGION_OPERATOR_NAME = env_str("SMARTREGION_OPERATOR_NAME", "Smart Region reference centre")
+SMARTREGION_OPERATOR_ADDRESS = env_str("SMARTREGION_OPERATOR_ADDRESS")
+SMARTREGION_OPERATOR_EMAIL = env_str("SMARTREGION_OPERATOR_EMAIL", "contact@smartregion.example")
+SMARTREGION_OPERATOR_PHONE = env_str("SMARTREGION_OPERATOR_PHONE")
+# The publisher's company number (in Belgium, the BCE/KBO enterprise number), when it has one.
+SMARTREGION_OPERATOR_COMPANY_NUMBER = env_str("SMARTREGION_OPERATOR_COMPANY_NUMBER")
+SMARTREGION_OPERATOR_URL = env_str("SMARTREGION_OPERATOR_URL")
+SMARTREGION_HOST_NAME = env_str("SMARTREGION_HOST_NAME")
+SMARTREGION_HOST_ADDRESS = env_str("SMARTREGION_HOST_ADDRESS")
+# Where personal-data requests and accessibility reports go (the operator's address by default).
+SMARTREGION_PRIVACY_EMAIL = env_str("SMARTREGION_PRIVACY_EMAIL") or SMARTREGION_OPERATOR_EMAIL
+SMARTREGION_ACCESSIBILITY_EMAIL = (
+    env_str("SMARTREGION_ACCESSIBILITY_EMAIL") or SMARTREGION_OPERATOR_EMAIL
+)
+# The accessibility statement's dates (ISO): when it was written and last reviewed.
+SMARTREGION_ACCESSIBILITY_STATEMENT_DATE = env_str(
+    "SMARTREGION_ACCESSIBILITY_STATEMENT_DATE", "2026-12-03"
+)
+SMARTREGION_ACCESSIBILITY_REVIEW_DATE = env_str(
+    "SMARTREGION_ACCESSIBILITY_REVIEW_DATE", SMARTREGION_ACCESSIBILITY_STATEMENT_DATE
+)
+# How long the host keeps server logs, as the privacy notice states it.
+SMARTREGION_LOG_RETENTION_DAYS = env_int("SMARTREGION_LOG_RETENTION_DAYS", 30)
 # The site's public address, for links in emails sent outside a request (scheduled reminders).
 SMARTREGION_BASE_URL = env_str("SMARTREGION_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
