@@ -394,6 +394,9 @@ SMARTREGION_ACCESSIBILITY_STATEMENT_DATE = env_str(
 SMARTREGION_ACCESSIBILITY_REVIEW_DATE = env_str(
     "SMARTREGION_ACCESSIBILITY_REVIEW_DATE", SMARTREGION_ACCESSIBILITY_STATEMENT_DATE
 )
+# The contact form: at most LIMIT messages per client address in WINDOW seconds.
+SMARTREGION_CONTACT_LIMIT = env_int("SMARTREGION_CONTACT_LIMIT", 5)
+SMARTREGION_CONTACT_WINDOW = env_int("SMARTREGION_CONTACT_WINDOW", 3600)
 # How long the host keeps server logs, as the privacy notice states it.
 SMARTREGION_LOG_RETENTION_DAYS = env_int("SMARTREGION_LOG_RETENTION_DAYS", 30)
 # The site's public address, for links in emails sent outside a request (scheduled reminders).

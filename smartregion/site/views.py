@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from smartregion.core.pagecache import public_page
 from smartregion.territory import queries as territory_queries
 
+from .contact import contact_allowed, contact_message_send
+from .forms import ContactForm
 from .operator import code_licence, operator, statement_dates
 
 SECONDS_PER_DAY = 86_400
@@ -44,6 +48,16 @@ def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "site/privacy.html", context)
 
 
-@public_page
 def contact(request: HttpRequest) -> HttpResponse:
-    return render(request, "site/contact.html", {"operator": operator()})
+    """Not a cached public page: its form carries the visitor's own CSRF token."""
+    form = ContactForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if contact_allowed(address=request.META.get("REMOTE_ADDR", "")):
+            contact_message_send(**form.cleaned_data)
+            messages.success(request, _("Thank you: your message was sent. We answer by email."))
+            return redirect("site:contact")
+        form.add_error(None, _("Too many messages from your connection: please try again later."))
+        status = 429
+    context = {"operator": operator(), "form": form}
+    return render(request, "site/contact.html", context, status=status)

@@ -216,6 +216,7 @@ AXE_PAGES = (
     ("site:home", STAFF),
     ("site:privacy", ANON),
     ("site:accessibility", ANON),
+    ("site:contact", ANON),
     ("territory:detail", ANON),
     ("projects:detail", ANON),
     ("projects:mine", MEMBER),

@@ -7,7 +7,7 @@ import re
 
 import pytest
 from django.core.checks import run_checks
-from django.test import override_settings
+from django.test import Client, override_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +162,66 @@ def test_a_production_deployment_with_placeholder_operator_settings_is_warned():
 
     assert warnings == ["smartregion.site.W001"] * 3
     assert configured == []
+
+
+# --- the contact form ---------------------------------------------------------------------------
+
+MESSAGE = {
+    "name": "Anne Dupont",
+    "email": "anne.dupont@commune.example.be",
+    "subject": "Diagnostic de maturité",
+    "message": "Bonjour, comment inviter notre directeur général ?",
+}
+
+
+def test_a_contact_message_is_mailed_to_the_operator_with_the_visitor_as_reply_to(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    with override_settings(**OPERATOR), django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/en/contact/", MESSAGE)
+
+    assert (response.status_code, response["Location"]) == (302, "/en/contact/")
+    assert [(m.to, m.reply_to, m.subject) for m in mailoutbox] == [
+        (["info@centre.example.be"], [MESSAGE["email"]], "[Smart Region] Diagnostic de maturité")
+    ]
+    assert mailoutbox[0].body == (
+        "Anne Dupont <anne.dupont@commune.example.be>\n\n"
+        "Bonjour, comment inviter notre directeur général ?"
+    )
+    page = client.get("/en/contact/").content.decode()
+    assert "Thank you: your message was sent." in page
+
+
+def test_a_contact_message_with_a_wrong_email_is_a_form_error_and_sends_nothing(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/en/contact/", {**MESSAGE, "email": "anne.dupont"})
+
+    html = response.content.decode()
+    assert (response.status_code, mailoutbox) == (200, [])
+    assert re.findall(r'<input type="email" name="email"[^>]*aria-invalid="true"', html) != []
+    assert "Enter a valid email address." in html
+
+
+@override_settings(SMARTREGION_CONTACT_LIMIT=2)
+def test_contact_messages_past_the_limit_are_refused_with_429(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        statuses = [client.post("/en/contact/", MESSAGE).status_code for _ in range(3)]
+    refused = client.post("/en/contact/", MESSAGE).content.decode()
+
+    assert (statuses, len(mailoutbox)) == ([302, 302, 429], 2)
+    assert "Too many messages from your connection: please try again later." in refused
+
+
+def test_the_contact_page_is_not_cached_so_each_visitor_gets_a_fresh_form_token(client):
+    first = client.get("/en/contact/")
+    second = Client().get("/en/contact/")
+
+    tokens = [
+        re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', r.content.decode())
+        for r in (first, second)
+    ]
+    assert tokens[0] != tokens[1]
