@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -53,7 +54,8 @@ def contact(request: HttpRequest) -> HttpResponse:
     form = ContactForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        if contact_allowed(address=request.META.get("REMOTE_ADDR", "")):
+        # The client's address as the login throttle reads it (behind TRUSTED_PROXY_COUNT proxies).
+        if contact_allowed(address=get_adapter(request).get_client_ip(request)):
             contact_message_send(**form.cleaned_data)
             messages.success(request, _("Thank you: your message was sent. We answer by email."))
             return redirect("site:contact")
