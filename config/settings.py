@@ -347,30 +347,6 @@ SMARTREGION = {
     "DEFAULT_REGION": env_str("SMARTREGION_REGION", "03000"),
     "PLATFORM_NAME": env_str("SMARTREGION_NAME", "Smart Region"),
 }
-# What the DCAT-AP catalogue at /data/catalog.ttl lists, in this order: dotted paths to functions
-# `(absolute) -> list[DatasetInfo]` (see opendata/catalogue.py, `providers`).
-SMARTREGION_CATALOGUE_PROVIDERS = env_list(
-    "SMARTREGION_CATALOGUE_PROVIDERS",
-    [
-        "smartregion.observatory.catalogue.catalogue_datasets",
-        "smartregion.projects.opendata.catalogue_datasets",
-    ],
-)
-# The sections other apps add to a commune's profile, in order: dotted paths to functions
-# `(municipality, *, language) -> Panel | None` (see territory/panels.py).
-SMARTREGION_PROFILE_PANELS = env_list(
-    "SMARTREGION_PROFILE_PANELS",
-    [
-        "smartregion.diagnostic.panels.published_diagnostic",
-        "smartregion.projects.panels.municipality_projects",
-    ],
-)
-# What other apps show under each recommendation of a diagnostic's results: dotted paths to
-# functions `(results view) -> {recommendation code: Panel}` (see diagnostic/recommendation_panels).
-SMARTREGION_RECOMMENDATION_PANELS = env_list(
-    "SMARTREGION_RECOMMENDATION_PANELS",
-    ["smartregion.projects.panels.recommendation_peer_projects"],
-)
 # Who publishes this deployment, for the footer pages (legal notice, privacy notice, accessibility
 # statement, contact). The defaults are placeholders (a system check warns when DEBUG is off).
 SMARTREGION_OPERATOR_NAME = env_str("SMARTREGION_OPERATOR_NAME", "Smart Region reference centre")
@@ -399,6 +375,30 @@ SMARTREGION_CONTACT_LIMIT = env_int("SMARTREGION_CONTACT_LIMIT", 5)
 SMARTREGION_CONTACT_WINDOW = env_int("SMARTREGION_CONTACT_WINDOW", 3600)
 # How long the host keeps server logs, as the privacy notice states it.
 SMARTREGION_LOG_RETENTION_DAYS = env_int("SMARTREGION_LOG_RETENTION_DAYS", 30)
+# What the DCAT-AP catalogue at /data/catalog.ttl lists, in this order: dotted paths to functions
+# `(absolute) -> list[DatasetInfo]` (see opendata/catalogue.py, `providers`).
+SMARTREGION_CATALOGUE_PROVIDERS = env_list(
+    "SMARTREGION_CATALOGUE_PROVIDERS",
+    [
+        "smartregion.observatory.catalogue.catalogue_datasets",
+        "smartregion.projects.opendata.catalogue_datasets",
+    ],
+)
+# The sections other apps add to a commune's profile, in order: dotted paths to functions
+# `(municipality, *, language) -> Panel | None` (see territory/panels.py).
+SMARTREGION_PROFILE_PANELS = env_list(
+    "SMARTREGION_PROFILE_PANELS",
+    [
+        "smartregion.diagnostic.panels.published_diagnostic",
+        "smartregion.projects.panels.municipality_projects",
+    ],
+)
+# What other apps show under each recommendation of a diagnostic's results: dotted paths to
+# functions `(results view) -> {recommendation code: Panel}` (see diagnostic/recommendation_panels).
+SMARTREGION_RECOMMENDATION_PANELS = env_list(
+    "SMARTREGION_RECOMMENDATION_PANELS",
+    ["smartregion.projects.panels.recommendation_peer_projects"],
+)
 # The site's public address, for links in emails sent outside a request (scheduled reminders).
 SMARTREGION_BASE_URL = env_str("SMARTREGION_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
