@@ -23,6 +23,7 @@ from ..models import Diagnostic
 from ..permissions import can_manage, can_see_overview, can_start_diagnostic, can_view_diagnostics
 from ..queries import diagnostics_of
 from ..services import DiagnosticError, answers_of, diagnostic_start
+from ..space_panels import space_panels
 
 
 @login_required
@@ -80,6 +81,7 @@ def _commune_context(
         .order_by("-role", "user__email"),
         "invitations": invitations,
         "invite_form": invite_form or (InviteForm() if is_manager else None),
+        "panels": space_panels(municipality, user=request.user),
     }
 
 
