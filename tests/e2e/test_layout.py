@@ -100,7 +100,6 @@ NOT_PAGES = {
     "diagnostic:start": "POST only",
     "diagnostic:invite": "POST only",
     "diagnostic:publish": "POST only",
-    "diagnostic:submit": "POST only (a GET goes back to the questionnaire)",
     "diagnostic:pdf": "a PDF",
     "diagnostic:export": "CSV and XLSX files",
     "projects:feed": "an Atom feed",
@@ -179,6 +178,7 @@ PAGES: dict[str, PageSpec] = {
         (MANAGER,), lambda site: {"pk": site.draft_pk, "section": MATRIX_SECTION}
     ),
     "diagnostic:targets": PageSpec((MANAGER,), lambda site: {"pk": site.draft_pk}),
+    "diagnostic:submit": PageSpec((MANAGER,), lambda site: {"pk": site.draft_pk}),
     "diagnostic:results": PageSpec((MANAGER, STAFF), lambda site: {"pk": site.submitted_pk}),
     "barometer:waves": PageSpec((STAFF,)),
     "barometer:wave-create": PageSpec((STAFF,)),
