@@ -352,6 +352,34 @@ SMARTREGION = {
     "DEFAULT_REGION": env_str("SMARTREGION_REGION", "03000"),
     "PLATFORM_NAME": env_str("SMARTREGION_NAME", "Smart Region"),
 }
+# Who publishes this deployment, for the footer pages (legal notice, privacy notice, accessibility
+# statement, contact). The defaults are placeholders (a system check warns when DEBUG is off).
+SMARTREGION_OPERATOR_NAME = env_str("SMARTREGION_OPERATOR_NAME", "Smart Region reference centre")
+SMARTREGION_OPERATOR_ADDRESS = env_str("SMARTREGION_OPERATOR_ADDRESS")
+SMARTREGION_OPERATOR_EMAIL = env_str("SMARTREGION_OPERATOR_EMAIL", "contact@smartregion.example")
+SMARTREGION_OPERATOR_PHONE = env_str("SMARTREGION_OPERATOR_PHONE")
+# The publisher's company number (in Belgium, the BCE/KBO enterprise number), when it has one.
+SMARTREGION_OPERATOR_COMPANY_NUMBER = env_str("SMARTREGION_OPERATOR_COMPANY_NUMBER")
+SMARTREGION_OPERATOR_URL = env_str("SMARTREGION_OPERATOR_URL")
+SMARTREGION_HOST_NAME = env_str("SMARTREGION_HOST_NAME")
+SMARTREGION_HOST_ADDRESS = env_str("SMARTREGION_HOST_ADDRESS")
+# Where personal-data requests and accessibility reports go (the operator's address by default).
+SMARTREGION_PRIVACY_EMAIL = env_str("SMARTREGION_PRIVACY_EMAIL") or SMARTREGION_OPERATOR_EMAIL
+SMARTREGION_ACCESSIBILITY_EMAIL = (
+    env_str("SMARTREGION_ACCESSIBILITY_EMAIL") or SMARTREGION_OPERATOR_EMAIL
+)
+# The accessibility statement's dates (ISO): when it was written and last reviewed.
+SMARTREGION_ACCESSIBILITY_STATEMENT_DATE = env_str(
+    "SMARTREGION_ACCESSIBILITY_STATEMENT_DATE", "2026-12-03"
+)
+SMARTREGION_ACCESSIBILITY_REVIEW_DATE = env_str(
+    "SMARTREGION_ACCESSIBILITY_REVIEW_DATE", SMARTREGION_ACCESSIBILITY_STATEMENT_DATE
+)
+# The contact form: at most LIMIT messages per client address in WINDOW seconds.
+SMARTREGION_CONTACT_LIMIT = env_int("SMARTREGION_CONTACT_LIMIT", 5)
+SMARTREGION_CONTACT_WINDOW = env_int("SMARTREGION_CONTACT_WINDOW", 3600)
+# How long the host keeps server logs, as the privacy notice states it.
+SMARTREGION_LOG_RETENTION_DAYS = env_int("SMARTREGION_LOG_RETENTION_DAYS", 30)
 # What the DCAT-AP catalogue at /data/catalog.ttl lists, in this order: dotted paths to functions
 # `(absolute) -> list[DatasetInfo]` (see opendata/catalogue.py, `providers`).
 SMARTREGION_CATALOGUE_PROVIDERS = env_list(
