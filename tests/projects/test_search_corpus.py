@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from smartregion.projects.catalogue import CatalogueQuery, catalogue_page
 from smartregion.projects.search import project_search
 from tests.projects.search_corpus import corpus_create, corpus_load
 
@@ -72,3 +73,10 @@ def _specs() -> dict[str, dict]:
 
 def _key(ids: dict[str, int], pk: int) -> str:
     return next(key for key, value in ids.items() if value == pk)
+
+
+def test_catalogue_relevance_order_is_the_search_order(corpus_ids):
+    for case in CORPUS["queries"]:
+        query = CatalogueQuery(q=case["q"], sort="relevance")
+        page = catalogue_page(query, language="fr", page_size=100)
+        assert page.project_ids == project_search(case["q"]), case["q"]
