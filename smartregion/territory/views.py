@@ -41,10 +41,10 @@ def municipality_list(request: HttpRequest) -> HttpResponse:
         "territory/municipality_list.html",
         {
             "region": region,
+            "provinces_named": queries.provinces_named(provinces, filters.get("q")),
             "form": form,
             "page": page,
             "query_string": query.urlencode(),
-            "provinces_named": queries.provinces_named(provinces, filters.get("q")),
         },
     )
 
