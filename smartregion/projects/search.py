@@ -47,7 +47,8 @@ MAX_WORD_CHARS = 40
 FIELDS = (("title", "A"), ("summary", "B"), ("body", "C"))
 FIELD_WEIGHTS = (4, 2, 1)
 # Added for a query word that names one of the project's themes (in any site language): the
-# themes are the catalogue's own classification, a surer sign than a word in the summary.
+# themes are the catalogue's own classification, a surer sign than a word in the summary, so a
+# project of the theme (2 + 3) comes before one that only has the word in its title (4).
 THEME_WEIGHT = 3
 
 # Words too common to narrow a search; a query made only of them still searches them.
