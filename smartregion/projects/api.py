@@ -201,7 +201,13 @@ class ConflictOut(Schema):
 
 
 class ListFilters(Schema):
-    q: str | None = Field(None, description="Full-text search (French and English)")
+    q: str | None = Field(
+        None,
+        description=(
+            "Full-text search of French and English texts, theme names and commune names "
+            "(every site language, exonyms); accents, case and plurals ignored; best match first"
+        ),
+    )
     theme: list[str] = Field([], description="Theme codes, any of them")
     goal: list[int] = Field([], description="SDG numbers 1–17, any of them")
     status: list[str] = Field([], description="idea, planned, in_progress, completed, stopped")
