@@ -371,6 +371,12 @@ SMARTREGION_RECOMMENDATION_PANELS = env_list(
     "SMARTREGION_RECOMMENDATION_PANELS",
     ["smartregion.projects.panels.recommendation_peer_projects"],
 )
+# What other apps show in a commune's space ("My space"): dotted paths to functions
+# `(municipality, *, user, language) -> Panel | None` (see diagnostic/space_panels.py).
+SMARTREGION_SPACE_PANELS = env_list(
+    "SMARTREGION_SPACE_PANELS",
+    ["smartregion.barometer.panels.commune_space"],
+)
 # The site's public address, for links in emails sent outside a request (scheduled reminders).
 SMARTREGION_BASE_URL = env_str("SMARTREGION_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 

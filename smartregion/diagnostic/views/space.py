@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from smartregion.accounts.models import Invitation, Membership
 from smartregion.accounts.services import InvitationError, invitation_create
+from smartregion.core.i18n import active_language
 from smartregion.instruments.progress import answer_progress
 from smartregion.territory.models import Municipality
 
@@ -23,6 +24,7 @@ from ..models import Diagnostic
 from ..permissions import can_manage, can_see_overview, can_start_diagnostic, can_view_diagnostics
 from ..queries import diagnostics_of
 from ..services import DiagnosticError, answers_of, diagnostic_start
+from ..space_panels import space_panels
 
 
 @login_required
@@ -80,6 +82,7 @@ def _commune_context(
         .order_by("-role", "user__email"),
         "invitations": invitations,
         "invite_form": invite_form or (InviteForm() if is_manager else None),
+        "panels": space_panels(municipality, user=request.user, language=active_language()),
     }
 
 
