@@ -434,3 +434,49 @@ def test_wave_links_are_translated_when_shown_in_german(opened):
         assert opened.title_lang == "de"
     with translation.override("nl"):
         assert (opened.title, opened.title_lang) == ("Baromètre 2025", "fr")
+
+
+# --- the questionnaire in the page's language ------------------------------------------------
+
+
+def _namur_link(wave: Wave, lang: str, rest: str = "") -> str:
+    member = WaveMember.objects.get(wave=wave, municipality__refnis="92094")
+    return f"/{lang}/barometer/r/{member_token(member)}/{rest}"
+
+
+def test_on_de_the_questionnaire_is_german(client, opened):
+    welcome = client.get(_namur_link(opened, "de")).content.decode()
+    section = client.get(_namur_link(opened, "de", "respondent/")).content.decode()
+
+    assert '<h1 lang="fr">Baromètre 2025</h1>' not in welcome  # the wave has a German title
+    assert "<h1>Barometer 2025 (DE)</h1>" in welcome
+    assert "Jede Welle des Barometers befragt alle Gemeinden" in welcome
+    assert "<span>Die antwortende Person</span></h2>" in section
+    assert "<span>Welche Funktion haben Sie in der Gemeinde?</span>" in section
+    assert ">Schöffe oder Schöffin</label>" in section
+    assert 'lang="fr"' not in section.split("<main", 1)[1]
+
+
+def test_on_nl_the_questionnaire_is_dutch_and_the_french_title_is_marked(client, opened):
+    section = client.get(_namur_link(opened, "nl", "respondent/")).content.decode()
+
+    assert '<span lang="fr">Baromètre 2025</span> — Namen</h1>' in section
+    assert "<span>Wat is uw functie binnen de gemeente?</span>" in section
+
+
+def test_a_questionnaire_without_german_is_marked_french_on_de(client, territory, django_capture_on_commit_callbacks):
+    version = instrument_version_load(path=ROOT / "instruments/smartregion-barometer/2023.yaml")
+    wave = Wave.objects.create(
+        title_fr="Baromètre 2023",
+        year=2023,
+        instrument_version=version,
+        region=Region.objects.get(refnis="03000"),
+        population_date=dt.date(2025, 1, 1),
+    )
+    wave_open(wave=wave, link_for=lambda token: token)
+    first = version.instrument.sections[0]
+
+    section = client.get(_namur_link(wave, "de", f"{first.code}/")).content.decode()
+
+    assert f'<span lang="fr">{first.text["fr"]}</span></h2>' in section
+    assert f'<span lang="fr">{first.questions[0].text["fr"]}</span>' in section
