@@ -480,3 +480,35 @@ def test_a_questionnaire_without_german_is_marked_french_on_de(client, territory
 
     assert f'<span lang="fr">{first.text["fr"]}</span></h2>' in section
     assert f'<span lang="fr">{first.questions[0].text["fr"]}</span>' in section
+
+
+# --- the demo --------------------------------------------------------------------------------
+
+
+def test_the_demo_leaves_an_open_wave_to_track_remind_and_copy_links_of(
+    client, staff_user, territory, django_capture_on_commit_callbacks
+):
+    from smartregion.barometer.demo import contacts_demo_create, open_wave_demo_create
+
+    contacts = contacts_demo_create()
+    wave = open_wave_demo_create()
+    assert wave is not None
+    again = (contacts_demo_create(), open_wave_demo_create())
+    client.force_login(staff_user)
+    tracking = client.get(f"/en/barometer/waves/{wave.pk}/").context["tracking"]
+    with django_capture_on_commit_callbacks(execute=True):
+        reminded = client.post(f"/en/barometer/waves/{wave.pk}/remind/", follow=True)
+    links = client.get(f"/en/barometer/waves/{wave.pk}/links.csv").content.decode("utf-8-sig")
+
+    addresses = Municipality.objects.exclude(contact_email="")
+    assert again == (0, None)
+    assert contacts == addresses.count() == 261 - tracking.counts["no_address"]
+    assert all(m.contact_email.endswith(".example.org") for m in addresses)
+    assert (wave.status, wave.is_demo, wave.instrument_version.version) == ("open", True, "2025")
+    assert sum(tracking.counts.values()) == 261
+    assert all(count > 0 for count in tracking.counts.values()), tracking.counts
+    not_submitted = 261 - tracking.counts["submitted"] - tracking.counts["no_address"]
+    assert _messages(reminded) == [f"{not_submitted} reminders sent."]
+    assert len(mail.outbox) == not_submitted
+    assert all(m.to[0].endswith(".example.org") for m in mail.outbox)
+    assert len(links.splitlines()) == 262
