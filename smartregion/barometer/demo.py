@@ -79,6 +79,7 @@ OPEN_FIELDWORK_DAYS = 60
 OPEN_SUBMITTED_SHARE = 0.18
 OPEN_STARTED_SHARE = 0.12
 NO_ADDRESS_SHARE = 0.08  # communes left without a contact address, to invite once added
+ADDED_SINCE = 2  # of them, given an address after the opening
 CONTACT_DOMAIN = "example.org"  # reserved for examples (RFC 2606): no mail can reach anyone
 
 
@@ -525,7 +526,17 @@ def open_wave_demo_create(*, seed: int = DEMO_SEED) -> Wave | None:
     )
     member_links(members)
     _open_responses_create(wave, [m for m in members if m.invited_at], version.instrument, rng)
+    _addresses_added_since(members[:], rng)
     return wave
+
+
+def _addresses_added_since(members: list[WaveMember], rng: random.Random) -> None:
+    """Two communes not invited get an address after the opening: staff can invite them."""
+    uninvited = [m.municipality for m in members if not m.invited_at]
+    for municipality in rng.sample(uninvited, min(ADDED_SINCE, len(uninvited))):
+        domain = f"{slugify(municipality.name_fr) or municipality.refnis}.{CONTACT_DOMAIN}"
+        municipality.contact_email = f"info@{domain}"
+        municipality.save(update_fields=["contact_email"])
 
 
 def _open_responses_create(

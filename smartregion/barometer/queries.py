@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet, TextChoices
 from django.utils.translation import gettext_lazy as _
 
+from smartregion.accounts.models import Membership
+from smartregion.territory.contacts import invitation_address
 from smartregion.territory.models import Municipality
 
 from .models import Response, Wave, WaveMember
@@ -80,14 +82,27 @@ class Progress(TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     IN_PROGRESS = "in_progress", _("In progress")
     NOT_STARTED = "not_started", _("Not started")
+    TO_INVITE = "to_invite", _("Address added, not invited yet")
     NO_ADDRESS = "no_address", _("Not invited (no address)")
 
 
-def member_progress(member: WaveMember) -> Progress:
+def manager_addresses() -> dict[int, str]:
+    """A commune's first manager's address, the fallback when it has no contact address."""
+    return dict(
+        Membership.objects.filter(role=Membership.Role.MANAGER, municipality__isnull=False)
+        .order_by("-created_at")
+        .values_list("municipality_id", "user__email")
+    )
+
+
+def member_progress(member: WaveMember, managers: dict[int, str]) -> Progress:
     response = getattr(member, "_tracked_response", None)
     if response is not None:
         return Progress.SUBMITTED if response.submitted_at else Progress.IN_PROGRESS
-    return Progress.NOT_STARTED if member.invited_at else Progress.NO_ADDRESS
+    if member.invited_at:
+        return Progress.NOT_STARTED
+    has_address = invitation_address(member.municipality) or managers.get(member.municipality_id)
+    return Progress.TO_INVITE if has_address else Progress.NO_ADDRESS
 
 
 @dataclass
@@ -102,7 +117,8 @@ class Tracking:
 
 
 def wave_tracking(wave: Wave) -> Tracking:
-    """The tracking page's rows in two queries (members with their commune, then responses)."""
+    """The tracking page's rows in three queries (members with their commune, responses,
+    managers' addresses)."""
     members = list(
         WaveMember.objects.filter(wave=wave)
         .select_related("municipality", "province")
@@ -111,10 +127,11 @@ def wave_tracking(wave: Wave) -> Tracking:
     responses = {
         r.member_id: r for r in Response.objects.filter(wave=wave).only("member", "submitted_at")
     }
+    managers = manager_addresses()
     rows = []
     for member in members:
         member._tracked_response = responses.get(member.pk)  # type: ignore[attr-defined]
-        rows.append((member, member_progress(member)))
+        rows.append((member, member_progress(member, managers)))
     counts = {p.value: 0 for p in Progress}
     for _member, progress in rows:
         counts[progress.value] += 1

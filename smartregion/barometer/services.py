@@ -15,8 +15,6 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from smartregion.accounts.models import Membership
-
 # InvalidAnswer is what response_answer_save raises: importers may take it from here.
 from smartregion.instruments.answers import InvalidAnswer as InvalidAnswer
 from smartregion.instruments.answers import answer_check
@@ -24,6 +22,7 @@ from smartregion.territory.contacts import invitation_address
 from smartregion.territory.models import Municipality
 
 from .models import Response, ResponseAnswer, Wave, WaveLink, WaveMember
+from .queries import manager_addresses
 from .signals import wave_closed
 from .tasks import wave_email_send
 
@@ -76,15 +75,6 @@ def member_links(members: list[WaveMember]) -> dict[int, str]:
     return tokens
 
 
-def _manager_addresses() -> dict[int, str]:
-    """A commune's first manager's address, the fallback when it has no contact address."""
-    return dict(
-        Membership.objects.filter(role=Membership.Role.MANAGER, municipality__isnull=False)
-        .order_by("-created_at")
-        .values_list("municipality_id", "user__email")
-    )
-
-
 def _address(municipality: Municipality, managers: dict[int, str]) -> str:
     return invitation_address(municipality) or managers.get(municipality.pk, "")
 
@@ -112,7 +102,7 @@ def wave_open(
     )
     if not municipalities:
         raise BarometerError(_("The wave's population is empty: check the region and the date."))
-    managers = _manager_addresses()
+    managers = manager_addresses()
     members = WaveMember.objects.bulk_create(
         WaveMember(
             wave=wave,
@@ -147,7 +137,7 @@ def wave_invite_missing(
     if not wave.is_open:
         raise BarometerError(_("Invitations are sent only while a wave is open."))
     now = now or timezone.now()
-    managers = _manager_addresses()
+    managers = manager_addresses()
     pending = list(
         WaveMember.objects.select_for_update()
         .filter(wave=wave, invited_at__isnull=True)

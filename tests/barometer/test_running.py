@@ -339,6 +339,7 @@ def test_tracking_groups_the_communes_by_progress(client, staff_user, opened):
         "submitted": 1,
         "in_progress": 1,
         "not_started": 0,
+        "to_invite": 0,
         "no_address": 259,
     }
     assert len(everyone.context["rows"]) == 261
@@ -348,6 +349,19 @@ def test_tracking_groups_the_communes_by_progress(client, staff_user, opened):
     ]
     page = no_address.content.decode()
     assert page.count(">Add an address<") == 259
+
+
+def test_a_commune_given_an_address_after_opening_is_to_invite(client, staff_user, opened):
+    Municipality.objects.filter(refnis="62063").update(contact_email="info@liege.example.org")
+    client.force_login(staff_user)
+
+    response = client.get(f"/en/barometer/waves/{opened.pk}/?progress=to_invite")
+
+    assert response.context["tracking"].counts["to_invite"] == 1
+    assert [m.municipality.refnis for m, _p in response.context["rows"]] == ["62063"]
+    page = response.content.decode()
+    assert "Invite the communes not invited yet" in page
+    assert '<td class="break-anywhere">info@liege.example.org</td>' in page
 
 
 def test_tracking_runs_a_constant_number_of_queries(
@@ -464,7 +478,9 @@ def test_on_nl_the_questionnaire_is_dutch_and_the_french_title_is_marked(client,
     assert "<span>Wat is uw functie binnen de gemeente?</span>" in section
 
 
-def test_a_questionnaire_without_german_is_marked_french_on_de(client, territory, django_capture_on_commit_callbacks):
+def test_a_questionnaire_without_german_is_marked_french_on_de(
+    client, territory, django_capture_on_commit_callbacks
+):
     version = instrument_version_load(path=ROOT / "instruments/smartregion-barometer/2023.yaml")
     wave = Wave.objects.create(
         title_fr="Baromètre 2023",
@@ -502,12 +518,13 @@ def test_the_demo_leaves_an_open_wave_to_track_remind_and_copy_links_of(
 
     addresses = Municipality.objects.exclude(contact_email="")
     assert again == (0, None)
-    assert contacts == addresses.count() == 261 - tracking.counts["no_address"]
+    assert contacts + 2 == addresses.count() == 261 - tracking.counts["no_address"]
+    assert tracking.counts["to_invite"] == 2
     assert all(m.contact_email.endswith(".example.org") for m in addresses)
     assert (wave.status, wave.is_demo, wave.instrument_version.version) == ("open", True, "2025")
     assert sum(tracking.counts.values()) == 261
     assert all(count > 0 for count in tracking.counts.values()), tracking.counts
-    not_submitted = 261 - tracking.counts["submitted"] - tracking.counts["no_address"]
+    not_submitted = tracking.counts["in_progress"] + tracking.counts["not_started"]
     assert _messages(reminded) == [f"{not_submitted} reminders sent."]
     assert len(mail.outbox) == not_submitted
     assert all(m.to[0].endswith(".example.org") for m in mail.outbox)
