@@ -144,7 +144,8 @@ def wave_invite_missing(
         .select_related("municipality")
         .order_by("municipality__sort_fr")
     )
-    invited, without = [], []
+    invited: list[WaveMember] = []
+    without: list[WaveMember] = []
     for member in pending:
         member.email = _address(member.municipality, managers)
         (invited if member.email else without).append(member)

@@ -103,8 +103,8 @@ def test_the_wave_form_offers_only_barometer_questionnaires_with_translated_labe
     assert list(form.fields["instrument_version"].queryset) == [barometer_version]
     assert maturity not in form.fields["instrument_version"].queryset
     assert (
-        f'<option value="{barometer_version.pk}">Baromètre Smart Region des communes 2025 (2025)</option>'
-        in page
+        f'<option value="{barometer_version.pk}">'
+        "Baromètre Smart Region des communes 2025 (2025)</option>" in page
     )
     assert ">Questionnaire</label>" in page
     assert ">Région</label>" in page
