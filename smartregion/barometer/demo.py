@@ -303,6 +303,8 @@ def _wave_create(region: Region, year: int, members: list[_Member], seed: int) -
     wave = Wave.objects.create(
         title_fr=f"Baromètre Smart Region {year}",
         title_en=f"Smart Region barometer {year}",
+        title_de=f"Smart-Region-Barometer {year}",
+        title_nl=f"Smart Region-barometer {year}",
         year=year,
         instrument_version=version,
         region=region,
