@@ -567,18 +567,6 @@ def load(*, out: Callable[[str], None], err: Callable[[str], None]) -> None:
     demo = barometer_demo_create()
     contacts = contacts_demo_create()
     opened = open_wave_demo_create()
-    if opened is not None:
-        out(
-            _(
-                "Demo barometer: open wave %(year)d created (tracking page %(url)s); "
-                "%(contacts)d communes given fictitious contact addresses."
-            )
-            % {
-                "year": opened.year,
-                "url": reverse("barometer:wave", args=[opened.pk]),
-                "contacts": contacts,
-            }
-        )
     rates = ", ".join(f"{wave.year} {wave.rate:.0%}" for wave in demo.waves)
     out(
         _(
@@ -592,3 +580,15 @@ def load(*, out: Callable[[str], None], err: Callable[[str], None]) -> None:
             "seconds": time.monotonic() - started,
         }
     )
+    if opened is not None:
+        out(
+            _(
+                "Demo barometer: open wave %(year)d created (tracking page %(url)s); "
+                "%(contacts)d communes given fictitious contact addresses."
+            )
+            % {
+                "year": opened.year,
+                "url": reverse("barometer:wave", args=[opened.pk]),
+                "contacts": contacts,
+            }
+        )

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from .. import exports, queries, services
@@ -146,6 +147,7 @@ def _links(request: HttpRequest, wave: Wave) -> tuple[queries.Tracking, dict[int
     return tracking, services.member_links([member for member, _p in tracking.members])
 
 
+@never_cache  # the links open the communes' questionnaires: never kept by a cache
 @login_required
 def wave_links(request: HttpRequest, pk: int) -> HttpResponse:
     """Each commune's respondent link, to copy into a message of one's own."""
