@@ -3,6 +3,8 @@ members, and the commune's contact addresses (changeable by its managers and cen
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
+
 from smartregion.accounts.models import User
 from smartregion.territory.models import Municipality
 from smartregion.territory.panels import Panel
@@ -11,7 +13,7 @@ from .permissions import can_answer_for, can_edit_contacts
 from .queries import open_memberships
 
 
-def commune_space(municipality: Municipality, *, user: User, language: str) -> Panel | None:
+def commune_space(municipality: Municipality, *, user: User | AnonymousUser) -> Panel | None:
     may_answer = can_answer_for(user, municipality)
     members = open_memberships(municipality) if may_answer else []
     may_edit = can_edit_contacts(user, municipality)

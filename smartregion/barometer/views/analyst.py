@@ -18,6 +18,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from smartregion.core.addresses import absolute_url
+
 from .. import exports, queries, services
 from ..forms import WaveForm
 from ..models import Wave, WaveMember
@@ -30,7 +32,7 @@ def _analyst(request: HttpRequest) -> None:
 
 
 def _link_builder(request: HttpRequest):
-    return lambda token: request.build_absolute_uri(reverse("barometer:respond", args=[token]))
+    return lambda token: absolute_url(reverse("barometer:respond", args=[token]), request)
 
 
 @login_required

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from smartregion.accounts.models import Invitation, Membership
 from smartregion.accounts.services import InvitationError, invitation_create
-from smartregion.core.i18n import active_language
+from smartregion.core.addresses import absolute_url
 from smartregion.instruments.progress import answer_progress
 from smartregion.territory.models import Municipality
 
@@ -82,7 +82,7 @@ def _commune_context(
         .order_by("-role", "user__email"),
         "invitations": invitations,
         "invite_form": invite_form or (InviteForm() if is_manager else None),
-        "panels": space_panels(municipality, user=request.user, language=active_language()),
+        "panels": space_panels(municipality, user=request.user),
     }
 
 
@@ -117,7 +117,7 @@ def invite(request: HttpRequest, refnis: str) -> HttpResponse:
         raise PermissionDenied
     form = InviteForm(request.POST)
     if form.is_valid():
-        accept_url = request.build_absolute_uri(reverse("accounts:invitation", args=["TOKEN"]))
+        accept_url = absolute_url(reverse("accounts:invitation", args=["TOKEN"]), request)
         try:
             invitation, _token = invitation_create(
                 municipality=municipality,
