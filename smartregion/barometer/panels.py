@@ -9,14 +9,13 @@ from smartregion.accounts.models import User
 from smartregion.territory.models import Municipality
 from smartregion.territory.panels import Panel
 
-from .permissions import can_answer_for, can_edit_contacts
+from .permissions import space_rights
 from .queries import open_memberships
 
 
 def commune_space(municipality: Municipality, *, user: User | AnonymousUser) -> Panel | None:
-    may_answer = can_answer_for(user, municipality)
+    may_answer, may_edit = space_rights(user, municipality)
     members = open_memberships(municipality) if may_answer else []
-    may_edit = can_edit_contacts(user, municipality)
     if not members and not may_edit:
         return None
     waves = [

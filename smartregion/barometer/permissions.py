@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 
-from smartregion.accounts.models import User
+from smartregion.accounts.models import Membership, User
 from smartregion.accounts.permissions import is_centre_staff, is_manager_of, is_member_of
 from smartregion.territory.models import Municipality
 
@@ -24,3 +24,15 @@ def can_answer_for(user: User | AnonymousUser, municipality: Municipality) -> bo
 
 def can_edit_contacts(user: User | AnonymousUser, municipality: Municipality) -> bool:
     return is_centre_staff(user) or is_manager_of(user, municipality)
+
+
+def space_rights(user: User | AnonymousUser, municipality: Municipality) -> tuple[bool, bool]:
+    """(can_answer_for, can_edit_contacts) in one query, for the commune's space panel."""
+    if not user.is_authenticated or not user.is_active:
+        return False, False
+    roles = set(
+        Membership.objects.filter(user=user, municipality=municipality).values_list(
+            "role", flat=True
+        )
+    )
+    return bool(roles), is_centre_staff(user) or Membership.Role.MANAGER in roles
