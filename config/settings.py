@@ -408,7 +408,10 @@ SMARTREGION_RECOMMENDATION_PANELS = env_list(
 # functions `(municipality, *, user) -> Panel | None` (see diagnostic/space_panels.py).
 SMARTREGION_SPACE_PANELS = env_list(
     "SMARTREGION_SPACE_PANELS",
-    ["smartregion.projects.panels.commune_space_projects"],
+    [
+        "smartregion.barometer.panels.commune_space",
+        "smartregion.projects.panels.commune_space_projects",
+    ],
 )
 # What a person's data export holds (accounts/personal_data.py): dotted paths to functions
 # `(user) -> list[Section]`, each app naming what it keeps about a person, in this order.

@@ -1,5 +1,6 @@
 """Demonstration barometer: four closed waves of synthetic responses (the observatory's demo
-publishes them as editions).
+publishes them as editions), and an open wave of this year that an analyst can track, remind and
+copy links of, with fictitious contact addresses (@….example.org) for most communes.
 
 Waves 2019, 2021 and 2023 use the 2023 instrument version, 2025 the 2025 version. Every commune
 of the default region has a latent engagement (0–1) that is higher in larger communes and rises
@@ -40,7 +41,9 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from smartregion.instruments.definition import Instrument
@@ -50,7 +53,7 @@ from smartregion.territory.models import Municipality, MunicipalityFigure, Popul
 
 from .answers import random_answers
 from .models import Response, ResponseAnswer, Wave, WaveLink, WaveMember
-from .services import token_hash, wave_close
+from .services import member_links, token_hash, wave_close
 
 DEMO_SEED = 2019
 SLUG = "smartregion-barometer"
@@ -70,6 +73,14 @@ PROVINCE_TILT = {"20002": 0.55, "80000": -0.3, "50000": -0.15}
 # Populations at which engagement is lowest and highest (log scale in between).
 SMALL, LARGE = 1_500, 60_000
 STARTED_SHARE = 0.15  # of non-respondents, who opened the form and saved some answers
+# The open wave: opened some days before the demo is loaded, with its first answers.
+OPEN_DAYS_AGO = 10
+OPEN_FIELDWORK_DAYS = 60
+OPEN_SUBMITTED_SHARE = 0.18
+OPEN_STARTED_SHARE = 0.12
+NO_ADDRESS_SHARE = 0.08  # communes left without a contact address, to invite once added
+ADDED_SINCE = 2  # of them, given an address after the opening
+CONTACT_DOMAIN = "example.org"  # reserved for examples (RFC 2606): no mail can reach anyone
 
 
 @dataclass(frozen=True)
@@ -292,6 +303,8 @@ def _wave_create(region: Region, year: int, members: list[_Member], seed: int) -
     wave = Wave.objects.create(
         title_fr=f"Baromètre Smart Region {year}",
         title_en=f"Smart Region barometer {year}",
+        title_de=f"Smart-Region-Barometer {year}",
+        title_nl=f"Smart Region-barometer {year}",
         year=year,
         instrument_version=version,
         region=region,
@@ -428,10 +441,132 @@ def _panel(region: Region) -> int:
     )
 
 
+# ---------------------------------------------------------------------------------------------
+# Contacts and the open wave
+# ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def contacts_demo_create(*, seed: int = DEMO_SEED) -> int:
+    """Fictitious addresses for the region's communes that have none, but a seeded few; their count.
+
+    Communes that already have an address (imported or typed in) keep it.
+    """
+    changed = []
+    region = settings.SMARTREGION["DEFAULT_REGION"]
+    communes = Municipality.objects.current().in_region(region).order_by("refnis")
+    for municipality in communes:
+        rng = random.Random(f"{seed}:contacts:{municipality.refnis}")  # the same on every run
+        keep_empty = rng.random() < NO_ADDRESS_SHARE
+        if keep_empty or municipality.contact_email or municipality.smartcity_contact_email:
+            continue
+        domain = f"{slugify(municipality.name_fr) or municipality.refnis}.{CONTACT_DOMAIN}"
+        municipality.contact_email = f"info@{domain}"
+        if rng.random() < 0.7:
+            municipality.smartcity_contact_name = _demo_name(rng)
+            municipality.smartcity_contact_email = f"smartcity@{domain}"
+        changed.append(municipality)
+    fields = ["contact_email", "smartcity_contact_name", "smartcity_contact_email"]
+    Municipality.objects.bulk_update(changed, fields, batch_size=500)
+    return len(changed)
+
+
+_FIRST = ("Camille", "Dominique", "Sacha", "Claude", "Alex", "Noa", "Charlie", "Lou", "Eden")
+_LAST = ("Exemple", "Démo", "Essai", "Modèle", "Fictif")
+
+
+def _demo_name(rng: random.Random) -> str:
+    return f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
+
+
+def open_wave_year() -> int:
+    """This year, or the year after the last closed demo wave if that is later."""
+    return max(timezone.localdate().year, max(WAVES) + 1)
+
+
+@transaction.atomic
+def open_wave_demo_create(*, seed: int = DEMO_SEED) -> Wave | None:
+    """This year's open demo wave, unless one exists: members as wave_open freezes them (the
+    commune's address, invited when it has one) but no email sent, and its first answers."""
+    region = Region.objects.get(refnis=settings.SMARTREGION["DEFAULT_REGION"])
+    year = open_wave_year()
+    if Wave.objects.filter(is_demo=True, region=region, year=year).exists():
+        return None
+    rng = random.Random(f"{seed}:open:{year}")
+    opened_at = timezone.now() - dt.timedelta(days=OPEN_DAYS_AGO)
+    version = _instrument_version("2025")
+    wave = Wave.objects.create(
+        title_fr=f"Baromètre Smart Region {year}",
+        title_en=f"Smart Region barometer {year}",
+        title_de=f"Smart-Region-Barometer {year}",
+        title_nl=f"Smart Region-barometer {year}",
+        year=year,
+        instrument_version=version,
+        region=region,
+        population_date=POPULATION_DATE,
+        status=Wave.Status.OPEN,
+        opened_at=opened_at,
+        closes_on=(opened_at + dt.timedelta(days=OPEN_FIELDWORK_DAYS)).date(),
+        reminder_days=REMINDER_DAYS,
+        is_demo=True,
+    )
+    municipalities = list(
+        Municipality.objects.current(POPULATION_DATE).filter(region=region).order_by("sort_fr")
+    )
+    members = WaveMember.objects.bulk_create(
+        WaveMember(
+            wave=wave,
+            municipality=m,
+            province_id=m.province_id,
+            population_class_id=m.population_class_id,
+            population=m.population,
+            email=m.smartcity_contact_email or m.contact_email,
+            invited_at=opened_at if (m.smartcity_contact_email or m.contact_email) else None,
+            link_seed=secrets.token_urlsafe(32),
+        )
+        for m in municipalities
+    )
+    member_links(members)
+    _open_responses_create(wave, [m for m in members if m.invited_at], version.instrument, rng)
+    _addresses_added_since(members[:], rng)
+    return wave
+
+
+def _addresses_added_since(members: list[WaveMember], rng: random.Random) -> None:
+    """Two communes not invited get an address after the opening: staff can invite them."""
+    uninvited = [m.municipality for m in members if not m.invited_at]
+    for municipality in rng.sample(uninvited, min(ADDED_SINCE, len(uninvited))):
+        domain = f"{slugify(municipality.name_fr) or municipality.refnis}.{CONTACT_DOMAIN}"
+        municipality.contact_email = f"info@{domain}"
+        municipality.save(update_fields=["contact_email"])
+
+
+def _open_responses_create(
+    wave: Wave, invited: list[WaveMember], instrument: Instrument, rng: random.Random
+) -> None:
+    answered: dict[int, _Answered] = {}
+    opened_at = wave.opened_at or timezone.now()
+    for member in invited:
+        draw = rng.random()
+        if draw >= OPEN_SUBMITTED_SHARE + OPEN_STARTED_SHARE:
+            continue
+        submitted = draw < OPEN_SUBMITTED_SHARE
+        saved_at = opened_at + dt.timedelta(hours=rng.randint(2, 24 * (OPEN_DAYS_AGO - 1)))
+        answers = random_answers(instrument, rng, rng.uniform(0.3, 0.8), year=wave.year)
+        if not submitted:
+            answers = dict(list(answers.items())[: rng.randint(2, max(3, len(answers) // 3))])
+        started_at = max(opened_at, saved_at - dt.timedelta(hours=rng.randint(1, 48)))
+        answered[member.municipality_id] = _Answered(started_at, saved_at, answers, submitted)
+    _responses_create(wave, invited, answered, instrument)
+
+
 def load(*, out: Callable[[str], None], err: Callable[[str], None]) -> None:
-    """The `demo` command's step: four closed demo waves (the observatory's step publishes them)."""
+    """The `demo` command's step: four closed demo waves (the observatory's step publishes them),
+    fictitious contact addresses, and this year's open wave."""
     started = time.monotonic()
     demo = barometer_demo_create()
+    contacts = contacts_demo_create()
+    opened = open_wave_demo_create()
     rates = ", ".join(f"{wave.year} {wave.rate:.0%}" for wave in demo.waves)
     out(
         _(
@@ -445,3 +580,15 @@ def load(*, out: Callable[[str], None], err: Callable[[str], None]) -> None:
             "seconds": time.monotonic() - started,
         }
     )
+    if opened is not None:
+        out(
+            _(
+                "Demo barometer: open wave %(year)d created (tracking page %(url)s); "
+                "%(contacts)d communes given fictitious contact addresses."
+            )
+            % {
+                "year": opened.year,
+                "url": reverse("barometer:wave", args=[opened.pk]),
+                "contacts": contacts,
+            }
+        )

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from smartregion.core.i18n import active_language
 from smartregion.instruments.models import InstrumentVersion
 from smartregion.territory.models import Municipality, PopulationClass, Province, Region
 
@@ -20,11 +21,18 @@ class Wave(models.Model):
 
     title_fr = models.CharField(_("title (French)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    title_de = models.CharField(_("title (German)"), max_length=200, blank=True)
+    title_nl = models.CharField(_("title (Dutch)"), max_length=200, blank=True)
     year = models.PositiveSmallIntegerField(_("year"))
     instrument_version = models.ForeignKey(
-        InstrumentVersion, on_delete=models.PROTECT, related_name="waves"
+        InstrumentVersion,
+        on_delete=models.PROTECT,
+        related_name="waves",
+        verbose_name=_("questionnaire"),
     )
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="waves")
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="waves", verbose_name=_("region")
+    )
     population_date = models.DateField(
         _("population on"), help_text=_("The communes that exist on this day form the population.")
     )
@@ -53,6 +61,17 @@ class Wave(models.Model):
         return self.title_fr
 
     @property
+    def title(self) -> str:
+        """The title in the page's language, else the French one (see `title_lang`)."""
+        return getattr(self, f"title_{self.title_lang}")
+
+    @property
+    def title_lang(self) -> str:
+        """The language the title is shown in: the page's when translated, else French."""
+        lang = active_language()
+        return lang if lang in ("en", "de", "nl") and getattr(self, f"title_{lang}") else "fr"
+
+    @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
 
@@ -70,6 +89,9 @@ class WaveMember(models.Model):
     )
     population = models.PositiveIntegerField(null=True, blank=True)
     email = models.EmailField(_("contact email"), blank=True)
+    # With the site's secret key, the seed gives back the commune's link, so staff can copy or
+    # export it and members can open it from their space; the token itself is never stored.
+    link_seed = models.CharField(max_length=64, blank=True, editable=False)
     invited_at = models.DateTimeField(null=True, blank=True)
     reminders_sent = models.PositiveSmallIntegerField(default=0)
     last_reminded_at = models.DateTimeField(null=True, blank=True)

@@ -6,23 +6,27 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
-
-from smartregion.accounts.models import Membership
 
 # InvalidAnswer is what response_answer_save raises: importers may take it from here.
 from smartregion.instruments.answers import InvalidAnswer as InvalidAnswer
 from smartregion.instruments.answers import answer_check
+from smartregion.territory.contacts import invitation_address
 from smartregion.territory.models import Municipality
 
 from .models import Response, ResponseAnswer, Wave, WaveLink, WaveMember
+from .queries import manager_addresses
 from .signals import wave_closed
 from .tasks import wave_email_send
+
+LINK_SALT = "smartregion.barometer.link"
 
 
 class BarometerError(Exception):
@@ -33,37 +37,72 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _contact_email(municipality: Municipality, managers: dict[int, str]) -> str:
-    return municipality.contact_email or managers.get(municipality.pk, "")
+@dataclass(frozen=True)
+class Invitations:
+    """What an opening (or a later round of invitations) did, commune by commune.
+
+    `tokens` maps every member's municipality id to its link's token (callers and tests build
+    links from it); `invited` and `without_address` list the communes' names in the wave's order.
+    """
+
+    tokens: dict[int, str] = field(default_factory=dict)
+    invited: list[str] = field(default_factory=list)
+    without_address: list[str] = field(default_factory=list)
+
+
+def member_token(member: WaveMember) -> str:
+    """The commune's link token, recomputed from its seed and the site's secret key."""
+    return salted_hmac(LINK_SALT, f"{member.pk}:{member.link_seed}", algorithm="sha256").hexdigest()
+
+
+def member_links(members: list[WaveMember]) -> dict[int, str]:
+    """{member id: token} of the members' links, creating the link rows that are missing.
+
+    The row is missing when the secret key changed since the wave opened: the recomputed link
+    then works from now on, and the links already sent keep working too.
+    """
+    tokens = {member.pk: member_token(member) for member in members}
+    known = set(
+        WaveLink.objects.filter(
+            token_hash__in=[token_hash(t) for t in tokens.values()]
+        ).values_list("token_hash", flat=True)
+    )
+    WaveLink.objects.bulk_create(
+        WaveLink(member_id=pk, token_hash=token_hash(token))
+        for pk, token in tokens.items()
+        if token_hash(token) not in known
+    )
+    return tokens
+
+
+def _address(municipality: Municipality, managers: dict[int, str]) -> str:
+    return invitation_address(municipality) or managers.get(municipality.pk, "")
 
 
 @transaction.atomic
 def wave_open(
     *, wave: Wave, link_for: Callable[[str], str], now: dt.datetime | None = None
-) -> dict[int, str]:
-    """Freeze the population, issue one unguessable link per commune, and send the invitations.
+) -> Invitations:
+    """Freeze the population, give each commune its link, and invite those with an address.
 
     Steps: take the region's communes that exist on the population date with their province,
-    population class and population; store one member per commune with the hash of a fresh token;
-    email each commune's contact (a task per email, queued once the transaction commits).
-    Returns {municipality id: token} so callers (and tests) can build links; tokens themselves are
-    never stored with the members (the emailed link stays in the task queue until pruned).
+    population class and population; store one member per commune with a fresh link seed and the
+    hash of its link's token; email each commune that has an address (smart-city contact, else
+    general address, else its manager): a task per email, queued once the transaction commits.
+    Communes without an address stay uninvited (`without_address`) until `wave_invite_missing`.
     """
     wave = Wave.objects.select_for_update().get(pk=wave.pk)
     if wave.status != Wave.Status.DRAFT:
         raise BarometerError(_("Only a wave being prepared can be opened."))
     now = now or timezone.now()
     municipalities = list(
-        Municipality.objects.current(wave.population_date).filter(region=wave.region)
+        Municipality.objects.current(wave.population_date)
+        .filter(region=wave.region)
+        .order_by("sort_fr")
     )
     if not municipalities:
         raise BarometerError(_("The wave's population is empty: check the region and the date."))
-    managers = dict(
-        Membership.objects.filter(role=Membership.Role.MANAGER, municipality__isnull=False)
-        .order_by("created_at")
-        .values_list("municipality_id", "user__email")
-    )
-    tokens = {m.pk: secrets.token_urlsafe(32) for m in municipalities}
+    managers = manager_addresses()
     members = WaveMember.objects.bulk_create(
         WaveMember(
             wave=wave,
@@ -71,23 +110,55 @@ def wave_open(
             province_id=m.province_id,
             population_class_id=m.population_class_id,
             population=m.population,
-            email=_contact_email(m, managers),
-            invited_at=now,
+            email=_address(m, managers),
+            invited_at=now if _address(m, managers) else None,
+            link_seed=secrets.token_urlsafe(32),
         )
         for m in municipalities
     )
-    WaveLink.objects.bulk_create(
-        WaveLink(member=member, token_hash=token_hash(tokens[member.municipality_id]))
-        for member in members
-    )
+    tokens = member_links(members)
     wave.status = Wave.Status.OPEN
     wave.opened_at = now
     wave.save(update_fields=["status", "opened_at"])
-    messages = [
-        (member, link_for(tokens[member.municipality_id])) for member in members if member.email
-    ]
-    _send_invitations(messages, reminder=False)
-    return tokens
+    invited = [member for member in members if member.email]
+    _send_invitations([(m, link_for(tokens[m.pk])) for m in invited], reminder=False)
+    return Invitations(
+        tokens={member.municipality_id: tokens[member.pk] for member in members},
+        invited=[member.municipality.name for member in invited],
+        without_address=[member.municipality.name for member in members if not member.email],
+    )
+
+
+@transaction.atomic
+def wave_invite_missing(
+    *, wave: Wave, link_for: Callable[[str], str], now: dt.datetime | None = None
+) -> Invitations:
+    """Invite the members not invited yet whose commune now has an address (added since)."""
+    if not wave.is_open:
+        raise BarometerError(_("Invitations are sent only while a wave is open."))
+    now = now or timezone.now()
+    managers = manager_addresses()
+    pending = list(
+        WaveMember.objects.select_for_update()
+        .filter(wave=wave, invited_at__isnull=True)
+        .select_related("municipality")
+        .order_by("municipality__sort_fr")
+    )
+    invited: list[WaveMember] = []
+    without: list[WaveMember] = []
+    for member in pending:
+        member.email = _address(member.municipality, managers)
+        (invited if member.email else without).append(member)
+    for member in invited:
+        member.invited_at = now
+    WaveMember.objects.bulk_update(invited, ["email", "invited_at"])
+    tokens = member_links(invited)
+    _send_invitations([(m, link_for(tokens[m.pk])) for m in invited], reminder=False)
+    return Invitations(
+        tokens={m.municipality_id: tokens[m.pk] for m in invited},
+        invited=[m.municipality.name for m in invited],
+        without_address=[m.municipality.name for m in without],
+    )
 
 
 def _send_invitations(messages: list[tuple[WaveMember, str]], *, reminder: bool) -> None:
@@ -211,8 +282,8 @@ def reminders_send(
 ) -> int:
     """Remind the communes that have not submitted, when a reminder day is due (or `force`).
 
-    A reminder carries a fresh link, since only hashes are stored; earlier links keep working.
-    Idempotent per due day.
+    A reminder carries the commune's link again (the one staff can copy); only invited communes
+    are reminded. Idempotent per due day.
     """
     now = now or timezone.now()
     if not wave.is_open or wave.opened_at is None:
@@ -226,13 +297,11 @@ def reminders_send(
     )
     if not force:
         pending = pending.filter(reminders_sent__lt=due)
-    messages = []
-    for member in pending.select_related("municipality"):
-        token = secrets.token_urlsafe(32)
-        WaveLink.objects.create(member=member, token_hash=token_hash(token))
+    members = list(pending.filter(invited_at__isnull=False).select_related("municipality"))
+    tokens = member_links(members)
+    for member in members:
         member.reminders_sent += 1
         member.last_reminded_at = now
-        member.save(update_fields=["reminders_sent", "last_reminded_at"])
-        messages.append((member, link_for(token)))
-    _send_invitations(messages, reminder=True)
-    return len(messages)
+    WaveMember.objects.bulk_update(members, ["reminders_sent", "last_reminded_at"])
+    _send_invitations([(m, link_for(tokens[m.pk])) for m in members], reminder=True)
+    return len(members)

@@ -22,7 +22,7 @@ def wave_email_send(member_id: int, link: str, reminder: bool) -> None:
         body = render_to_string(template, {"wave": member.wave, "member": member, "link": link})
         subject = (
             _("Reminder: %(title)s") if reminder else _("Your commune is invited: %(title)s")
-        ) % {"title": member.wave.title_fr}
+        ) % {"title": member.wave.title}
     send_mail(subject, body, None, [member.email])
 
 

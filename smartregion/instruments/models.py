@@ -44,7 +44,11 @@ class InstrumentVersion(models.Model):
 
     @property
     def title(self) -> str:
-        return self.title_en if active_language() == "en" else self.title_fr
+        """The title in the page's language when the definition has it, else French."""
+        titles = self.definition.get("title") if isinstance(self.definition, dict) else None
+        if isinstance(titles, dict) and titles.get(active_language()):
+            return str(titles[active_language()])
+        return self.title_fr
 
     @property
     def instrument(self) -> Instrument:

@@ -312,6 +312,13 @@ def section_nav(
     ]
 
 
+def text_lang(instrument: Instrument, lang: str) -> str:
+    """The `lang` attribute the instrument's texts need on a page in `lang`: "" when they are in
+    that language, "fr" when they fall back to French (the definition checks guarantee that an
+    instrument has every text in each language it lists, and none in the others)."""
+    return "" if lang in instrument.languages else "fr"
+
+
 def section_context(instrument: Instrument, index: int, section: Section, lang: str) -> dict:
     """What every section page shows of its section: title, intro, the previous and next ones."""
     codes = [s.code for s in instrument.sections]
@@ -321,6 +328,7 @@ def section_context(instrument: Instrument, index: int, section: Section, lang: 
         "section_number": index,
         "section_title": Instrument.text(section, lang),
         "section_intro": Instrument.text(section, lang, "intro"),
+        "text_lang": text_lang(instrument, lang),
         "previous": codes[position - 1] if position > 0 else None,
         "next": codes[position + 1] if position + 1 < len(codes) else None,
     }

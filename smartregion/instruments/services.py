@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .definition import load_file, validate
+from .definition import KNOWN_LANGUAGES, REQUIRED_LANGUAGES, load_file, validate
 from .models import InstrumentVersion
 from .validation import ValidationError
 
@@ -82,7 +82,7 @@ def instrument_version_load(*, path: str | Path) -> InstrumentVersion:
     if existing is not None and existing.checksum == checksum:
         existing.load_status = "unchanged"  # type: ignore[attr-defined]
         return existing
-    if existing is not None and existing.has_answers():
+    if existing is not None and existing.has_answers() and not _translations_only(existing, raw):
         raise InstrumentVersionFrozen(
             _(
                 "version %(version)s of %(slug)s already has answers; "
@@ -91,6 +91,25 @@ def instrument_version_load(*, path: str | Path) -> InstrumentVersion:
             % {"version": raw["version"], "slug": raw["slug"]}
         )
     return _store(existing, raw, checksum)
+
+
+def _translations_only(existing: InstrumentVersion, raw: dict[str, Any]) -> bool:
+    """Whether the change only adds or corrects texts beyond French and English (and the list of
+    languages): answers keep their meaning, so a version with answers may take it."""
+    return canonical_checksum(_required_texts(existing.definition)) == canonical_checksum(
+        _required_texts(raw)
+    )
+
+
+def _required_texts(node: Any) -> Any:
+    """The definition with only the French and English texts, and no list of languages."""
+    if isinstance(node, dict):
+        if "fr" in node and set(node) <= set(KNOWN_LANGUAGES):
+            return {lang: node[lang] for lang in REQUIRED_LANGUAGES if lang in node}
+        return {key: _required_texts(value) for key, value in node.items() if key != "languages"}
+    if isinstance(node, list):
+        return [_required_texts(item) for item in node]
+    return node
 
 
 def _store(

@@ -23,6 +23,8 @@ class Edition(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     title_fr = models.CharField(_("title (French)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200)
+    title_de = models.CharField(_("title (German)"), max_length=200, blank=True)
+    title_nl = models.CharField(_("title (Dutch)"), max_length=200, blank=True)
     published_at = models.DateTimeField(_("published at"))
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -46,7 +48,14 @@ class Edition(models.Model):
 
     @property
     def title(self) -> str:
-        return self.title_en if active_language() == "en" and self.title_en else self.title_fr
+        """The title in the page's language, else the French one (see `title_lang`)."""
+        return getattr(self, f"title_{self.title_lang}")
+
+    @property
+    def title_lang(self) -> str:
+        """The language the title is shown in: the page's when translated, else French."""
+        lang = active_language()
+        return lang if lang in ("en", "de", "nl") and getattr(self, f"title_{lang}") else "fr"
 
     @property
     def methodology(self) -> str:

@@ -240,7 +240,15 @@ def compute_edition_data(wave: Wave, progress: Progress = _silent) -> dict[str, 
         trends = pl.DataFrame(schema={c: pl.String for c in statistics.TREND_COLUMNS})
     progress(80)
     return {
-        "wave": {"year": wave.year, "title": {"fr": wave.title_fr, "en": wave.title_en}},
+        "wave": {
+            "year": wave.year,
+            "title": {"fr": wave.title_fr, "en": wave.title_en}
+            | {
+                lang: title
+                for lang, title in (("de", wave.title_de), ("nl", wave.title_nl))
+                if title
+            },
+        },
         "instrument": {"slug": instrument.slug, "version": instrument.version},
         "questions": question_catalogue(instrument),
         "results": _records(results),
@@ -298,6 +306,8 @@ def _edition_save(
         year=wave.year,
         title_fr=wave.title_fr,
         title_en=wave.title_en or wave.title_fr,
+        title_de=wave.title_de,
+        title_nl=wave.title_nl,
         published_at=now,
         published_by=user,
         is_demo=wave.is_demo,

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from smartregion.barometer.permissions import can_run_waves
 from smartregion.territory.services import demo_figures_in_use
 
 DEMO_FIGURES_KEY = "site:demo-figures"
@@ -33,7 +34,7 @@ def site(request: HttpRequest) -> dict[str, object]:
 
 
 def navigation(request: HttpRequest) -> list[NavigationLink]:
-    """The main menu in its order; "My space" only for signed-in users."""
+    """The main menu in its order; "My space" only for signed-in users, "Barometer" for staff."""
     links = [
         (_("Home"), reverse("site:home")),
         (_("Communes"), reverse("territory:list")),
@@ -44,6 +45,8 @@ def navigation(request: HttpRequest) -> list[NavigationLink]:
     ]
     if request.user.is_authenticated:
         links.append((_("My space"), reverse("diagnostic:space")))
+    if can_run_waves(request.user):
+        links.append((_("Barometer"), reverse("barometer:waves")))
     return [NavigationLink(label, url, request.path == url) for label, url in links]
 
 

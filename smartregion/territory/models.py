@@ -167,6 +167,17 @@ class Municipality(NamedPlace):
         blank=True,
         help_text=_("The commune's address for the centre's surveys and news."),
     )
+    smartcity_contact_name = models.CharField(
+        _("smart-city contact"),
+        max_length=120,
+        blank=True,
+        help_text=_("The person who leads the commune's smart-city work."),
+    )
+    smartcity_contact_email = models.EmailField(
+        _("smart-city contact email"),
+        blank=True,
+        help_text=_("Barometer invitations go to this address first, else to the general one."),
+    )
     # Latest known figures, kept in step with MunicipalityFigure by the services, so that lists
     # filter, sort and show them without a per-row query.
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def version(db):
-    return instrument_version_load(path=ROOT / "tests/instruments/files/tiny.yaml")
+    return instrument_version_load(path=ROOT / "instruments/smartregion-barometer/2025.yaml")
 
 
 @pytest.fixture
@@ -81,7 +81,7 @@ def test_staff_creates_a_wave_with_validated_reminder_days(client, staff_user, v
 def test_staff_opens_tracks_reminds_exports_and_closes(
     client, staff_user, wave, django_capture_on_commit_callbacks
 ):
-    Municipality.objects.filter(refnis="92094").update(contact_email="smartcity@namur.example")
+    Municipality.objects.filter(refnis="92094").update(contact_email="smartcity@namur.example.org")
     client.force_login(staff_user)
 
     with django_capture_on_commit_callbacks(execute=True):

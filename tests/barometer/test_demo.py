@@ -216,5 +216,10 @@ def test_demo_command_prints_the_barometer_and_observatory_lines(territory):
     ) in out.getvalue()
     assert "Demo observatory: 4 editions published (" in out.getvalue()
     assert Edition.objects.filter(is_demo=True).count() == 4
-    assert Region.objects.get(refnis="03000").waves.filter(is_demo=True).count() == 4
+    open_wave = Wave.objects.get(is_demo=True, status="open")
+    assert (
+        f"Demo barometer: open wave {open_wave.year} created (tracking page "
+        f"/en/barometer/waves/{open_wave.pk}/); 250 communes given fictitious contact addresses."
+    ) in out.getvalue()
+    assert Region.objects.get(refnis="03000").waves.filter(is_demo=True).count() == 5
     assert mail.outbox == []

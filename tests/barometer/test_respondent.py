@@ -62,7 +62,9 @@ def wave(territory, version) -> Wave:
 @pytest.fixture
 def token(wave) -> str:
     """Namur's invitation token, once the wave is open."""
-    tokens = wave_open(wave=wave, link_for=lambda t: f"http://testserver/fr/barometer/r/{t}/")
+    tokens = wave_open(
+        wave=wave, link_for=lambda t: f"http://testserver/fr/barometer/r/{t}/"
+    ).tokens
     return tokens[Municipality.objects.get(refnis="92094").pk]
 
 
@@ -402,8 +404,10 @@ def test_wave_not_open_yet_says_so(client, token, wave):
     assert "This survey is not open yet." in response.content.decode()
 
 
-def test_reminder_link_opens_the_same_response_as_the_first(client, token, wave):
-    WaveMember.objects.filter(municipality__refnis="92094").update(email="smart@namur.example")
+def test_reminder_carries_the_communes_one_link(client, token, wave):
+    WaveMember.objects.filter(municipality__refnis="92094").update(
+        email="smart@namur.example", invited_at=timezone.now()
+    )
     WaveMember.objects.exclude(municipality__refnis="92094").update(email="")
     wave.refresh_from_db()
     links: list[str] = []
@@ -413,7 +417,7 @@ def test_reminder_link_opens_the_same_response_as_the_first(client, token, wave)
     saved = _post_json(client, reminder_token, {"question": "engaged", "value": "structured"})
     page = client.get(_url(token, "engagement/")).content.decode()
 
-    assert reminder_token != token
+    assert reminder_token == token
     assert saved.status_code == 200
     assert 'id="f-engaged-0" value="structured" checked' in page
     assert Response.objects.count() == 1

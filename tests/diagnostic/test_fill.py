@@ -833,3 +833,18 @@ def test_section_page_query_count_does_not_grow_with_answers(
 
 
 QUERIES_SECTION = 7
+
+
+def test_on_de_the_french_only_maturity_questionnaire_is_marked_french(client, member, draft):
+    """The maturity instrument lists fr and en only: on /de/ its texts show in French, marked."""
+    client.force_login(member)
+
+    german = client.get(_url(draft, "section/organisation/", lang="de"))
+    english = client.get(_url(draft, "section/organisation/")).content.decode()
+
+    page = german.content.decode()
+    assert german.status_code == 200
+    assert '<h2 id="section-heading">3. <span lang="fr">' in page
+    assert '<span class="q-number">3.1</span> <span lang="fr">' in page
+    assert '<label for="f-org_team-0" lang="fr">' in page
+    assert 'lang="fr"' not in english.split("<main", 1)[1]

@@ -187,8 +187,9 @@ def test_commune_space_query_count_is_constant(
 
 
 # 10, plus the two permission lookups of the projects links (user, groups), plus the projects'
-# panel: the user's teams (memberships, the communes' actor rows) and the commune's projects.
-QUERIES_COMMUNE = 15
+# panel: the user's teams (memberships, the communes' actor rows) and the commune's projects,
+# plus the barometer's panel: the person's roles in the commune and the commune's open waves.
+QUERIES_COMMUNE = 17
 
 
 # ---------------------------------------------------------------------------------------------

@@ -76,7 +76,7 @@ def wave(instrument_version) -> Wave:
 def namur_token(wave, live_server) -> str:
     """Open the wave (261 invitations) and return Namur's token."""
     link = f"{live_server.url}/fr/barometer/r/{{}}/"
-    tokens = wave_open(wave=wave, link_for=link.format)
+    tokens = wave_open(wave=wave, link_for=link.format).tokens
     return tokens[Municipality.objects.get(refnis=NAMUR).pk]
 
 

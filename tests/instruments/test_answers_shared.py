@@ -83,7 +83,7 @@ def diagnostic(tiny, namur, manager) -> Diagnostic:
 @pytest.fixture
 def token(tiny, territory) -> str:
     wave = WaveFactory(instrument_version=tiny, year=2026)
-    tokens = wave_open(wave=wave, link_for=lambda t: f"http://testserver/r/{t}/")
+    tokens = wave_open(wave=wave, link_for=lambda t: f"http://testserver/r/{t}/").tokens
     return tokens[Municipality.objects.get(refnis="92094").pk]
 
 

@@ -197,3 +197,37 @@ def test_barometer_files_load_into_the_database():
         ("smartregion-barometer", "2023", "created"),
         ("smartregion-barometer", "2025", "created"),
     ]
+
+
+def test_barometer_2025_has_every_text_in_german_and_dutch():
+    """The shipped questionnaire lists de and nl, and the checks hold it to every text."""
+    from smartregion.instruments.definition import load_file, validate
+
+    raw = load_file(FOLDER / "2025.yaml")
+    texts: list[dict] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if "fr" in node and set(node) <= {"fr", "en", "de", "nl"}:
+                texts.append(node)
+                return
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(raw)
+    assert raw["languages"] == ["fr", "en", "de", "nl"]
+    assert len(texts) == 310
+    assert [t for t in texts if not (t.get("de") and t.get("nl"))] == []
+    assert validate(raw) == []
+
+
+def test_a_listed_language_must_be_complete():
+    from smartregion.instruments.definition import load_file, validate
+
+    raw = load_file(FOLDER / "2025.yaml")
+    del raw["sections"][0]["text"]["de"]
+
+    assert [(e.path, e.code) for e in validate(raw)] == [("sections[0].text.de", "missing_text")]

@@ -128,3 +128,32 @@ def test_load_changed_answered_version_is_refused(tmp_path: Path):
     assert str(caught.value) == (
         "version 1 of tiny already has answers; publish the change as a new version"
     )
+
+
+@pytest.mark.django_db
+def test_translations_may_be_added_to_an_answered_version(tmp_path: Path):
+    path = tmp_path / "tiny.yaml"
+    shutil.copy(FILES / "tiny.yaml", path)
+    run("load", str(path))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace(
+            "title: {fr: Petit instrument, en: Tiny instrument}",
+            "title: {fr: Petit instrument, en: Tiny instrument, de: Kleines Instrument}",
+        ),
+        encoding="utf-8",
+    )
+
+    def checker(version: InstrumentVersion) -> bool:
+        return version.slug == "tiny"
+
+    register_answer_checker(checker)
+    try:
+        out, _err = run("load", str(path))
+    finally:
+        unregister_answer_checker(checker)
+    assert InstrumentVersion.objects.get(slug="tiny").definition["title"] == {
+        "fr": "Petit instrument",
+        "en": "Tiny instrument",
+        "de": "Kleines Instrument",
+    }

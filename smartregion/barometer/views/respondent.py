@@ -41,6 +41,7 @@ from smartregion.instruments.rendering import (
     section_context,
     section_nav,
     section_views,
+    text_lang,
 )
 from smartregion.instruments.scoring import hidden_questions
 
@@ -62,7 +63,12 @@ SECONDS_PER_QUESTION = 30  # an estimate (not yet measured with respondents) for
 
 
 def _wave_title(wave: Wave) -> str:
-    return wave.title_en if active_language() == "en" and wave.title_en else wave.title_fr
+    return wave.title
+
+
+def _title_lang(wave: Wave) -> str:
+    """The title's `lang` attribute where it differs from the page's (a French fallback)."""
+    return "" if wave.title_lang == active_language() else wave.title_lang
 
 
 def _refusal(request: HttpRequest, token: str, *, as_json: bool) -> HttpResponse:
@@ -140,6 +146,8 @@ def _base_context(member: WaveMember, token: str, answers: _Answers) -> dict[str
         "token": token,
         "wave": member.wave,
         "wave_title": _wave_title(member.wave),
+        "title_lang": _title_lang(member.wave),
+        "text_lang": text_lang(instrument, lang),
         "municipality": member.municipality,
         "response": answers.response,
         "submitted": bool(answers.response and answers.response.submitted_at),

@@ -115,9 +115,9 @@ class _Validator(ConditionChecks):
         version = raw.get("version")
         if version is not None and (not isinstance(version, str | int) or version is True):
             self.add("version", "wrong_type", expected="a string", actual=describe_type(version))
+        self._languages(raw.get("languages"))  # first: the texts must have every language listed
         self.texts(raw.get("title"), "title")
         self.texts(raw.get("description"), "description")
-        self._languages(raw.get("languages"))
 
     def _languages(self, languages: Any) -> None:
         if languages is None or not self.typed(languages, "languages", list):
@@ -455,7 +455,8 @@ class _Validator(ConditionChecks):
             self.add(f"{path}.weight", "weight_not_positive", value=obj["weight"])
 
     def texts(self, texts: Any, path: str) -> None:
-        """FR and EN required wherever a text is; other known languages optional.
+        """FR and EN required wherever a text is, and every language the instrument lists (so a
+        page in a listed language never falls back to French); other known languages optional.
 
         An absent text is reported by `mapping` when the key is required, so None passes here.
         """
@@ -468,7 +469,7 @@ class _Validator(ConditionChecks):
                 self.add(
                     f"{path}.{lang}", "wrong_type", expected="a string", actual=describe_type(value)
                 )
-        for lang in REQUIRED_LANGUAGES:
+        for lang in dict.fromkeys((*REQUIRED_LANGUAGES, *self.languages)):
             value = texts.get(lang)
             if value is None or (isinstance(value, str) and not value.strip()):
                 self.add(f"{path}.{lang}", "missing_text", lang=lang)
