@@ -5,8 +5,6 @@ Publishing a closed wave is the observatory's (its page is linked from the wave 
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,6 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from smartregion.core.spreadsheet import csv_writer
 
 from .. import queries, services
 from ..forms import WaveForm
@@ -97,7 +97,7 @@ def non_respondents_csv(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="non-respondents-wave-{wave.pk}.csv"'
     response.write("\ufeff")
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(
         ["refnis", "commune", "province", "population_class", "email", "status", "reminders"]
     )
