@@ -128,6 +128,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "smartregion.core.middleware.PrivacyHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
