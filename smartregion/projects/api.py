@@ -278,7 +278,12 @@ class ProjectCreateIn(ProjectFields):
 class ProjectPatchIn(Schema):
     """Only the fields sent change; `version` is the one your copy of the project has."""
 
-    version: int
+    version: int = Field(
+        ...,
+        ge=0,
+        le=2**31 - 1,
+        description="The version your copy has; 0 or an old one answers 409 (nothing is changed)",
+    )
     title_fr: str | None = None
     summary_fr: str | None = None
     status: str | None = None

@@ -124,11 +124,13 @@ def project_update(
 ) -> Project:
     """Save an edit made from `expected_version`; a published project stays public but is flagged.
 
-    Raises ProjectConflict (current project, revisions since) when a colleague saved meanwhile.
+    Raises ProjectConflict (current project, revisions since) when a colleague saved meanwhile,
+    and when `expected_version` names no version (versions start at 1): an edit that does not say
+    what it started from never overwrites anything.
     """
     with transaction.atomic():
         fresh = Project.objects.select_for_update().get(pk=project.pk)
-        if fresh.version != expected_version:
+        if expected_version < 1 or fresh.version != expected_version:
             raise ProjectConflict(fresh, _revisions_since(fresh, expected_version))
         related, rows = _validate(fresh, data)
         _claim_version(fresh, expected_version)
