@@ -1,10 +1,16 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .text import Path, dotted, storable, unstorable_paths
 
 
 class ApiLanguageMiddleware:
@@ -63,3 +69,76 @@ class PrivacyHeadersMiddleware:
 
 def _directives(header: str) -> set[str]:
     return {part.split("=", 1)[0].strip().lower() for part in header.split(",") if part.strip()}
+
+
+class RefuseUnstorableTextMiddleware:
+    """Refuse, with 422, any request whose query, form fields or JSON body holds text the
+    databases cannot store (a NUL character, a lone surrogate): see `core.text`.
+
+    One gate for every input (pages, autosaves, the API, the admin, sign-in) rather than a check
+    in each form, so nothing is acknowledged and later breaks a page. API and JSON requests get
+    JSON errors with the path of each value (`loc`, like the API's validation errors); a form
+    gets a page that names the fields.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        paths = list(_unstorable_inputs(request))
+        if paths:
+            return _unstorable_response(request, paths)
+        return self.get_response(request)
+
+
+def _is_json(request: HttpRequest) -> bool:
+    content_type = request.content_type or ""
+    return content_type == "application/json" or content_type.endswith("+json")
+
+
+def _unstorable_inputs(request: HttpRequest) -> Iterator[Path]:
+    if not storable(request.path_info):
+        yield ("path",)
+    yield from _in_querydict("query", request.GET)
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if _is_json(request) or (
+        request.path_info.startswith("/api/")
+        and request.content_type != "multipart/form-data"
+        and request.content_type != "application/x-www-form-urlencoded"
+    ):
+        try:
+            data = json.loads(request.body or b"null")
+        except ValueError:  # not JSON (or not UTF-8): the view's own parser answers
+            return
+        yield from (("body", *path) for path in unstorable_paths(data))
+    elif request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        yield from _in_querydict("form", request.POST)
+        yield from (("form", name) for name in request.FILES if not storable(name))
+
+
+def _in_querydict(where: str, data: Any) -> Iterator[Path]:
+    for key, values in data.lists():
+        if not storable(key):
+            yield (where, key.encode("utf-8", "backslashreplace").decode())
+        elif not all(storable(value) for value in values if isinstance(value, str)):
+            yield (where, key)
+
+
+def _unstorable_response(request: HttpRequest, paths: list[Path]) -> HttpResponse:
+    message = _(
+        "This text holds a character that cannot be stored (a NUL character or an unpaired "
+        "surrogate): remove it and try again."
+    )
+    if request.path_info.startswith("/api/"):
+        detail = [{"loc": list(path), "msg": message, "type": "unstorable_text"} for path in paths]
+        return JsonResponse({"detail": detail}, status=422)
+    if _is_json(request) or "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse(
+            {"errors": [message] * len(paths), "paths": [dotted(path[1:]) for path in paths]},
+            status=422,
+        )
+    fields = [str(path[-1]) for path in paths]
+    return render(
+        request, "core/unstorable_text.html", {"message": message, "fields": fields}, status=422
+    )
