@@ -129,6 +129,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "smartregion.core.middleware.PrivacyHeadersMiddleware",
+    "smartregion.core.middleware.ApiJsonErrorsMiddleware",
     "smartregion.core.middleware.RefuseUnstorableTextMiddleware",
 ]
 

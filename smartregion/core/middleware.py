@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterator
+from http import HTTPStatus
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.core.signals import got_request_exception
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -142,3 +146,49 @@ def _unstorable_response(request: HttpRequest, paths: list[Path]) -> HttpRespons
     return render(
         request, "core/unstorable_text.html", {"message": message, "fields": fields}, status=422
     )
+
+
+class ApiJsonErrorsMiddleware:
+    """Under `/api/`, every error is JSON: `{"detail": "..."}` for an unknown address (404), a
+    method the route does not take (405, with `Allow`), a refused CSRF check (403) and a server
+    error (500, logged as Django logs it), where Django would answer with an HTML page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not _is_api(request) or response.status_code < 400:
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        return _json_error(response.status_code, response.get("Allow"))
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not _is_api(request) or isinstance(exception, Http404 | PermissionDenied):
+            return None  # Django's own handlers give 404/403, which __call__ turns into JSON
+        got_request_exception.send(sender=type(self), request=request)
+        logging.getLogger("django.request").error(
+            "Internal Server Error: %s",
+            request.path,
+            exc_info=exception,
+            extra={"status_code": 500, "request": request},
+        )
+        return _json_error(500)
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def _json_error(status: int, allow: str | None = None) -> JsonResponse:
+    messages = {
+        404: _("No such address in this API."),
+        405: _("This address does not take this method."),
+        500: _("Server error: the centre's staff has been told."),
+    }
+    detail = messages.get(status) or HTTPStatus(status).phrase
+    response = JsonResponse({"detail": str(detail)}, status=status)
+    if allow:
+        response["Allow"] = allow
+    return response

@@ -36,7 +36,6 @@ def test_unstorable_paths_name_every_bad_value_and_key():
     assert [dotted(p) for p in paths] == ["b[1]", "c.\\ud800", "c.d"]
 
 
-
 def test_query_string_with_nul_is_422_on_a_page(client, territory):
     response = client.get("/en/communes/", {"q": "Na\x00mur"})
 

@@ -83,6 +83,11 @@ def project_create(
             raise ValidationError(
                 {"slug": [_("Use lower-case letters, digits and hyphens; this word is reserved.")]}
             )
+        longest = Project._meta.get_field("slug").max_length or 0
+        if len(data.slug) > longest:
+            raise ValidationError(
+                {"slug": [_("At most %(count)d characters.") % {"count": longest}]}
+            )
         if Project.objects.filter(slug=data.slug).exists():
             raise ValidationError({"slug": [_("Another project already uses this short name.")]})
         project.slug = data.slug
