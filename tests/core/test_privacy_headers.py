@@ -15,7 +15,15 @@ pytestmark = pytest.mark.django_db
 
 
 def test_every_response_sends_the_permissions_policy(client, territory):
-    for url in ("/fr/", "/fr/communes/", "/api/v1/municipalities/?limit=1", "/fr/no-such-page/"):
+    urls = (
+        "/fr/",
+        "/fr/communes/",
+        "/api/v1/municipalities/?limit=1",
+        "/fr/no-such-page/",
+        "/api/v1/no-such-route/",
+        "/static/core/prepared.js",
+    )
+    for url in urls:
         response = client.get(url)
         assert (url, response["Permissions-Policy"]) == (url, DEFAULT_PERMISSIONS_POLICY)
     assert "camera=()" in DEFAULT_PERMISSIONS_POLICY
