@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import importlib
+import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import Resolver404, clear_url_caches, resolve, reverse
 from django.utils import timezone, translation
+from PIL import Image
 
 from smartregion.core.middleware import DEFAULT_PERMISSIONS_POLICY
-from tests.factories import submitted
+from smartregion.projects.services import project_image_add
+from tests.factories import ProjectFactory, submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +84,25 @@ def test_media_is_not_routed_even_with_debug(settings):
         settings.DEBUG = False
         importlib.reload(config.urls)
         clear_url_caches()
+
+
+def test_the_showcase_shows_its_picture_through_the_permission_checked_view(
+    client, namur, member, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    project = ProjectFactory(owner_municipality=namur, showcase=True, title_en="Public Wi-Fi")
+    picture = io.BytesIO()
+    Image.new("RGB", (30, 20), (0, 90, 80)).save(picture, format="PNG")
+    image = project_image_add(
+        project=project,
+        user=member,
+        upload=SimpleUploadedFile("p.png", picture.getvalue()),
+        alt_fr="Vue",
+    )
+
+    html = client.get("/en/projects/showcase/wifi-public/").content.decode()
+    served = client.get(f"/en/projects/files/image/{image.pk}/")
+
+    assert f'<img src="/en/projects/files/image/{image.pk}/"' in html
+    assert "/media/" not in html
+    assert (served.status_code, served["Content-Type"]) == (200, "image/jpeg")
