@@ -204,6 +204,11 @@ ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "optional")
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+# Changing one's address adds the new one, mails it a verification link, and swaps it in once
+# verified (allauth's change-email flow); until then the old address stays the sign-in address.
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_FORMS = {"add_email": "smartregion.accounts.forms.ChangeEmailForm"}
+ACCOUNT_EMAIL_CONFIRMATION_AUTHENTICATED_REDIRECT_URL = "accounts:settings"
 # Accounts are created by invitation or by staff; open sign-up is off unless enabled.
 ACCOUNT_ADAPTER = "smartregion.accounts.adapter.AccountAdapter"
 SMARTREGION_OPEN_SIGNUP = env_bool("SMARTREGION_OPEN_SIGNUP", False)
@@ -375,8 +380,28 @@ SMARTREGION_RECOMMENDATION_PANELS = env_list(
     "SMARTREGION_RECOMMENDATION_PANELS",
     ["smartregion.projects.panels.recommendation_peer_projects"],
 )
-# The site's public address, for links in emails sent outside a request (scheduled reminders).
-SMARTREGION_BASE_URL = env_str("SMARTREGION_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+# The sections other apps add to a commune's space ("My space"), in order: dotted paths to
+# functions `(municipality, *, user) -> Panel | None` (see diagnostic/space_panels.py).
+SMARTREGION_SPACE_PANELS = env_list(
+    "SMARTREGION_SPACE_PANELS",
+    ["smartregion.projects.panels.commune_space_projects"],
+)
+# What a person's data export holds (accounts/personal_data.py): dotted paths to functions
+# `(user) -> list[Section]`, each app naming what it keeps about a person, in this order.
+SMARTREGION_PERSONAL_DATA_PROVIDERS = env_list(
+    "SMARTREGION_PERSONAL_DATA_PROVIDERS",
+    [
+        "smartregion.accounts.personal_data.account_sections",
+        "smartregion.diagnostic.personal_data.diagnostic_sections",
+        "smartregion.projects.personal_data.project_sections",
+        "smartregion.barometer.personal_data.barometer_sections",
+        "smartregion.observatory.personal_data.observatory_sections",
+    ],
+)
+# The site's public address (core/addresses.py): links in emails sent outside a request and in
+# files built in the background; unset, each request's own address ("make demo" sets it from
+# HOST and PORT).
+SMARTREGION_BASE_URL = env_str("SMARTREGION_BASE_URL", "")
 
 PASSWORD_HASHERS = (
     ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -26,6 +26,7 @@ from ninja.security import HttpBearer
 
 from smartregion.accounts.models import Organisation, User
 from smartregion.accounts.tokens import api_token_authenticate
+from smartregion.core.addresses import site_base_url
 from smartregion.core.api_errors import Errors, Message
 from smartregion.territory.models import Municipality
 
@@ -315,7 +316,7 @@ class ProjectPatchIn(Schema):
 
 
 def _base_url(request: HttpRequest) -> str:
-    return exports.site_base_url(request.build_absolute_uri)
+    return site_base_url(request)
 
 
 def _summary_out(project: Project, base_url: str) -> dict[str, Any]:

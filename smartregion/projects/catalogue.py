@@ -28,7 +28,7 @@ from urllib.parse import urlencode
 from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import npgettext
 
 from smartregion.core.pagecache import data_version
 from smartregion.territory.models import Municipality, PopulationClass, Province
@@ -626,7 +626,7 @@ def _facets(
         for code, value_label in choices:
             count = (others & index.bits[name].get(code, 0)).bit_count()
             if count or code in chosen:
-                text = ngettext("project", "projects", count)
+                text = npgettext("facet count", "project", "projects", count)
                 values.append(FacetValue(code, value_label, count, code in chosen, text))
         facets.append(Facet(name, label, values))
     return facets
