@@ -116,6 +116,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so static files answered by WhiteNoise get its Permissions-Policy too.
+    "smartregion.core.middleware.PrivacyHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -128,6 +130,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "smartregion.core.middleware.ApiJsonErrorsMiddleware",
+    "smartregion.core.middleware.RefuseUnstorableTextMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

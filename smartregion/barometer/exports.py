@@ -1,32 +1,26 @@
 """CSV files of a wave for staff: respondent links, non-respondents.
 
-Every cell goes through `safe_cell`: a value a spreadsheet would read as a formula (starting with
-=, +, -, @, a tab or a carriage return) is prefixed with a quote, as OWASP advises against CSV
-injection. Files start with a byte-order mark so Excel reads them as UTF-8.
+Every cell goes through `core.spreadsheet` (the one place every export does): a value a spreadsheet
+would read as a formula (starting with =, +, -, @, a tab or a carriage return) is prefixed with a
+quote, as OWASP advises against CSV injection. Files start with a byte-order mark so Excel reads
+them as UTF-8.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable, Iterable
+
+from smartregion.core.spreadsheet import csv_writer
 
 from .models import Wave, WaveMember
 from .queries import Progress
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def csv_text(header: list[str], rows: Iterable[list[object]]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([safe_cell(cell) for cell in header])
-    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
+    writer = csv_writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
     return "\ufeff" + out.getvalue()
 
 

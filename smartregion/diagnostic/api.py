@@ -21,6 +21,7 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from smartregion.accounts.permissions import is_member_of
+from smartregion.core.api_errors import Errors, Message
 from smartregion.core.i18n import active_language
 from smartregion.instruments.definition import Instrument
 from smartregion.instruments.models import InstrumentVersion
@@ -50,20 +51,6 @@ SCORE_RATE_WINDOW = 60
 # ---------------------------------------------------------------------------------------------
 # Schemas
 # ---------------------------------------------------------------------------------------------
-
-
-class Message(Schema):
-    detail: str
-
-
-class ErrorItem(Schema):
-    loc: list[str | int] = Field(..., examples=[["body", "answers", "gov_partners", 1]])
-    msg: str = Field(..., examples=["'x' is not an option of this question"])
-    type: str = Field(..., examples=["unknown_option"])
-
-
-class Errors(Schema):
-    detail: list[ErrorItem]
 
 
 class ScoreIn(Schema):
@@ -285,7 +272,7 @@ def _version_or_404(slug: str, version: str) -> InstrumentVersion:
 
 @instruments_router.get(
     "/",
-    response=list[InstrumentOut],
+    response={200: list[InstrumentOut], 422: Errors},
     summary="List loaded instrument versions",
     description="Every questionnaire version loaded on the platform, newest version first.",
 )
@@ -451,7 +438,7 @@ def _check_access(request: HttpRequest, municipality: Municipality) -> bool:
 @diagnostics_router.get(
     "/",
     auth=django_auth,
-    response={200: DiagnosticPage, 401: Message, 403: Message, 404: Message},
+    response={200: DiagnosticPage, 401: Message, 403: Message, 404: Message, 422: Errors},
     summary="A commune's diagnostics",
     description=(
         "Every diagnostic of one commune, newest first, with status, year, scores per domain and "
@@ -477,7 +464,7 @@ def list_diagnostics(request: HttpRequest, filters: Query[DiagnosticFilters]) ->
 @diagnostics_router.get(
     "/{diagnostic_id}",
     auth=django_auth,
-    response={200: DiagnosticOut, 401: Message, 403: Message, 404: Message},
+    response={200: DiagnosticOut, 401: Message, 403: Message, 404: Message, 422: Errors},
     summary="One diagnostic",
     description=(
         "Status, year, scores, targets; for the commune's members also the answers and, for a "

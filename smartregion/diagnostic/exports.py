@@ -10,7 +10,6 @@ shipping a locale-dependent `;` file that other tools misread.
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from smartregion.core.models import PreparedFile
 from smartregion.core.prepared import BuiltFile, Progress, prepared_file_request, state_key
+from smartregion.core.spreadsheet import csv_writer
 
 from .models import Diagnostic
 from .results import ResultsView, build_results, diagnostic_for_results
@@ -47,7 +47,7 @@ def _number(value: float | None, digits: int) -> str:
 def results_csv(view: ResultsView) -> str:
     """One row per domain, then an `overall` row; empty cells where there is no value."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv_writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
     for domain in view.domains:
         writer.writerow(

@@ -16,6 +16,8 @@ from typing import Any
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
+from smartregion.core.text import unstorable_paths
+
 from .definition import DONT_KNOW, NOT_APPLICABLE, Instrument, Question, Section
 
 SPECIALS = (DONT_KNOW, NOT_APPLICABLE)
@@ -141,6 +143,10 @@ def parse_answer_payload(body: bytes, instrument: Instrument) -> AnswerPayload:
         data = json.loads(body or b"null")
     except (ValueError, UnicodeDecodeError) as exc:
         raise PayloadInvalid(_("The request is not valid JSON.")) from exc
+    if next(unstorable_paths(data), None) is not None:  # the middleware's gate, kept for any caller
+        raise PayloadInvalid(
+            _("The answer holds a character that cannot be stored (NUL or unpaired surrogate).")
+        )
     if not isinstance(data, dict) or not isinstance(data.get("question"), str):
         raise PayloadInvalid(_("The request must name a question."))
     if data["question"] not in {q.code for q in instrument.questions}:

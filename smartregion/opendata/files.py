@@ -10,7 +10,6 @@ one `frictionless` validates natively); the other formats are distributions of t
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import io
@@ -23,6 +22,7 @@ from typing import Any
 import openpyxl
 import polars as pl
 
+from smartregion.core.spreadsheet import csv_writer, safe_row
 from smartregion.opendata.types import (
     Cell,
     ContributorInfo,
@@ -81,7 +81,7 @@ def _csv_cell(value: Cell, missing: str) -> str:
 def table_to_csv(table: TableInfo, *, missing: str = "") -> bytes:
     """RFC 4180 CSV in UTF-8 (no BOM), header = field names, ``\\r\\n`` line ends."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv_writer(buffer, lineterminator="\r\n")
     names = [f.name for f in table.fields]
     writer.writerow(names)
     for row in table.rows:
@@ -131,12 +131,12 @@ def tables_to_xlsx(tables: Sequence[TableInfo], *, language: str, created: dt.da
             raise ValueError(f"table name {table.name!r} cannot be an XLSX sheet name")
         sheet = workbook.create_sheet(table.name)
         names = [f.name for f in table.fields]
-        sheet.append(names)
+        sheet.append(safe_row(names))
         for row in table.rows:
-            sheet.append([row.get(name) for name in names])
+            sheet.append(safe_row(row.get(name) for name in names))
     fields_sheet = workbook.create_sheet(FIELDS_SHEET)
     for line in _fields_sheet_rows(tables, language):
-        fields_sheet.append(line)
+        fields_sheet.append(safe_row(line))
     naive = created.replace(tzinfo=None)
     workbook.properties.created = naive
     workbook.properties.modified = naive

@@ -27,6 +27,7 @@ from ninja.security import HttpBearer
 from smartregion.accounts.models import Organisation, User
 from smartregion.accounts.tokens import api_token_authenticate
 from smartregion.core.addresses import site_base_url
+from smartregion.core.api_errors import Errors, Message
 from smartregion.territory.models import Municipality
 
 from . import exports
@@ -69,6 +70,8 @@ class ReadAuth(TokenAuth):
 
 read_auth = ReadAuth()
 token_auth = TokenAuth()
+# In the OpenAPI document, `{}` among the security alternatives says "or no credentials at all".
+PUBLIC_READ = {"security": [{}]}
 
 
 def _user(request: HttpRequest) -> User | AnonymousUser:
@@ -78,20 +81,6 @@ def _user(request: HttpRequest) -> User | AnonymousUser:
 # ---------------------------------------------------------------------------------------------
 # Schemas
 # ---------------------------------------------------------------------------------------------
-
-
-class Message(Schema):
-    detail: str
-
-
-class ErrorItem(Schema):
-    loc: list[str | int] = Field(..., examples=[["body", "indicators", 0, "target"]])
-    msg: str = Field(..., examples=["Enter a number."])
-    type: str = Field(..., examples=["invalid"])
-
-
-class Errors(Schema):
-    detail: list[ErrorItem]
 
 
 class Translated(Schema):
@@ -216,7 +205,7 @@ class ListFilters(Schema):
     funding: list[str] = Field([], description="Funding source codes")
     commune: list[str] = Field([], description="REFNIS codes of communes involved")
     sort: Literal["relevance", "newest", "title", "start"] | None = None
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=100_000)
 
 
 class FundingIn(Schema):
@@ -282,34 +271,49 @@ class ProjectCreateIn(ProjectFields):
     slug: str = Field("", description="Short name in addresses; made from the title when empty")
 
 
-class ProjectPatchIn(Schema):
-    """Only the fields sent change; `version` is the one your copy of the project has."""
+# The default of a PATCH field that was not sent (`exclude_unset` leaves it out); never
+# validated, so an explicit `null` for a field whose type is not nullable is a 422.
+def _unset() -> Any:
+    return Field(None, json_schema_extra=lambda schema: schema.pop("default", None))
 
-    version: int
-    title_fr: str | None = None
-    summary_fr: str | None = None
-    status: str | None = None
-    themes: list[str] | None = None
-    municipalities: list[str] | None = None
-    title_en: str | None = None
-    summary_en: str | None = None
-    description_fr: str | None = None
-    description_en: str | None = None
-    lessons_fr: str | None = None
-    lessons_en: str | None = None
-    goals: list[int] | None = None
+
+class ProjectPatchIn(Schema):
+    """Only the fields sent change; `version` is the one your copy of the project has.
+
+    `null` clears the fields that may be empty (dates, budget, lead) and is refused (422) for the
+    others, whose type says they are never null: send `""` or `[]` to empty them.
+    """
+
+    version: int = Field(
+        ...,
+        ge=0,
+        le=2**31 - 1,
+        description="The version your copy has; 0 or an old one answers 409 (nothing is changed)",
+    )
+    title_fr: str = _unset()
+    summary_fr: str = _unset()
+    status: str = _unset()
+    themes: list[str] = _unset()
+    municipalities: list[str] = _unset()
+    title_en: str = _unset()
+    summary_en: str = _unset()
+    description_fr: str = _unset()
+    description_en: str = _unset()
+    lessons_fr: str = _unset()
+    lessons_en: str = _unset()
+    goals: list[int] = _unset()
     start_date: dt.date | None = None
     end_date: dt.date | None = None
     budget_eur: Decimal | None = None
-    contact_name: str | None = None
-    contact_email: str | None = None
-    website: str | None = None
-    showcase: bool | None = None
+    contact_name: str = _unset()
+    contact_email: str = _unset()
+    website: str = _unset()
+    showcase: bool = _unset()
     lead: str | None = None
-    partners: list[str] | None = None
-    fundings: list[FundingIn] | None = None
-    indicators: list[IndicatorIn] | None = None
-    locations: list[LocationIn] | None = None
+    partners: list[str] = _unset()
+    fundings: list[FundingIn] = _unset()
+    indicators: list[IndicatorIn] = _unset()
+    locations: list[LocationIn] = _unset()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -439,6 +443,7 @@ def _visible_project(request: HttpRequest, slug: str) -> Project:
     "/",
     response={200: ProjectPage, 401: Message, 422: Errors},
     auth=read_auth,
+    openapi_extra=PUBLIC_READ,
     summary="List published projects",
     description=(
         "Published projects, newest first (or by `sort`), 20 a page, with the catalogue's "
@@ -470,8 +475,9 @@ def list_projects(request: HttpRequest, filters: Query[ListFilters]) -> Any:
 
 @router.get(
     "/{slug}",
-    response={200: ProjectOut, 401: Message, 404: Message},
+    response={200: ProjectOut, 401: Message, 404: Message, 422: Errors},
     auth=read_auth,
+    openapi_extra=PUBLIC_READ,
     summary="Read a project",
     description=(
         "A published project, for anyone; an unpublished one for its team and the centre's "

@@ -16,7 +16,6 @@ every file the DCAT catalogue announces; filtered files are built in the request
 from __future__ import annotations
 
 import base64
-import csv
 import hashlib
 import io
 import json
@@ -43,6 +42,7 @@ from smartregion.core.prepared import (
     prepared_file_request,
     state_key,
 )
+from smartregion.core.spreadsheet import csv_writer
 from smartregion.territory import svgmap
 from smartregion.territory.models import Boundary, Municipality
 
@@ -363,7 +363,7 @@ def _date(value: Any) -> str:
 def projects_csv(projects: Iterable[Project], *, base_url: str) -> str:
     """One row per project; lists joined with ";" (REFNIS codes, theme codes, SDG numbers)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv_writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
     for project in projects:
         communes = list(project.municipalities.all())

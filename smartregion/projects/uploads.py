@@ -1,8 +1,10 @@
 """Checking uploaded files by their content, never by their name or the browser's word.
 
 Images (JPEG, PNG, WebP) are opened with Pillow behind a pixel-count guard, turned upright by
-their EXIF orientation, shrunk to at most `IMAGE_MAX_SIDE` pixels and re-encoded, which drops
-every metadata block (GPS position, camera, comments) and anything hidden after the picture.
+their EXIF orientation, shrunk to at most `IMAGE_MAX_SIDE` pixels and re-encoded from its pixels
+alone, which drops every metadata block (EXIF with GPS position and camera, XMP, JPEG COM
+comments, PNG text chunks, the ICC profile once the colours are converted to sRGB) and anything
+hidden after the picture.
 Documents are kept as sent once their content is recognised: PDF, or an OpenDocument / Office
 Open XML package whose inner structure matches its type. Stored names are random.
 Raises Django's ValidationError with a message naming the file and the limit; no database.
@@ -20,7 +22,7 @@ from typing import Any
 import filetype
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 IMAGE_MAX_BYTES = 8 * 1024 * 1024
 DOCUMENT_MAX_BYTES = 15 * 1024 * 1024
@@ -109,6 +111,30 @@ def _has_alpha(image: Image.Image) -> bool:
     )
 
 
+def _to_srgb(image: Image.Image) -> Image.Image:
+    """Pixels of a picture with an embedded colour profile, converted to sRGB, so dropping the
+    profile does not shift its colours; unchanged when there is none or it cannot be read."""
+    profile = image.info.get("icc_profile")
+    if not profile:
+        return image
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+        mode = "RGBA" if "A" in image.mode else "RGB"
+        converted = ImageCms.profileToProfile(
+            image.convert(mode), source, ImageCms.createProfile("sRGB"), outputMode=mode
+        )
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return image
+    return converted or image
+
+
+def _pixels_only(image: Image.Image) -> Image.Image:
+    clean = Image.new(image.mode, image.size)
+    clean.paste(image)
+    clean.info = {}
+    return clean
+
+
 def image_prepare(upload: Any) -> PreparedFile:
     """A clean re-encoding of an uploaded picture: upright, ≤ 2000 px, no metadata."""
     name = _display_name(upload)
@@ -116,8 +142,11 @@ def image_prepare(upload: Any) -> PreparedFile:
     image = _open_image(content, name)
     image = ImageOps.exif_transpose(image) or image  # first frame only for animations
     alpha = _has_alpha(image)
-    image = image.convert("RGBA" if alpha else "RGB")
+    image = _to_srgb(image).convert("RGBA" if alpha else "RGB")
     image.thumbnail((IMAGE_MAX_SIDE, IMAGE_MAX_SIDE), Image.Resampling.LANCZOS)
+    # Pillow copies `info` through convert/thumbnail and writes some of it back when saving (a
+    # JPEG's COM comment, a PNG's ICC profile): the re-encoded picture starts from pixels only.
+    image = _pixels_only(image)
     out = io.BytesIO()
     if alpha:
         image.save(out, format="PNG", optimize=True)

@@ -9,10 +9,14 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from smartregion.core.api_errors import Errors, Message
+
 from . import queries
 from .models import Municipality
 
 router = Router(tags=["territory"])
+# Far past the last municipality of any region, and within every database's integers.
+MAX_OFFSET = 100_000
 
 
 class Names(Schema):
@@ -57,7 +61,7 @@ class MunicipalityFilters(Schema):
     sort: str = Field("name", pattern=r"^-?(name|population|area|refnis)$")
     include_historical: bool = Field(False, description="Include municipalities merged away")
     limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 def _names(place: object) -> Names:
@@ -87,7 +91,7 @@ def serialize(municipality: Municipality) -> MunicipalityOut:
     )
 
 
-@router.get("/", response=MunicipalityPage, summary="List municipalities")
+@router.get("/", response={200: MunicipalityPage, 422: Errors}, summary="List municipalities")
 def list_municipalities(request: HttpRequest, filters: Query[MunicipalityFilters]) -> dict:
     queryset = queries.municipalities_search(
         region=filters.region,
@@ -106,7 +110,11 @@ def list_municipalities(request: HttpRequest, filters: Query[MunicipalityFilters
     }
 
 
-@router.get("/{refnis}/", response=MunicipalityOut, summary="One municipality by REFNIS code")
+@router.get(
+    "/{refnis}/",
+    response={200: MunicipalityOut, 404: Message, 422: Errors},
+    summary="One municipality by REFNIS code",
+)
 def get_municipality(request: HttpRequest, refnis: str) -> MunicipalityOut:
     municipality = queries.municipality_profile(refnis)
     if municipality is None:

@@ -10,7 +10,6 @@ import pytest
 from django.core import mail
 from django.utils import translation
 
-from smartregion.barometer.exports import safe_cell
 from smartregion.barometer.models import Response, Wave, WaveLink, WaveMember
 from smartregion.barometer.services import member_token, token_hash, wave_open
 from smartregion.instruments.services import instrument_version_load
@@ -244,25 +243,6 @@ def test_links_csv_lists_every_communes_working_link_and_neutralises_formulas(
     ).encode() in lines
     assert len(lines) == 263  # header, 261 communes, the empty string after the last CRLF
     assert WaveLink.objects.filter(token_hash=token_hash(member_token(namur))).count() == 1
-
-
-@pytest.mark.parametrize(
-    ("value", "cell"),
-    [
-        ("=1+1", "'=1+1"),
-        ("+32 81", "'+32 81"),
-        ("-2", "'-2"),
-        ("@SUM(A1)", "'@SUM(A1)"),
-        ("\tx", "'\tx"),
-        ("\rx", "'\rx"),
-        ("Namur", "Namur"),
-        ("", ""),
-        (None, ""),
-        (3, "3"),
-    ],
-)
-def test_safe_cell_prefixes_what_a_spreadsheet_would_run(value, cell):
-    assert safe_cell(value) == cell
 
 
 def test_a_link_from_the_export_opens_the_communes_questionnaire(client, staff_user, opened):

@@ -13,7 +13,7 @@ def test_demo_figures_are_labelled_and_replaced_by_an_official_import(client, te
     csv = tmp_path / "population.csv"
     csv.write_text("NIS code,Woonplaats,Totaal\n92094,Namen,112000\n", encoding="utf-8")
 
-    call_command("import", "population", str(csv), "--year", "2024")
+    call_command("import", "population", str(csv), "--year", "2024", "--partial")
 
     assert not MunicipalityFigure.objects.filter(source=DEMO_SOURCE).exists()
     namur = Municipality.objects.get(refnis="92094")

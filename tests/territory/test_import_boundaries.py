@@ -19,10 +19,13 @@ SQUARE = [(4.8, 50.4), (4.9, 50.4), (4.9, 50.5), (4.8, 50.5), (4.8, 50.4)]
 
 
 def run(*args: str, stderr: StringIO | None = None) -> str:
-    """Run the command in English, the source language the assertions are written in."""
+    """Run the command in English, the source language the assertions are written in; the
+    files here name a few communes, so they are imported as partial files."""
     out = StringIO()
     with translation.override("en"):
-        call_command("import", "boundaries", *args, stdout=out, stderr=stderr or StringIO())
+        call_command(
+            "import", "boundaries", *args, "--partial", stdout=out, stderr=stderr or StringIO()
+        )
     return out.getvalue()
 
 
@@ -111,7 +114,9 @@ def test_boundaries_import_twice_gives_same_rows(reference, files):
 def test_boundaries_keep_population_of_same_year(reference, files, tmp_path):
     path = tmp_path / "pop.csv"
     path.write_text("REFNIS,Total\n92094,112000\n", encoding="utf-8")
-    call_command("import", "population", str(path), "--year", "2025", stdout=StringIO())
+    call_command(
+        "import", "population", str(path), "--year", "2025", "--partial", stdout=StringIO()
+    )
 
     run(str(files / "boundaries_namur.geojson"), "--year", "2025", "--source", "IGN")
 
@@ -194,7 +199,10 @@ def test_boundaries_bowtie_is_repaired_with_a_warning(reference, files):
     run(str(files / "boundaries_bowtie.geojson"), "--year", "2025", stderr=errors)
 
     assert errors.getvalue().splitlines() == [
-        "warning: feature 1 (code 92094): invalid geometry repaired (Self-intersection[4.85 50.45])"
+        "warning: feature 1 (code 92094): invalid geometry repaired "
+        "(Self-intersection[4.85 50.45])",
+        "warning: the file covers 2 of the 261 current communes of Walloon Region (0 %): imported "
+        "as a partial file (--partial), the others keep their older data.",
     ]
     geometry = Boundary.objects.get(municipality__refnis="92094").geometry
     assert geometry["type"] == "MultiPolygon"
@@ -216,7 +224,8 @@ def test_boundaries_bad_features_are_all_listed_and_nothing_changes(reference, f
         "  feature 4 (code 92094): duplicate code: also feature 1",
         "  feature 5 (code 92006): empty geometry",
         "  feature 6: no REFNIS code (looked for the properties "
-        "nis, NIS, CD_REFNIS, refnis, NISCode, niscode, CODE_INS, code)",
+        "nis, NIS, CD_REFNIS, refnis, NISCode, niscode, CODE_INS, code; "
+        "name the right one with --code-property)",
     ]
     assert snapshot() == before
 

@@ -83,6 +83,11 @@ def project_create(
             raise ValidationError(
                 {"slug": [_("Use lower-case letters, digits and hyphens; this word is reserved.")]}
             )
+        longest = Project._meta.get_field("slug").max_length or 0
+        if len(data.slug) > longest:
+            raise ValidationError(
+                {"slug": [_("At most %(count)d characters.") % {"count": longest}]}
+            )
         if Project.objects.filter(slug=data.slug).exists():
             raise ValidationError({"slug": [_("Another project already uses this short name.")]})
         project.slug = data.slug
@@ -124,11 +129,13 @@ def project_update(
 ) -> Project:
     """Save an edit made from `expected_version`; a published project stays public but is flagged.
 
-    Raises ProjectConflict (current project, revisions since) when a colleague saved meanwhile.
+    Raises ProjectConflict (current project, revisions since) when a colleague saved meanwhile,
+    and when `expected_version` names no version (versions start at 1): an edit that does not say
+    what it started from never overwrites anything.
     """
     with transaction.atomic():
         fresh = Project.objects.select_for_update().get(pk=project.pk)
-        if fresh.version != expected_version:
+        if expected_version < 1 or fresh.version != expected_version:
             raise ProjectConflict(fresh, _revisions_since(fresh, expected_version))
         related, rows = _validate(fresh, data)
         _claim_version(fresh, expected_version)

@@ -193,7 +193,9 @@ def _edit_post(request: HttpRequest, project: Project) -> HttpResponse:
     form = ProjectForm(request.POST)
     formsets = make_formsets(request.POST)
     if form.is_valid() and all(fs.is_valid() for fs in formsets.values()):
-        expected = form.cleaned_data.get("version") or project.version
+        # No version (or 0) is not "the current one": it is refused like a stale version, so a
+        # form that lost its hidden field never overwrites a colleague's change.
+        expected = form.cleaned_data.get("version") or 0
         data = form.to_input(formsets)
         try:
             project = services.project_update(

@@ -31,6 +31,7 @@ from shapely.geometry.base import BaseGeometry
 from ..models import Boundary, Municipality, MunicipalityFigure, Succession
 from ..services import municipality_refresh_figures
 from .common import ImportFailed, Problem, decode_utf8, fail, local_copy, progress
+from .coverage import coverage_shortfalls
 from .topojson import TopologyError, topology_features, topology_object_name
 
 CODE_PROPERTIES = ("nis", "NIS", "CD_REFNIS", "refnis", "NISCode", "niscode", "CODE_INS", "code")
@@ -72,10 +73,12 @@ def boundaries_import(
     code_property: str | None = None,
     dry_run: bool = False,
     show_progress: bool = True,
+    partial: bool = False,
+    encoding: str | None = None,
 ) -> BoundaryImportResult:
     """Import one boundaries file (path or http(s) URL); raise ImportFailed listing all problems."""
     with local_copy(location) as path:
-        document = _load_json(path)
+        document = _load_json(path, encoding)
     features = _features(document)
     if not features:
         raise fail(_("The file has no features."))
@@ -88,6 +91,11 @@ def boundaries_import(
     result.derived = sorted(code for code, o in outlines.items() if o.derived)
     result.boundaries = sorted(outlines)
     result.missing = Municipality.objects.current().exclude(refnis__in=outlines).count()
+    if not partial and (shortfalls := coverage_shortfalls(outlines)):
+        raise ImportFailed([Problem("", reason) for reason in shortfalls])
+    if partial:
+        accepted = coverage_shortfalls(outlines, partial=True)
+        result.warnings.extend(Problem("", reason) for reason in accepted)
     to_metric = _transformer("EPSG:4326", METRIC_CRS)
     metric = {code: _project(o.geometry, to_metric) for code, o in outlines.items()}
     result.areas_km2 = {code: Decimal(f"{g.area / 1e6:.2f}") for code, g in metric.items()}
@@ -98,9 +106,9 @@ def boundaries_import(
     return result
 
 
-def _load_json(path: Path) -> Any:
+def _load_json(path: Path, encoding: str | None = None) -> Any:
     """The parsed document; a syntax error (often a truncated download) names line and column."""
-    text = decode_utf8(path.read_bytes())
+    text = decode_utf8(path.read_bytes(), encoding)
     if not text.strip():
         raise fail(_("The file is empty."))
     try:
@@ -204,7 +212,10 @@ def _read_features(
             problems.append(
                 Problem(
                     where,
-                    _("no REFNIS code (looked for the properties %(names)s)")
+                    _(
+                        "no REFNIS code (looked for the properties %(names)s; name the right "
+                        "one with --code-property)"
+                    )
                     % {"names": ", ".join(names)},
                 )
             )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ..models import Municipality, MunicipalityFigure, Province, Region, Succession
 from ..services import figures_remove_demo, municipality_refresh_figures
 from .common import ImportFailed, Problem, fail, local_copy, progress
+from .coverage import coverage_shortfalls
 from .tables import Row, Table, find_column, missing_column, read_table
 
 CODE_HEADERS = (
@@ -42,6 +43,8 @@ YEAR_HEADERS = ("cd_year", "year", "jaar", "année", "annee")
 # Statbel's population-structure files break each municipality down by these: one row per group.
 BREAKDOWN_HEADERS = ("cd_sex", "cd_age", "cd_natlty", "cd_civ_sts", "cd_nationality")
 SOURCE_MAX_LENGTH = 200
+# The largest value of the population columns on every database (a PostgreSQL integer).
+POPULATION_MAX = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class PopulationImportResult:
     other_years_skipped: int = 0
     figures: dict[str, int] = field(default_factory=dict)  # refnis → population
     derived: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # accepted shortfalls (partial=True)
     dry_run: bool = False
 
 
@@ -88,8 +92,11 @@ def population_import(
     encoding: str | None = None,
     dry_run: bool = False,
     show_progress: bool = True,
+    partial: bool = False,
 ) -> PopulationImportResult:
-    """Import one population file (path or http(s) URL); raise ImportFailed listing all problems."""
+    """Import one population file (path or http(s) URL); raise ImportFailed listing all problems.
+
+    A file covering less than 90 % of a region's communes is refused unless `partial`."""
     with local_copy(location) as path:
         table = read_table(path, encoding=encoding, is_header=_is_header)
     columns = _columns(table)
@@ -97,9 +104,29 @@ def population_import(
     registry = _Registry.load()
     _read_rows(table, columns, registry, result, show_progress)
     result.derived = _derive(result.figures, registry, result.year)
+    _check_sums({**result.figures, **result.derived})
+    codes = [*result.figures, *result.derived]
+    if not partial and (shortfalls := coverage_shortfalls(codes)):
+        raise ImportFailed([Problem("", reason) for reason in shortfalls])
+    result.warnings = coverage_shortfalls(codes, partial=True) if partial else []
     if not dry_run:
         _write(result, source or _default_source(location, result.year))
     return result
+
+
+def _check_sums(populations: dict[str, int]) -> None:
+    """Rows summed per code (long layout) or figures summed over a merger may still overflow."""
+    problems = [
+        Problem(
+            _("REFNIS code %(code)s") % {"code": code},
+            _("population %(value)d is more than the column holds (at most %(max)d)")
+            % {"value": value, "max": POPULATION_MAX},
+        )
+        for code, value in sorted(populations.items())
+        if value > POPULATION_MAX
+    ]
+    if problems:
+        raise ImportFailed(problems)
 
 
 def _is_header(cells: list) -> bool:
@@ -282,6 +309,11 @@ def _count(value: object) -> tuple[int, str | None]:
         return 0, _("not a whole number: “%(value)s”") % {"value": value}
     if number < 0:
         return 0, _("negative population: %(value)d") % {"value": number}
+    if number > POPULATION_MAX:
+        return 0, _("population %(value)d is more than the column holds (at most %(max)d)") % {
+            "value": number,
+            "max": POPULATION_MAX,
+        }
     return number, None
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from smartregion.core.spreadsheet import safe_text
 from smartregion.observatory.frames import (
     FileProblems,
     read_frame,
@@ -80,11 +81,22 @@ def run_estimate(
     )
 
 
+def _neutralise_text(results: Any) -> Any:
+    """Text columns through `safe_text`, so the file is safe to open in a spreadsheet."""
+    import polars as pl
+
+    return results.with_columns(
+        pl.col(name).map_elements(safe_text, return_dtype=pl.String)
+        for name, dtype in results.schema.items()
+        if dtype == pl.String
+    )
+
+
 def _write_atomically(results: Any, out_path: Path) -> None:
     handle, temporary = tempfile.mkstemp(dir=out_path.parent, suffix=".csv.part")
     os.close(handle)
     try:
-        results.write_csv(temporary)
+        _neutralise_text(results).write_csv(temporary)
         os.replace(temporary, out_path)
     finally:
         if os.path.exists(temporary):

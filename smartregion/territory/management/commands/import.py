@@ -34,7 +34,6 @@ class Command(BaseCommand):
         population = kinds.add_parser("population", help="population per municipality (CSV, XLSX)")
         population.add_argument("file", help="path or http(s) URL")
         population.add_argument("--year", type=int, help="year (1 January) of the figures")
-        population.add_argument("--encoding", help="e.g. cp1252 for a file not saved as UTF-8")
         boundaries = kinds.add_parser("boundaries", help="municipal boundaries (GeoJSON, TopoJSON)")
         boundaries.add_argument("file", help="path or http(s) URL")
         boundaries.add_argument(
@@ -54,6 +53,12 @@ class Command(BaseCommand):
             sub.add_argument("--source", default="", help="source to record (default: the file)")
             sub.add_argument("--dry-run", action="store_true", help="validate only, write nothing")
             sub.add_argument("--no-progress", action="store_true", help="no progress bar")
+            sub.add_argument("--encoding", help="e.g. cp1252 for a file not saved as UTF-8")
+            sub.add_argument(
+                "--partial",
+                action="store_true",
+                help="accept a file covering less than 90 %% of a region's communes (a warning)",
+            )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -72,7 +77,10 @@ class Command(BaseCommand):
             encoding=options["encoding"],
             dry_run=options["dry_run"],
             show_progress=not options["no_progress"],
+            partial=options["partial"],
         )
+        for warning in result.warnings:
+            self.stderr.write(_("warning: %(warning)s") % {"warning": warning})
         self.stdout.write(self.style.SUCCESS(_population_summary(result)))
 
     def _boundaries(self, options: dict[str, Any]) -> None:
@@ -84,6 +92,8 @@ class Command(BaseCommand):
             code_property=options["code_property"],
             dry_run=options["dry_run"],
             show_progress=not options["no_progress"],
+            partial=options["partial"],
+            encoding=options["encoding"],
         )
         for warning in result.warnings:
             self.stderr.write(_("warning: %(warning)s") % {"warning": warning})
