@@ -16,6 +16,7 @@ from smartregion.core.spreadsheet import csv_writer
 from .models import Wave, WaveMember
 from .queries import Progress
 
+
 def csv_text(header: list[str], rows: Iterable[list[object]]) -> str:
     out = io.StringIO()
     writer = csv_writer(out, lineterminator="\r\n")
