@@ -1,19 +1,13 @@
-"""What the base layout (core's `base.html`) shows around every page: the main navigation and
-the site-wide notices. The layout knows no domain app; the site, which knows them all, says here
-which pages the navigation links and which notices every page carries."""
+"""What the base layout (core's `base.html`) shows around every page: the main navigation. The
+layout knows no domain app; the site, which knows them all, says here which pages it links."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-
-from smartregion.territory.services import demo_figures_in_use
-
-DEMO_FIGURES_KEY = "site:demo-figures"
 
 
 @dataclass(frozen=True)
@@ -27,7 +21,6 @@ def site(request: HttpRequest) -> dict[str, object]:
     return {
         "home_url": reverse("site:home"),
         "navigation": navigation(request),
-        "site_notices": notices(),
     }
 
 
@@ -45,18 +38,3 @@ def navigation(request: HttpRequest) -> list[NavigationLink]:
         links.append((_("My space"), reverse("diagnostic:space")))
     return [NavigationLink(label, url, request.path == url) for label, url in links]
 
-
-def notices() -> list[str]:
-    """Notices shown above every page's content (checked at most once a minute)."""
-    demo = cache.get(DEMO_FIGURES_KEY)
-    if demo is None:
-        demo = demo_figures_in_use()
-        cache.set(DEMO_FIGURES_KEY, demo, timeout=60)
-    if not demo:
-        return []
-    return [
-        _(
-            "Demonstration data: population figures on this site are synthetic until official "
-            "Statbel figures are imported."
-        )
-    ]

@@ -91,6 +91,59 @@ def municipality_profile(refnis: str) -> Municipality | None:
     )
 
 
+@dataclass(frozen=True)
+class FigureSources:
+    """Which year and source the figures on a page come from, to say so beside them."""
+
+    population_year: int | None
+    population_source: str
+    area_year: int | None
+    area_source: str
+
+    @property
+    def has_population(self) -> bool:
+        return self.population_year is not None
+
+    @property
+    def has_area(self) -> bool:
+        return self.area_year is not None
+
+
+def figure_sources(
+    *, region: Region | None = None, municipality: Municipality | None = None
+) -> FigureSources:
+    """The latest population and area figures' year and source, for a region or one municipality.
+
+    Two queries. A region's list shows each commune's latest figure: nearly always one year.
+    """
+    figures = MunicipalityFigure.objects.all()
+    if municipality is not None:
+        figures = figures.filter(municipality=municipality)
+    elif region is not None:
+        figures = figures.filter(
+            municipality__region=region, municipality__in=Municipality.objects.current()
+        )
+    # Published figures before derived ones (a merged commune's sum) of the same year.
+    population = (
+        figures.filter(population__isnull=False)
+        .order_by("-year", "derived")
+        .values_list("year", "source")
+        .first()
+    )
+    area_row = (
+        figures.filter(area_km2__isnull=False)
+        .order_by("-year", "derived")
+        .values_list("year", "source")
+        .first()
+    )
+    return FigureSources(
+        population_year=population[0] if population else None,
+        population_source=population[1] if population else "",
+        area_year=area_row[0] if area_row else None,
+        area_source=area_row[1] if area_row else "",
+    )
+
+
 def population_history(municipality: Municipality) -> list[MunicipalityFigure]:
     return list(
         MunicipalityFigure.objects.filter(

@@ -19,7 +19,7 @@ from smartregion.diagnostic.services import answers_of, diagnostic_start, result
 from smartregion.instruments.progress import missing_required
 from smartregion.instruments.scoring import score, validate_answers
 from smartregion.territory.models import PopulationClass
-from smartregion.territory.services import figures_create_demo
+from tests.factories import load_reference_population
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ DOMAINS = {"gov", "org", "plan", "eval", "data", "innov", "sust"}
 
 @pytest.fixture
 def demo(instrument_version, territory):
-    figures_create_demo()
+    load_reference_population()
     return diagnostic_demo_create(today=TODAY)
 
 
