@@ -16,7 +16,9 @@ POPULATION_YEAR = 2020
 POPULATION_SOURCE = "Statbel"
 BOUNDARIES_FILE = REFERENCE_DIR / "belgium_municipalities_2019_topojson.json"
 BOUNDARIES_YEAR = 2025  # the 2019 outlines with the 2025 mergers dissolved: the 2025 map
-# Proper names only, so the label reads the same in every language the site speaks.
+# Proper names only, so the label reads the same in every language the site speaks. Outlines whose
+# source names REFERENCE_MARK came from this file (whatever the wording of an earlier release).
+REFERENCE_MARK = "bmesuere/belgium-topojson"
 BOUNDARIES_SOURCE = (
     "Statbel REFNIS 2019; bmesuere/belgium-topojson (CC0 1.0); "
     "arneh61/Belgium-Map (MIT, © 2020 Arne Hoefkens)"

@@ -231,4 +231,3 @@ def figures_remove_demo() -> int:
     if deleted:
         municipality_refresh_figures()
     return deleted
-

@@ -9,7 +9,9 @@ pytestmark = pytest.mark.django_db
 
 def test_an_import_removes_synthetic_figures_of_an_older_demo(territory, tmp_path):
     namur = Municipality.objects.get(refnis="92094")
-    MunicipalityFigure.objects.create(municipality=namur, year=2024, population=6624, source=DEMO_SOURCE)
+    MunicipalityFigure.objects.create(
+        municipality=namur, year=2024, population=6624, source=DEMO_SOURCE
+    )
     csv = tmp_path / "population.csv"
     csv.write_text("NIS code,Woonplaats,Totaal\n92094,Namen,112000\n", encoding="utf-8")
 

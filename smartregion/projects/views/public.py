@@ -112,6 +112,7 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404(_("No published project has this address."))
     language = active_language()
     locations = list(project.locations.all())
+    municipalities = list(project.municipalities.all())
     for location in locations:
         location.project = project  # already loaded: no query per dot
     editable = can_edit_project(request.user, project)
@@ -129,15 +130,20 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "description": project.description_for(language),
             "lessons": project.lessons_for(language),
             "english_missing": language == "en" and not project.title_en,
-            "municipalities": list(project.municipalities.all()),
+            "municipalities": municipalities,
             "partners": list(project.partners.all()),
             "fundings": list(project.fundings.all()),
             "indicators": list(project.indicators.all()),
             "images": images,
             "documents": documents,
             "locations": locations,
-            "location_map": maps.projects_map(default_region(), locations, language)
-            if locations
+            "location_map": maps.projects_map(
+                default_region(),
+                locations,
+                language,
+                municipality_ids=frozenset(m.pk for m in municipalities),
+            )
+            if locations or municipalities
             else None,
             "similar": similar_projects(project, limit=SIMILAR_COUNT)
             if project.is_published

