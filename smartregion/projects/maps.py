@@ -116,3 +116,24 @@ def projects_map(
         provinces=provinces,
         highlighted=highlighted,
     )
+
+
+@dataclass(frozen=True)
+class PlacementMap:
+    """The region drawn in the project form, for the script that turns a click into a place."""
+
+    view_box: str
+    outlines: tuple[str, ...]
+    provinces: tuple[str, ...]
+    frame: svgmap.Frame
+
+
+def placement_map(region: Region | None) -> PlacementMap | None:
+    """None without imported boundaries: the form then takes communes and coordinates only."""
+    frame = _region_frame(region) if region is not None else None
+    if frame is None or region is None:
+        return None
+    layers = region_layers(region)
+    return PlacementMap(
+        layers.view_box, tuple(layers.municipalities.values()), layers.provinces, frame
+    )

@@ -37,4 +37,3 @@ def navigation(request: HttpRequest) -> list[NavigationLink]:
     if request.user.is_authenticated:
         links.append((_("My space"), reverse("diagnostic:space")))
     return [NavigationLink(label, url, request.path == url) for label, url in links]
-

@@ -189,3 +189,22 @@ def region_overview() -> RegionOverview:
         population=figures["population"],
         with_boundaries=figures["with_boundaries"],
     )
+
+
+def municipalities_named(names: list[str], *, region: str) -> dict[str, Municipality | None]:
+    """Each name, or REFNIS code, with the current municipality of the region it names, or None.
+
+    A name matches in any language the registry holds (accents, case and hyphens aside), so
+    "Namur", "namen" and "92094" all find Namur. One query, whatever the number of names.
+    """
+    candidates = list(
+        Municipality.objects.current()
+        .in_region(region)
+        .select_related("boundary")
+        .order_by("refnis")
+    )
+    by_key: dict[str, Municipality] = {}
+    for municipality in candidates:
+        for key in municipality.search_text.split(" | "):
+            by_key.setdefault(key, municipality)
+    return {name: by_key.get(fold(name)) for name in names}

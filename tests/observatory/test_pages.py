@@ -424,12 +424,12 @@ def test_report_pdf_page_says_it_is_being_prepared(client, published):
 @pytest.mark.parametrize(
     ("path", "queries"),
     [
-        # data version, demo-figures notice (base template), editions, latest edition
-        ("/en/observatory/", 4),
-        (f"/en/observatory/{SLUG}/", 3),  # data version, demo-figures notice, edition
-        (f"/en/observatory/{SLUG}/questions/budget_annual/", 3),
+        # data version, editions, latest edition
+        ("/en/observatory/", 3),
+        (f"/en/observatory/{SLUG}/", 2),  # data version, edition
+        (f"/en/observatory/{SLUG}/questions/budget_annual/", 2),
         # + names of the answering communes, the region's outlines (stamp, paths), its communes
-        (f"/en/observatory/{SLUG}/questions/strategy_formal/", 7),
+        (f"/en/observatory/{SLUG}/questions/strategy_formal/", 6),
     ],
 )
 def test_pages_run_a_constant_number_of_queries(
@@ -445,7 +445,7 @@ def test_question_page_queries_do_not_grow_with_boundaries(
     for index, municipality in enumerate(Municipality.objects.filter(region__refnis="03000")[:40]):
         _square(municipality, 3 + (index % 10) * 0.1, 50 + (index // 10) * 0.1)
 
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get(f"/en/observatory/{SLUG}/questions/strategy_formal/")
 
 

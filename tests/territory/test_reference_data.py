@@ -104,9 +104,9 @@ class TestLoadReference:
         figure = MunicipalityFigure.objects.get(municipality__refnis="92094", year=2020)
 
         assert (figure.population, figure.source, figure.derived) == (111_432, "Statbel", False)
-        assert MunicipalityFigure.objects.get(
-            municipality__refnis="92094", year=2025
-        ).source == (BOUNDARIES_SOURCE)
+        assert MunicipalityFigure.objects.get(municipality__refnis="92094", year=2025).source == (
+            BOUNDARIES_SOURCE
+        )
 
     def test_a_second_run_changes_nothing_and_skips_the_outlines(self, loaded):
         before = sorted(Boundary.objects.values_list("municipality__refnis", "imported_at"))

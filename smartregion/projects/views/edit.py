@@ -20,7 +20,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import services
+from smartregion.territory.queries import default_region
+
+from .. import maps, services
 from ..forms import (
     ActorForm,
     CompareForm,
@@ -127,6 +129,7 @@ def _form_context(
         "document_form": DocumentForm(),
         "can_submit": project is not None and can_submit_project(request.user, project),
         "can_add_actor": can_create_actor(request.user),
+        "place_map": maps.placement_map(default_region()),
         "has_errors": bool(form.errors)
         or any(fs.is_bound and not fs.is_valid() for fs in formsets.values()),
         **extra,
