@@ -118,7 +118,7 @@ class ProjectForm(forms.Form):
         max_length=2000,
         help_text=_(
             "Names in any language or REFNIS codes, separated by commas: "
-            "for example Namur, Lüttich, 57081."
+            "for example Namur, Luik, 57081."
         ),
     )
     lead = forms.ModelChoiceField(

@@ -1,8 +1,9 @@
-"""The open reference data shipped in the package, loaded by `load_reference` through the importers."""
+"""The open reference data shipped in the package, loaded by `load_reference` via the importers."""
 
 from __future__ import annotations
 
 import fnmatch
+import re
 import tomllib
 from decimal import Decimal
 from io import StringIO
@@ -18,6 +19,7 @@ from django.utils import translation
 from smartregion.territory import reference
 from smartregion.territory.models import Boundary, Municipality, MunicipalityFigure
 from smartregion.territory.reference import BOUNDARIES_SOURCE, REFERENCE_DIR
+from tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
 WALLONIA = "03000"
@@ -57,6 +59,11 @@ def test_every_reference_file_has_its_source_and_licence_and_is_packaged():
     for path in REFERENCE_DIR.iterdir():
         relative = path.relative_to(ROOT / "smartregion" / "territory").as_posix()
         assert any(fnmatch.fnmatch(relative, glob) for glob in globs), relative
+
+
+def _province_paths(html: str) -> int:
+    group = re.search(r'<g class="provinces" aria-hidden="true">(.*?)</g>', html, re.DOTALL)
+    return group.group(1).count('<path d="M') if group else 0
 
 
 class TestLoadReference:
@@ -125,6 +132,62 @@ class TestLoadReference:
 
         assert "not loaded over them" in out
         assert Boundary.objects.get(municipality__refnis="92094").source == "IGN 2025"
+
+
+class TestMapsOnTheReferenceData:
+    def test_communes_map_is_coloured_by_density_with_provinces_legend_and_sources(
+        self, loaded, client
+    ):
+        html = client.get("/en/communes/map/").content.decode()
+
+        shapes = re.findall(r'<path class="(fill-\d|no-data)" d="M', html)
+        assert (len(shapes), "no-data" in shapes) == (261, False)
+        assert 'aria-label="Namur: 646"' in html  # inhabitants per km²
+        assert _province_paths(html) == 5
+        assert html.count('<span class="swatch fill-') == 5
+        assert "Population: Statbel, population on 1 January 2020." in html
+        assert "computed from the 2025 municipal outlines" in html
+        assert "smartregion import boundaries" not in html
+        assert html.count('<tr><th scope="row">') == 261  # the data table
+
+    def test_profile_draws_the_neighbours_and_says_where_figures_come_from(self, loaded, client):
+        html = client.get("/en/communes/92094/").content.decode()
+
+        neighbours = re.search(r'<svg class="map".*?</svg>', html, re.DOTALL).group(0)
+        assert neighbours.count('<path class="fill-1"') == 10
+        assert neighbours.count('<path class="fill-focus"') == 1
+        assert _province_paths(neighbours) >= 1
+        assert '111,432 <span class="helptext">(1 January 2020, Statbel)</span>' in html
+        assert '172.5 km² <span class="helptext">(2025 outlines)</span>' in html
+        assert "646 inhabitants/km²" in html
+
+    def test_communes_list_labels_the_population_year_and_sources(self, loaded, client):
+        html = client.get("/en/communes/").content.decode()
+
+        assert 'Population <span class="helptext">(1 January 2020)</span>' in html
+        assert "Population: Statbel, population on 1 January 2020." in html
+
+    def test_a_project_where_box_highlights_its_communes_over_the_region(self, loaded, client):
+        namur = Municipality.objects.get(refnis="92094")
+        project = ProjectFactory(owner_municipality=namur)
+        project.locations.create(label="Gare", latitude="50.4685", longitude="4.8619")
+
+        html = client.get(f"/en/projects/{project.slug}/").content.decode()
+
+        where = re.search(r'<svg class="map project-map".*?</svg>', html, re.DOTALL).group(0)
+        assert where.count('<path class="is-project"') == 1
+        assert where.count("<path d=") == 260 + 5  # the other communes, the provinces
+        assert where.count('<circle class="dot"') == 1
+
+    def test_projects_map_draws_outlines_and_provinces(self, loaded, client):
+        namur = Municipality.objects.get(refnis="92094")
+        project = ProjectFactory(owner_municipality=namur)
+        project.locations.create(label="Gare", latitude="50.4685", longitude="4.8619")
+
+        html = client.get("/en/projects/map/").content.decode()
+
+        assert _province_paths(html) == 5
+        assert html.count('<circle class="dot"') == 1
 
 
 def test_load_reference_runs_the_importers_and_reports(territory):
