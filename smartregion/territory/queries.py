@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import Count, F, Max, QuerySet, Sum
 
 from smartregion.core.i18n import active_language
 
@@ -167,6 +167,7 @@ class RegionOverview:
     provinces: int
     population: int | None
     with_boundaries: int
+    population_year: int | None = None
 
 
 def region_overview() -> RegionOverview:
@@ -180,6 +181,7 @@ def region_overview() -> RegionOverview:
             count=Count("id"),
             population=Sum("population"),
             with_boundaries=Count("boundary"),
+            population_year=Max("population_year"),
         )
     )
     return RegionOverview(
@@ -188,6 +190,7 @@ def region_overview() -> RegionOverview:
         provinces=Province.objects.filter(region=region).count(),
         population=figures["population"],
         with_boundaries=figures["with_boundaries"],
+        population_year=figures["population_year"],
     )
 
 

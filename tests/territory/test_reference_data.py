@@ -161,6 +161,11 @@ class TestMapsOnTheReferenceData:
         assert '172.5 km² <span class="helptext">(2025 outlines)</span>' in html
         assert "646 inhabitants/km²" in html
 
+    def test_home_page_says_which_year_the_region_population_is_from(self, loaded, client):
+        html = client.get("/en/").content.decode()
+
+        assert '<dd>3,645,243 <span class="helptext">(1 January 2020)</span></dd>' in html
+
     def test_communes_list_labels_the_population_year_and_sources(self, loaded, client):
         html = client.get("/en/communes/").content.decode()
 
