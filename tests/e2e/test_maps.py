@@ -31,7 +31,7 @@ def reference(territory) -> str:
 
 def test_communes_map_by_keyboard(page: Page, live_server, reference):
     page.goto(f"{live_server.url}/fr/communes/map/")
-    skip = page.locator("a.skip-link[href='#map-data']")
+    skip = page.locator("a.map-skip[href='#map-data']")
     skip.focus()
     expect(skip).to_be_visible()
     page.keyboard.press("Tab")
