@@ -4,6 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
+# The demo's address: links in emails and in files built by the background worker (which has no
+# request to take an address from) point where the demo serves (`PORT=8080 make demo`). Serving on
+# HOST=0.0.0.0, set the address others reach it by: DEMO_BASE_URL=http://demo.example:8000.
+DEMO_BASE_URL ?= http://$(HOST):$(PORT)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 # Test processes (pytest-xdist): one per core, at most 2 (each PostgreSQL worker has its own database).
 TEST_JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 2 ] && n=2; echo $$n)
@@ -28,6 +32,7 @@ messages: $(VENV)/.installed
 	@$(BIN)/pybabel compile --domain django --directory smartregion/locale --statistics
 
 # The background worker (emails, PDFs, files) runs beside the web server; Ctrl-C stops both.
+demo: export SMARTREGION_BASE_URL ?= $(DEMO_BASE_URL)
 demo: install
 	DEBUG=1 $(BIN)/smartregion demo --port $(PORT)
 	@DEBUG=1 $(BIN)/smartregion db_worker & worker=$$!; \

@@ -200,6 +200,11 @@ ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "optional")
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+# Changing one's address adds the new one, mails it a verification link, and swaps it in once
+# verified (allauth's change-email flow); until then the old address stays the sign-in address.
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_FORMS = {"add_email": "smartregion.accounts.forms.ChangeEmailForm"}
+ACCOUNT_EMAIL_CONFIRMATION_AUTHENTICATED_REDIRECT_URL = "accounts:settings"
 # Accounts are created by invitation or by staff; open sign-up is off unless enabled.
 ACCOUNT_ADAPTER = "smartregion.accounts.adapter.AccountAdapter"
 SMARTREGION_OPEN_SIGNUP = env_bool("SMARTREGION_OPEN_SIGNUP", False)
@@ -347,6 +352,34 @@ SMARTREGION = {
     "DEFAULT_REGION": env_str("SMARTREGION_REGION", "03000"),
     "PLATFORM_NAME": env_str("SMARTREGION_NAME", "Smart Region"),
 }
+# Who publishes this deployment, for the footer pages (legal notice, privacy notice, accessibility
+# statement, contact). The defaults are placeholders (a system check warns when DEBUG is off).
+SMARTREGION_OPERATOR_NAME = env_str("SMARTREGION_OPERATOR_NAME", "Smart Region reference centre")
+SMARTREGION_OPERATOR_ADDRESS = env_str("SMARTREGION_OPERATOR_ADDRESS")
+SMARTREGION_OPERATOR_EMAIL = env_str("SMARTREGION_OPERATOR_EMAIL", "contact@smartregion.example")
+SMARTREGION_OPERATOR_PHONE = env_str("SMARTREGION_OPERATOR_PHONE")
+# The publisher's company number (in Belgium, the BCE/KBO enterprise number), when it has one.
+SMARTREGION_OPERATOR_COMPANY_NUMBER = env_str("SMARTREGION_OPERATOR_COMPANY_NUMBER")
+SMARTREGION_OPERATOR_URL = env_str("SMARTREGION_OPERATOR_URL")
+SMARTREGION_HOST_NAME = env_str("SMARTREGION_HOST_NAME")
+SMARTREGION_HOST_ADDRESS = env_str("SMARTREGION_HOST_ADDRESS")
+# Where personal-data requests and accessibility reports go (the operator's address by default).
+SMARTREGION_PRIVACY_EMAIL = env_str("SMARTREGION_PRIVACY_EMAIL") or SMARTREGION_OPERATOR_EMAIL
+SMARTREGION_ACCESSIBILITY_EMAIL = (
+    env_str("SMARTREGION_ACCESSIBILITY_EMAIL") or SMARTREGION_OPERATOR_EMAIL
+)
+# The accessibility statement's dates (ISO): when it was written and last reviewed.
+SMARTREGION_ACCESSIBILITY_STATEMENT_DATE = env_str(
+    "SMARTREGION_ACCESSIBILITY_STATEMENT_DATE", "2026-12-03"
+)
+SMARTREGION_ACCESSIBILITY_REVIEW_DATE = env_str(
+    "SMARTREGION_ACCESSIBILITY_REVIEW_DATE", SMARTREGION_ACCESSIBILITY_STATEMENT_DATE
+)
+# The contact form: at most LIMIT messages per client address in WINDOW seconds.
+SMARTREGION_CONTACT_LIMIT = env_int("SMARTREGION_CONTACT_LIMIT", 5)
+SMARTREGION_CONTACT_WINDOW = env_int("SMARTREGION_CONTACT_WINDOW", 3600)
+# How long the host keeps server logs, as the privacy notice states it.
+SMARTREGION_LOG_RETENTION_DAYS = env_int("SMARTREGION_LOG_RETENTION_DAYS", 30)
 # What the DCAT-AP catalogue at /data/catalog.ttl lists, in this order: dotted paths to functions
 # `(absolute) -> list[DatasetInfo]` (see opendata/catalogue.py, `providers`).
 SMARTREGION_CATALOGUE_PROVIDERS = env_list(
@@ -371,8 +404,28 @@ SMARTREGION_RECOMMENDATION_PANELS = env_list(
     "SMARTREGION_RECOMMENDATION_PANELS",
     ["smartregion.projects.panels.recommendation_peer_projects"],
 )
-# The site's public address, for links in emails sent outside a request (scheduled reminders).
-SMARTREGION_BASE_URL = env_str("SMARTREGION_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+# The sections other apps add to a commune's space ("My space"), in order: dotted paths to
+# functions `(municipality, *, user) -> Panel | None` (see diagnostic/space_panels.py).
+SMARTREGION_SPACE_PANELS = env_list(
+    "SMARTREGION_SPACE_PANELS",
+    ["smartregion.projects.panels.commune_space_projects"],
+)
+# What a person's data export holds (accounts/personal_data.py): dotted paths to functions
+# `(user) -> list[Section]`, each app naming what it keeps about a person, in this order.
+SMARTREGION_PERSONAL_DATA_PROVIDERS = env_list(
+    "SMARTREGION_PERSONAL_DATA_PROVIDERS",
+    [
+        "smartregion.accounts.personal_data.account_sections",
+        "smartregion.diagnostic.personal_data.diagnostic_sections",
+        "smartregion.projects.personal_data.project_sections",
+        "smartregion.barometer.personal_data.barometer_sections",
+        "smartregion.observatory.personal_data.observatory_sections",
+    ],
+)
+# The site's public address (core/addresses.py): links in emails sent outside a request and in
+# files built in the background; unset, each request's own address ("make demo" sets it from
+# HOST and PORT).
+SMARTREGION_BASE_URL = env_str("SMARTREGION_BASE_URL", "")
 
 PASSWORD_HASHERS = (
     ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -22,7 +22,7 @@ urlpatterns += i18n_patterns(
     path("", include("smartregion.site.urls")),
     path("communes/", include("smartregion.territory.urls")),
     path("", include("smartregion.diagnostic.urls")),
-    path("invitation/", include("smartregion.accounts.urls")),
+    path("", include("smartregion.accounts.urls")),
     path("barometer/", include("smartregion.barometer.urls")),
     path("observatory/", include("smartregion.observatory.urls")),
     path("projects/", include("smartregion.projects.urls")),

@@ -24,8 +24,10 @@ class UserAdmin(BaseUserAdmin):
             _("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
-        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined", "deleted_at")}),
     )
+    readonly_fields = ["deleted_at"]  # set by the person deleting their account, never by hand
+    list_filter = ["is_staff", "is_active", ("deleted_at", admin.EmptyFieldListFilter)]
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
 

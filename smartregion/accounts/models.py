@@ -34,11 +34,21 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractUser):
-    """A person who signs in with an email address. `is_staff` marks the centre's staff."""
+    """A person who signs in with an email address. `is_staff` marks the centre's staff.
+
+    A deleted account keeps its row, emptied of personal data and unable to sign in
+    (`services.user_delete`): what the person wrote for their commune (diagnostic answers,
+    project revisions, waves, editions) stays attributed to a "former member".
+    """
 
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("email address"), unique=True)
-    preferred_language = models.CharField(_("preferred language"), max_length=5, default="fr")
+    # "" until the person chooses (account settings): emails then use the site's default language
+    # and signing in stays in the language of the address they came by.
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=5, blank=True, default=""
+    )
+    deleted_at = models.DateTimeField(_("account deleted"), null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -51,7 +61,13 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
     def __str__(self) -> str:
+        if self.deleted_at is not None:
+            return str(_("Former member"))
         return self.get_full_name() or self.email
+
+    @property
+    def is_former_member(self) -> bool:
+        return self.deleted_at is not None
 
 
 class Organisation(models.Model):

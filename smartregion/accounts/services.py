@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 from functools import partial
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
@@ -166,3 +167,66 @@ def invitation_accept(*, token: str, user: User | None, password: str | None = N
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return user
+
+
+# ---------------------------------------------------------------------------------------------
+# Account settings
+# ---------------------------------------------------------------------------------------------
+
+
+def user_profile_update(*, user: User, first_name: str, last_name: str, language: str) -> User:
+    """Name and preferred language (emails are written in it; sign-in lands in it)."""
+    user.first_name, user.last_name, user.preferred_language = first_name, last_name, language
+    user.full_clean()
+    user.save(update_fields=["first_name", "last_name", "preferred_language"])
+    return user
+
+
+@dataclass(frozen=True)
+class LastManager:
+    """A commune or organisation whose only manager is the person leaving."""
+
+    name: str
+    others: int  # members left, none of whom may invite or manage
+
+
+def last_manager_of(user: User) -> list[LastManager]:
+    """Bodies the user alone manages: deleting the account leaves them without a manager."""
+    found = []
+    managed = Membership.objects.filter(user=user, role=Membership.Role.MANAGER)
+    for membership in managed.select_related("municipality", "organisation"):
+        body = {"municipality": membership.municipality, "organisation": membership.organisation}
+        body = {field: value for field, value in body.items() if value is not None}
+        colleagues = Membership.objects.filter(**body).exclude(user=user)
+        if not colleagues.filter(role=Membership.Role.MANAGER).exists():
+            name = (membership.municipality or membership.organisation).name  # type: ignore[union-attr]
+            found.append(LastManager(name=name, others=colleagues.count()))
+    return found
+
+
+@transaction.atomic
+def user_delete(*, user: User) -> None:
+    """Delete an account, keeping what the person wrote for their commune.
+
+    The row stays (every diagnostic answer, project revision, wave and edition keeps pointing at
+    it, and shows "Former member"), emptied of personal data: address replaced by a unique
+    `.invalid` one (RFC 2606), names and rights removed, password unusable, inactive. Its
+    memberships, API tokens, email addresses and the invitations addressed to it are deleted.
+    Sessions end too: the session of every other browser holds a hash of the password, which no
+    longer matches, and an inactive account is never signed in again.
+    """
+    Invitation.objects.filter(email__iexact=user.email).delete()
+    EmailAddress.objects.filter(user=user).delete()
+    user.memberships.all().delete()
+    user.api_tokens.all().delete()
+    user.groups.clear()
+    user.user_permissions.clear()
+    user.email = f"former-member-{user.pk}@example.invalid"
+    user.first_name = user.last_name = ""
+    user.preferred_language = ""
+    user.is_active = user.is_staff = user.is_superuser = False
+    user.last_login = None
+    user.deleted_at = timezone.now()
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()

@@ -22,12 +22,26 @@ ANSWER_MESSAGES = {
     "hidden_question": _("this question does not apply given the other answers"),
 }
 
+# What an answer of the wrong type should have been: the pure checks name it in English
+# (`scoring._type_error`), the message says it in the user's language.
+EXPECTED = {
+    "a list of option codes": _("a list of proposed answers"),
+    "a mapping of row codes to numbers": _("a number for each row"),
+    "a number": _("a number"),
+    "a text": _("a text"),
+    "a whole number": _("a whole number"),
+    "an option code": _("one of the proposed answers"),
+}
+
 
 def localized_reason(error: ValidationError) -> str:
     message = ANSWER_MESSAGES.get(error.code)
     if message is None:
         return error.reason
+    params = dict(error.params)
+    if "expected" in params:
+        params["expected"] = EXPECTED.get(params["expected"], params["expected"])
     try:
-        return str(message) % error.params
+        return str(message) % params
     except (KeyError, TypeError, ValueError):
         return error.reason

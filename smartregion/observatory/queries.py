@@ -20,7 +20,8 @@ from smartregion.observatory import charts
 from smartregion.observatory.models import Edition
 from smartregion.territory import svgmap
 from smartregion.territory.maps import region_choropleth
-from smartregion.territory.models import Municipality
+from smartregion.territory.models import Municipality, PopulationClass, Province
+from smartregion.territory.names import pick_name
 
 PROPORTION_TYPES = ("single_choice", "yes_no", "multiple_choice")
 SINGLE_TYPES = ("single_choice", "yes_no")
@@ -226,11 +227,25 @@ def group_labels(data: dict[str, Any], kind: str, language: str) -> dict[str, st
     labels = {}
     with translation.override(language):
         unknown = _("Unknown") if kind == "population_class" else _("No province")
-    for rate in data["rates"].get(kind, []):
+    group_rates = data["rates"].get(kind, [])
+    names = _group_names(kind, {rate["key"] for rate in group_rates if rate["key"]}, language)
+    for rate in group_rates:
         key = rate["key"] or ("unknown" if kind == "population_class" else "none")
-        labels[key] = rate["label"] or unknown
+        labels[key] = names.get(rate["key"]) or rate["label"] or unknown
     labels.setdefault("unknown" if kind == "population_class" else "none", unknown)
     return labels
+
+
+def _group_names(kind: str, keys: set[str], language: str) -> dict[str, str]:
+    """Group names in the page's language: an edition freezes them in French when published."""
+    if not keys:
+        return {}
+    if kind == "province":
+        return {
+            p.refnis: pick_name(p.names, language) for p in Province.objects.filter(refnis__in=keys)
+        }
+    classes = PopulationClass.objects.filter(code__in=keys)
+    return {c.code: getattr(c, f"label_{language}", "") or c.label_fr for c in classes}
 
 
 def _breakdown(

@@ -9,9 +9,9 @@ state nobody asked for yet queues it too; either way the request answers at once
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
 
+from smartregion.core.addresses import configured_base_url
 from smartregion.core.models import PreparedFile
 from smartregion.core.pagecache import data_version, data_version_bump
 from smartregion.core.prepared import BuiltFile, Progress, prepared_file_request
@@ -38,7 +38,7 @@ def catalogue_request(*, extension: str, base_url: str) -> PreparedFile:
 def catalogue_prepare() -> None:
     """Queue both serialisations for the site's configured address (`SMARTREGION_BASE_URL`), so
     harvesters find them built; without a configured address the first request queues them."""
-    base_url = settings.SMARTREGION_BASE_URL.rstrip("/")
+    base_url = configured_base_url()
     if base_url:
         for extension in FORMATS:
             catalogue_request(extension=extension, base_url=base_url)

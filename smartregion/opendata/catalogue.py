@@ -45,11 +45,17 @@ TEXT_LANGUAGES = ("fr", "en")
 
 
 def texts(message: str) -> Texts:
-    """A message (marked with gettext_noop) in every language the open data is published in."""
+    """A message (marked with gettext_noop) in every language it is translated into.
+
+    English is the source; a language whose catalogue lacks the message would get the English
+    text, which must not be tagged as that language (`"Estimates (CSV)"@fr`), so it is left out.
+    """
     found = {}
     for language in TEXT_LANGUAGES:
         with translation.override(language):
-            found[language] = translation.gettext(message)
+            text = translation.gettext(message)
+        if language == "en" or text != message:
+            found[language] = text
     return found
 
 

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from smartregion.core.addresses import site_base_url
 from smartregion.opendata import builds
 from smartregion.opendata.responses import data_file_response
 
@@ -18,7 +19,5 @@ from smartregion.opendata.responses import data_file_response
 @require_safe
 def catalogue_file(request: HttpRequest, extension: str) -> HttpResponse:
     """The catalogue once built for the current data and this host (URLs in it are absolute)."""
-    prepared = builds.catalogue_request(
-        extension=extension, base_url=request.build_absolute_uri("/")[:-1]
-    )
+    prepared = builds.catalogue_request(extension=extension, base_url=site_base_url(request))
     return data_file_response(request, prepared, title=_("Open data catalogue (DCAT-AP)"))

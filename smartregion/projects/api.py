@@ -26,6 +26,7 @@ from ninja.security import HttpBearer
 
 from smartregion.accounts.models import Organisation, User
 from smartregion.accounts.tokens import api_token_authenticate
+from smartregion.core.addresses import site_base_url
 from smartregion.territory.models import Municipality
 
 from . import exports
@@ -200,7 +201,13 @@ class ConflictOut(Schema):
 
 
 class ListFilters(Schema):
-    q: str | None = Field(None, description="Full-text search (French and English)")
+    q: str | None = Field(
+        None,
+        description=(
+            "Full-text search of French and English texts, theme names and commune names "
+            "(every site language, exonyms); accents, case and plurals ignored; best match first"
+        ),
+    )
     theme: list[str] = Field([], description="Theme codes, any of them")
     goal: list[int] = Field([], description="SDG numbers 1–17, any of them")
     status: list[str] = Field([], description="idea, planned, in_progress, completed, stopped")
@@ -311,7 +318,7 @@ class ProjectPatchIn(Schema):
 
 
 def _base_url(request: HttpRequest) -> str:
-    return exports.site_base_url(request.build_absolute_uri)
+    return site_base_url(request)
 
 
 def _summary_out(project: Project, base_url: str) -> dict[str, Any]:

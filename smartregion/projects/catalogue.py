@@ -28,14 +28,14 @@ from urllib.parse import urlencode
 from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import npgettext
 
 from smartregion.core.pagecache import data_version
 from smartregion.territory.models import Municipality, PopulationClass, Province
 from smartregion.territory.names import fold, pick_name
 
 from .models import FundingSource, Goal, Project, ProjectFunding, Theme
-from .search import parse_query, project_search_indexed
+from .search import parse_query, project_search_indexed, theme_bonus, theme_matches
 
 PAGE_SIZE = 20
 MAX_PAGE = 10_000
@@ -546,7 +546,15 @@ def _search(index: _Index, text: str) -> tuple[int, list[int]]:
         index.searches.move_to_end(key)
         return found
     position = index.position
-    ranking = [position[pk] for pk in project_search_indexed(parsed) if pk in position]
+    matches = theme_matches(parsed)
+    entries = index.entries
+    scored = [
+        (-(score + theme_bonus(entries[position[pk]].themes, matches)), position[pk])
+        for pk, score in project_search_indexed(parsed)
+        if pk in position
+    ]
+    # Equal scores: the catalogue's own order (newest first), whatever the database.
+    ranking = [place for _score, place in sorted(scored)]
     found = (index.mask_of(ranking), ranking)
     index.searches[key] = found
     if len(index.searches) > SEARCH_CACHE_SIZE:
@@ -626,7 +634,7 @@ def _facets(
         for code, value_label in choices:
             count = (others & index.bits[name].get(code, 0)).bit_count()
             if count or code in chosen:
-                text = ngettext("project", "projects", count)
+                text = npgettext("facet count", "project", "projects", count)
                 values.append(FacetValue(code, value_label, count, code in chosen, text))
         facets.append(Facet(name, label, values))
     return facets

@@ -45,10 +45,12 @@ from smartregion.accounts.services import (
     DEMO_MEMBER_EMAIL,
     membership_grant,
 )
+from smartregion.core.pagecache import data_version_bump
 from smartregion.opendata.builds import open_data_changed
 from smartregion.territory.models import Boundary, Municipality
 
 from .models import FundingSource, Location, Project, ProjectRevision
+from .search import project_reindex_all
 from .services import (
     FundingInput,
     IndicatorInput,
@@ -914,6 +916,11 @@ def load(*, out: Callable[[str], None], err: Callable[[str], None]) -> None:
     """The `demo` command's step: about 150 demo projects and their actors, via the services."""
     started = time.monotonic()
     demo = projects_demo_create()
+    # A demo database made by an earlier version keeps its projects: rebuild their search index
+    # so it follows the current text normalisation (cheap at the demo's size).
+    with transaction.atomic():
+        project_reindex_all()
+        data_version_bump()
     out(
         gettext(
             "Demo projects: %(created)d created; %(projects)d in all (%(published)d "

@@ -21,7 +21,7 @@ import hashlib
 import io
 import json
 import mimetypes
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -334,13 +334,6 @@ def export_projects(query: CatalogueQuery) -> QuerySet[Project]:
         )
         .order_by("first_published_at", "pk")
     )
-
-
-def site_base_url(absolute: Callable[[str], str]) -> str:
-    """The site's public address: `SMARTREGION_BASE_URL`, else the host of the request that
-    `absolute` builds URLs for. Files, API answers and the DCAT catalogue all choose it here,
-    so the bytes the catalogue measures are the bytes served."""
-    return settings.SMARTREGION_BASE_URL.rstrip("/") or absolute("/")[:-1]
 
 
 def project_url(project: Project, base_url: str) -> str:

@@ -4,7 +4,7 @@ Entries are the 50 projects most recently published for the first time (a later 
 push a project back to the top of readers' lists). Entry ids are tag URIs (RFC 4151) built from
 the site's host, the first publication date and the project's id: they stay the same when the
 project's title, slug or address changes, so feed readers never show an entry twice. Links are
-absolute, from SMARTREGION_BASE_URL (the request's host when it is not set).
+absolute: the site's address (core/addresses.py), SMARTREGION_BASE_URL or the request's own.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from smartregion.core.addresses import absolute_url, configured_base_url
 from smartregion.core.i18n import active_language
 from smartregion.territory.models import Municipality
 
@@ -39,11 +40,12 @@ class PublishedProjectsFeed(Feed):
         return active_language()
 
     def _absolute(self, path: str) -> str:
-        # Without a base URL the path stays relative and Django prefixes the request's host.
-        return settings.SMARTREGION_BASE_URL.rstrip("/") + path
+        # Without a configured address the path stays relative and Django's Feed prefixes the
+        # request's own scheme and host (port included), as `site_base_url(request)` would.
+        return absolute_url(path)
 
     def _tag(self, specific: str, day: dt.date) -> str:
-        host = urlsplit(settings.SMARTREGION_BASE_URL).hostname or "localhost"
+        host = urlsplit(configured_base_url()).hostname or "localhost"
         return f"tag:{host},{day.isoformat()}:{specific}"
 
     # -- the feed --------------------------------------------------------------------------

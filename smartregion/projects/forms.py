@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from smartregion.accounts.models import Organisation
@@ -139,7 +140,7 @@ class ProjectForm(forms.Form):
     )
     goals = forms.TypedMultipleChoiceField(
         label=_("Sustainable Development Goals"),
-        choices=[(value, f"{value}. {label}") for value, label in Goal.choices],
+        choices=[(value, format_lazy("{}. {}", value, label)) for value, label in Goal.choices],
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -274,15 +275,40 @@ def _as_dict(row: Any) -> dict[str, Any]:
     return dict(row) if isinstance(row, dict) else dataclasses.asdict(row)
 
 
-class FundingForm(forms.Form):
-    source = forms.ChoiceField(label=_("Funding source"), choices=FundingSource.choices)
+class RowForm(forms.Form):
+    """A row of a formset. A row left as the page showed it is not filled in, even when some of
+    its fields show a value by default (the first option of a list, a field's initial value):
+    so an untouched extra row is neither validated nor saved."""
+
+    def has_changed(self) -> bool:
+        return any(
+            self.fields[name].has_changed(_untouched(self.fields[name]), self[name].data)
+            for name in self.fields
+            if name != "DELETE"
+        )
+
+
+def _untouched(field: forms.Field) -> Any:
+    """The value a browser sends for `field` when nobody touched it on a blank row."""
+    if field.initial is not None:
+        return field.initial
+    if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField):
+        choices = [value for value, label in field.choices if not isinstance(label, list | tuple)]
+        return choices[0] if choices else None
+    return None
+
+
+class FundingForm(RowForm):
+    source = forms.ChoiceField(
+        label=_("Funding source"), choices=[("", "—"), *FundingSource.choices]
+    )
     label = forms.CharField(label=_("Programme"), max_length=200, required=False)
     amount_eur = forms.DecimalField(
         label=_("Amount (EUR)"), required=False, min_value=Decimal(0), decimal_places=2
     )
 
 
-class IndicatorForm(forms.Form):
+class IndicatorForm(RowForm):
     name_fr = forms.CharField(label=_("Indicator (French)"), max_length=200)
     name_en = forms.CharField(label=_("Indicator (English)"), max_length=200, required=False)
     unit = forms.CharField(label=_("Unit"), max_length=40, required=False)
@@ -292,7 +318,7 @@ class IndicatorForm(forms.Form):
     measured_on = forms.DateField(label=_("Measured on"), required=False, widget=DATE)
 
 
-class LocationForm(forms.Form):
+class LocationForm(RowForm):
     """A place: coordinates, or a commune whose centre is taken (the map's click fills both)."""
 
     label = forms.CharField(label=_("Place"), max_length=200, required=False)
@@ -415,6 +441,7 @@ class ReasonForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment for the team"),
         required=False,
+        help_text=_("A comment is required to request changes, reject or withdraw a project."),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=4000,
     )

@@ -58,19 +58,38 @@ def team(project: Project) -> list[User]:
     return sorted(people, key=lambda user: user.email)
 
 
+# The review page's step names, for the people it tells in its success message.
+_STEPS = {
+    "request_changes": Action.CHANGES_REQUESTED,
+    "publish": Action.PUBLISHED,
+    "reject": Action.REJECTED,
+    "unpublish": Action.UNPUBLISHED,
+}
+
+
+def recipients(*, project: Project, action: str, actor: User | None) -> list[User]:
+    """Who is emailed about a workflow step (`action`, or a review step's name): editors learn of a
+    submission, the team of a decision; nobody is emailed about their own step."""
+    action = _STEPS.get(action, action)
+    if action == Action.SUBMITTED:
+        people = editors()
+    elif action in TEAM_ACTIONS:
+        people = team(project)
+    else:
+        return []
+    return [user for user in people if actor is None or user.pk != actor.pk]
+
+
 def project_notify(*, project: Project, action: str, comment: str, actor: User | None) -> None:
     """Schedule the emails of one workflow step (after commit)."""
-    if action == Action.SUBMITTED:
-        template = "projects/email/submitted.txt"
-        recipients = editors()
-    elif action in TEAM_ACTIONS:
-        template = "projects/email/decision.txt"
-        recipients = team(project)
-    else:
-        return
-    recipients = [user for user in recipients if actor is None or user.pk != actor.pk]
+    template = (
+        "projects/email/submitted.txt"
+        if action == Action.SUBMITTED
+        else "projects/email/decision.txt"
+    )
+    people = recipients(project=project, action=action, actor=actor)
     actor_id = actor.pk if actor is not None else None
-    for user in recipients:
+    for user in people:
         transaction.on_commit(
             partial(
                 project_email_send.enqueue, project.pk, action, comment, actor_id, user.pk, template

@@ -154,9 +154,9 @@ def _landing_page(absolute: Absolute) -> str:
 
 
 def _base_url(absolute: Absolute) -> str:
-    """The base the served files' project links use, chosen as `projects_file` does, so the
-    bytes measured here are the bytes served."""
-    return exports.site_base_url(absolute)
+    """The address this catalogue is built for (recorded with its build request): the files it
+    measures are the ones built for that address, so the bytes measured are the bytes served."""
+    return absolute("/")[:-1]
 
 
 def _distribution(

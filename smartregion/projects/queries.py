@@ -15,10 +15,11 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from smartregion.accounts.models import Organisation
 from smartregion.territory.models import Municipality
 
-from .models import Indicator, Project, Theme
+from .models import Indicator, Project, ProjectRevision, Theme
 
 MUNICIPALITY_PROJECTS_LIMIT = 20
 PEER_PROJECTS_PER_RECOMMENDATION = 3
+SPACE_PROJECTS_LIMIT = 20
 # Recommendations draw their peers' projects from this many recently published candidates, so
 # the results page costs one query however large the catalogue grows.
 PEER_CANDIDATES = 300
@@ -191,3 +192,45 @@ def peer_projects_for(
             ):
                 found[key].append(project)
     return found
+
+
+# --- the editors' word to the team -----------------------------------------------------------
+
+_BACK_WITH_TEAM = (Project.State.CHANGES_REQUESTED, Project.State.REJECTED)
+_DECISIONS = (
+    ProjectRevision.Action.CHANGES_REQUESTED,
+    ProjectRevision.Action.REJECTED,
+    ProjectRevision.Action.UNPUBLISHED,
+)
+
+
+def editor_comments(projects: Iterable[Project]) -> dict[int, ProjectRevision]:
+    """For each project an editor sent back to its team (changes requested, rejected or withdrawn),
+    the decision that did, with its comment and author: one query for any number of projects.
+    Projects in another state (a draft, awaiting review, published) have none."""
+    ids = [p.pk for p in projects if p.state in _BACK_WITH_TEAM]
+    if not ids:
+        return {}
+    found: dict[int, ProjectRevision] = {}
+    revisions = (
+        ProjectRevision.objects.filter(project_id__in=ids, action__in=_DECISIONS)
+        .exclude(comment="")
+        .select_related("author")
+        .order_by("project_id", "-number")
+    )
+    for revision in revisions:
+        found.setdefault(revision.project_id, revision)
+    return found
+
+
+def owned_projects(
+    municipality: Municipality, *, unpublished: bool, limit: int = SPACE_PROJECTS_LIMIT
+) -> tuple[list[Project], int]:
+    """The projects the commune keeps up to date, last changed first (the published ones only
+    when `unpublished` is false), at most `limit`, and how many there are: one query, two when
+    there are more than `limit`."""
+    projects = Project.objects.filter(owner_municipality=municipality)
+    if not unpublished:
+        projects = projects.filter(state=Project.State.PUBLISHED)
+    found = list(projects.order_by("-updated_at", "-pk")[:limit])
+    return found, (projects.count() if len(found) == limit else len(found))

@@ -2,25 +2,35 @@
 
 SQLite (the embedded default) keeps an FTS5 table, PostgreSQL a `tsvector` column with a GIN
 index; both are created by migration 0002 and named `projects_search`, one row per published
-project (rowid / `project_id` = the project's id).
+project (rowid / `project_id` = the project's id), with three fields: the title; the summary,
+themes and communes (what the project is about and where); everything else (description,
+lessons, actors, indicators, fundings).
 
 Neither engine's own language processing is used: text is normalised here, in Python, the same
 way for the index and for queries (see `terms`), so both databases find the same projects and a
 query is built only from our own tokens — user text never reaches MATCH or `to_tsquery`.
-Each word is indexed with its variants: the word folded (no accents, no case), its French and
+Each word is indexed with its variants, all computed from the word folded (no accents, no case)
+so that `mobilité`, `mobilite` and `Mobilités` share them: the folded word, its French and
 English Snowball stems, and a light plural form. A query word matches if any of its variants is
-in a document; all query words must match; the last one also matches as a prefix, so that the
-catalogue finds results while the visitor is still typing.
+in a document; all query words must match; the last word also matches as a prefix (the folded
+word only, not its stems), so that the catalogue finds results while the visitor is typing.
+
+Ranking is ours too, not bm25 nor ts_rank: each query word scores the weights of the fields it
+matches (`FIELD_WEIGHTS`), plus `THEME_WEIGHT` when it names one of the project's themes,
+summed over words, in integers; ties go to the newest publication, then the highest id. Both
+engines compute the same integers, so they give the same order.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 import snowballstemmer
+from django.conf import settings
 from django.db import connection
 from django.utils import translation
 from django.utils.html import strip_tags
@@ -31,8 +41,15 @@ TABLE = "projects_search"
 MAX_QUERY_CHARS = 500
 MAX_QUERY_WORDS = 12
 MAX_WORD_CHARS = 40
-# Weights of the title, summary and other text in SQLite's bm25 (PostgreSQL: setweight A, B, C).
-BM25_WEIGHTS = (10.0, 4.0, 1.0)
+# Fields of the index (FTS5 columns; PostgreSQL weight labels) and the score of a query word
+# found in each: a word in the title outweighs one in the summary, themes or communes, which
+# outweighs one only in the description (4 > 2 + 1).
+FIELDS = (("title", "A"), ("summary", "B"), ("body", "C"))
+FIELD_WEIGHTS = (4, 2, 1)
+# Added for a query word that names one of the project's themes (in any site language): the
+# themes are the catalogue's own classification, a surer sign than a word in the summary, so a
+# project of the theme (2 + 3) comes before one that only has the word in its title (4).
+THEME_WEIGHT = 3
 
 # Words too common to narrow a search; a query made only of them still searches them.
 _STOPWORDS_TEXT = """
@@ -51,16 +68,15 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 @lru_cache(maxsize=50_000)
 def variants(word: str) -> tuple[str, ...]:
-    """The index terms of one word (already case-folded), without duplicates, folded first."""
+    """The index terms of one word (already case-folded), without duplicates, folded first.
+
+    Stems are taken of the folded word only: the French stemmer cuts `mobilité` to `mobil` but
+    `mobilite` to `mobilit`, so stemming the accented form would make accents matter.
+    """
     folded = fold(word).replace(" ", "")
     if not folded:
         return ()
-    found = [
-        folded,
-        fold(_fr.stemWord(word)),
-        fold(_fr.stemWord(folded)),
-        fold(_en.stemWord(folded)),
-    ]
+    found = [folded, fold(_fr.stemWord(folded)), fold(_en.stemWord(folded))]
     # French plurals the Snowball stemmer keeps (vélos, travaux): their singular form too.
     if len(folded) > 3 and folded[-1] in "sx":
         found.append(folded[:-1])
@@ -84,23 +100,48 @@ def plain_text(value: str) -> str:
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    """One group of alternative terms per query word; the last group matches as prefixes."""
+    """One group of alternative terms per query word (the folded word first).
+
+    The folded word of the last group also matches as a prefix.
+    """
 
     groups: tuple[tuple[str, ...], ...]
 
+    def _is_last(self, position: int) -> bool:
+        return position == len(self.groups) - 1
+
+    def fts5_word(self, position: int, field: str | None = None) -> str:
+        """FTS5 expression of one word, in every field or in `field` only."""
+        group = self.groups[position]
+        star = "*" if self._is_last(position) else ""
+        alternatives = [f'"{group[0]}"{star}', *(f'"{term}"' for term in group[1:])]
+        expression = "(" + " OR ".join(alternatives) + ")"
+        return f"{{{field}}} : {expression}" if field else expression
+
+    def tsquery_word(self, position: int, label: str = "") -> str:
+        """tsquery of one word, in every field or in the field of weight `label` only."""
+        group = self.groups[position]
+        star = "*" if self._is_last(position) else ""
+        first = f"{group[0]}:{star}{label}" if star or label else group[0]
+        rest = [f"{term}:{label}" if label else term for term in group[1:]]
+        return "(" + " | ".join([first, *rest]) + ")"
+
     def fts5(self) -> str:
-        parts = []
-        for position, group in enumerate(self.groups):
-            star = "*" if position == len(self.groups) - 1 else ""
-            parts.append("(" + " OR ".join(f'"{term}"{star}' for term in group) + ")")
-        return " AND ".join(parts)
+        return " AND ".join(self.fts5_word(position) for position in range(len(self.groups)))
 
     def tsquery(self) -> str:
+        return " & ".join(self.tsquery_word(position) for position in range(len(self.groups)))
+
+    def score_parts(self, vendor: str) -> list[tuple[str, int]]:
+        """(expression, weight) for every query word in every field."""
         parts = []
-        for position, group in enumerate(self.groups):
-            star = ":*" if position == len(self.groups) - 1 else ""
-            parts.append("(" + " | ".join(f"{term}{star}" for term in group) + ")")
-        return " & ".join(parts)
+        for position in range(len(self.groups)):
+            for (field, label), weight in zip(FIELDS, FIELD_WEIGHTS, strict=True):
+                if vendor == "sqlite":
+                    parts.append((self.fts5_word(position, field), weight))
+                else:
+                    parts.append((self.tsquery_word(position, label), weight))
+        return parts
 
 
 def parse_query(query: str) -> ParsedQuery | None:
@@ -124,18 +165,81 @@ def _published(ids: list[int]):  # -> QuerySet[Project]
     )
 
 
+@lru_cache(maxsize=64)
+def _theme_names(code: str) -> tuple[str, ...]:
+    """A theme's names in every site language, and its code, so any of them finds it."""
+    from .models import Theme
+
+    if code not in Theme.values:
+        return ()
+    names = [code.replace("_", " ")]
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            names.append(str(Theme(code).label))
+    return tuple(dict.fromkeys(names))
+
+
+@lru_cache(maxsize=256)
+def _name_words(name: str) -> tuple[tuple[str, ...], ...]:
+    """The variants of each meaningful word of a theme name."""
+    found = [variants(word) for word in words(name) if fold(word) not in STOPWORDS]
+    return tuple(group for group in found if group)
+
+
+def _covers(parsed: ParsedQuery, name: str) -> set[int] | None:
+    """Positions of the query words that spell out every word of `name`, or None."""
+    used = set()
+    last = len(parsed.groups) - 1
+    for name_group in _name_words(name):
+        position = next(
+            (
+                position
+                for position, group in enumerate(parsed.groups)
+                if set(group) & set(name_group)
+                or (position == last and name_group[0].startswith(group[0]))
+            ),
+            None,
+        )
+        if position is None:
+            return None
+        used.add(position)
+    return used or None
+
+
+def theme_matches(parsed: ParsedQuery) -> list[frozenset[str]]:
+    """For each query word, the themes it helps name in full (in some site language).
+
+    `mobilité` names the mobility theme; `inclusion numérique` names digital inclusion, but
+    `numérique` alone does not (it is only part of that name).
+    """
+    from .models import Theme
+
+    found: list[set[str]] = [set() for _group in parsed.groups]
+    for code in Theme.values:
+        for name in _theme_names(code):
+            for position in _covers(parsed, name) or ():
+                found[position].add(code)
+    return [frozenset(codes) for codes in found]
+
+
+def theme_bonus(themes: list[str], matches: list[frozenset[str]]) -> int:
+    """The theme part of a project's score (see `theme_matches`)."""
+    return THEME_WEIGHT * sum(1 for codes in matches if codes.intersection(themes))
+
+
 def _document(project) -> tuple[str, str, str]:  # noqa: ANN001 - a Project with prefetches
-    """Title, summary and other text of a project, as index terms."""
+    """Title; summary, themes and communes; other text of a project, as index terms."""
     title = f"{project.title_fr} {project.title_en}"
-    summary = f"{project.summary_fr} {project.summary_en}"
+    about = [project.summary_fr, project.summary_en]
+    about.extend(name for code in project.themes for name in _theme_names(code))
+    for municipality in project.municipalities.all():
+        about.extend(municipality.search_names)
     other = [
         plain_text(project.description_fr),
         plain_text(project.description_en),
         plain_text(project.lessons_fr),
         plain_text(project.lessons_en),
     ]
-    for municipality in project.municipalities.all():
-        other.extend(name for name in municipality.names.values() if name)
     if project.lead:
         other.append(project.lead.name)
     other.extend(partner.name for partner in project.partners.all())
@@ -146,7 +250,7 @@ def _document(project) -> tuple[str, str, str]:  # noqa: ANN001 - a Project with
         for language in ("fr", "en"):
             with translation.override(language):
                 other.append(str(funding.get_source_display()))
-    return terms(title), terms(summary), terms(" ".join(other))
+    return terms(title), terms(" ".join(about)), terms(" ".join(other))
 
 
 def _insert(rows: list[tuple[int, str, str, str]]) -> None:
@@ -198,40 +302,53 @@ def project_reindex_all(*, batch_size: int = 500) -> int:
     return len(ids)
 
 
+def _score(parsed: ParsedQuery, vendor: str) -> tuple[str, list[str]]:
+    """SQL of the score (an integer) and its parameters."""
+    if vendor == "sqlite":
+        case = (
+            f"CASE WHEN s.rowid IN (SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s) "  # noqa: S608
+            "THEN {weight} ELSE 0 END"
+        )
+    else:
+        case = "CASE WHEN s.document @@ to_tsquery('simple', %s) THEN {weight} ELSE 0 END"
+    parts = parsed.score_parts(vendor)
+    sql = " + ".join(case.format(weight=weight) for _expression, weight in parts)
+    return f"({sql})", [expression for expression, _weight in parts]
+
+
+# Constants only below; the query text is always a parameter.
 _SQLITE_SEARCH = f"""
-    SELECT s.rowid FROM {TABLE} AS s JOIN projects_project AS p ON p.id = s.rowid
-    WHERE {TABLE} MATCH %s AND p.state = 'published'
-    ORDER BY bm25({TABLE}, {", ".join(map(str, BM25_WEIGHTS))}),
-        p.first_published_at DESC, p.id DESC
-"""  # noqa: S608 - constants only; the query text is a parameter
-
+    SELECT s.rowid, {{score}} AS score, p.themes
+    FROM {TABLE} AS s JOIN projects_project AS p ON p.id = s.rowid
+    WHERE s.{TABLE} MATCH %s AND p.state = 'published'
+    ORDER BY score DESC, p.first_published_at DESC, p.id DESC
+"""  # noqa: S608
 _POSTGRES_SEARCH = f"""
-    SELECT s.project_id FROM {TABLE} AS s JOIN projects_project AS p ON p.id = s.project_id,
-        to_tsquery('simple', %s) AS query
-    WHERE s.document @@ query AND p.state = 'published'
-    ORDER BY ts_rank_cd(s.document, query) DESC, p.first_published_at DESC, p.id DESC
-"""  # noqa: S608 - constants only; the query text is a parameter
-
-
+    SELECT s.project_id, {{score}} AS score, p.themes
+    FROM {TABLE} AS s JOIN projects_project AS p ON p.id = s.project_id
+    WHERE s.document @@ to_tsquery('simple', %s) AND p.state = 'published'
+    ORDER BY score DESC, p.first_published_at DESC NULLS LAST, p.id DESC
+"""  # noqa: S608
 _SQLITE_MATCHES = f"""
-    SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s
-    ORDER BY bm25({TABLE}, {", ".join(map(str, BM25_WEIGHTS))}), rowid DESC
-"""  # noqa: S608 - constants only; the query text is a parameter
-
+    SELECT s.rowid, {{score}} AS score FROM {TABLE} AS s WHERE s.{TABLE} MATCH %s
+    ORDER BY score DESC, s.rowid DESC
+"""  # noqa: S608
 _POSTGRES_MATCHES = f"""
-    SELECT project_id FROM {TABLE}, to_tsquery('simple', %s) AS query
-    WHERE document @@ query ORDER BY ts_rank_cd(document, query) DESC, project_id DESC
-"""  # noqa: S608 - constants only; the query text is a parameter
+    SELECT s.project_id, {{score}} AS score FROM {TABLE} AS s
+    WHERE s.document @@ to_tsquery('simple', %s) ORDER BY score DESC, s.project_id DESC
+"""  # noqa: S608
 
 
-def _run(parsed: ParsedQuery, *, sqlite: str, postgres: str) -> list[int]:
-    if connection.vendor == "sqlite":
+def _run(parsed: ParsedQuery, *, sqlite: str, postgres: str) -> list[tuple]:
+    vendor = connection.vendor
+    if vendor == "sqlite":
         sql, expression = sqlite, parsed.fts5()
     else:
         sql, expression = postgres, parsed.tsquery()
+    score, params = _score(parsed, "sqlite" if vendor == "sqlite" else "postgresql")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [expression])
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute(sql.replace("{score}", score), [*params, expression])
+        return cursor.fetchall()
 
 
 def project_search(query: str) -> list[int]:
@@ -240,14 +357,25 @@ def project_search(query: str) -> list[int]:
     if parsed is None:
         return []
     # The join drops index rows of projects withdrawn or deleted since they were indexed.
-    return _run(parsed, sqlite=_SQLITE_SEARCH, postgres=_POSTGRES_SEARCH)
+    rows = _run(parsed, sqlite=_SQLITE_SEARCH, postgres=_POSTGRES_SEARCH)
+    matches = theme_matches(parsed)
+    scored = []
+    for pk, score, themes in rows:  # in the database's order: the tie-break
+        if isinstance(themes, str):  # SQLite gives JSON as text, PostgreSQL decoded
+            themes = json.loads(themes)
+        scored.append((-(score + theme_bonus(themes, matches)), pk))
+    scored.sort(key=lambda row: row[0])  # stable: ties keep the newest first
+    return [pk for _score, pk in scored]
 
 
-def project_search_indexed(parsed: ParsedQuery) -> list[int]:
-    """Ids in the index matching `parsed`, best first (ties: latest id first).
+def project_search_indexed(parsed: ParsedQuery) -> list[tuple[int, int]]:
+    """(id, score) of the projects in the index matching `parsed`, best first (ties: highest id).
+
+    The score leaves out the theme part: the caller adds `theme_bonus` from themes it knows.
 
     Cheaper than `project_search` on broad queries (no join with the projects table), but it
     may return projects withdrawn or deleted since they were indexed: for callers that keep
     only the ids of projects they know to be published (the catalogue).
     """
-    return _run(parsed, sqlite=_SQLITE_MATCHES, postgres=_POSTGRES_MATCHES)
+    rows = _run(parsed, sqlite=_SQLITE_MATCHES, postgres=_POSTGRES_MATCHES)
+    return [(row[0], row[1]) for row in rows]

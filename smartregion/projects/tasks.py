@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from smartregion.accounts.models import User
+from smartregion.core.addresses import absolute_url
 
 from .models import Project, ProjectRevision
 
@@ -67,4 +68,4 @@ def _message(
 
 
 def _absolute(path: str) -> str:
-    return settings.SMARTREGION_BASE_URL.rstrip("/") + path
+    return absolute_url(path)

@@ -11,3 +11,6 @@ class SiteConfig(AppConfig):
     name = "smartregion.site"
     label = "site"
     verbose_name = _("Site")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401 (registers the system check)

@@ -21,6 +21,7 @@ def site(request: HttpRequest) -> dict[str, object]:
     return {
         "home_url": reverse("site:home"),
         "navigation": navigation(request),
+        "footer_navigation": footer_navigation(request),
     }
 
 
@@ -36,4 +37,15 @@ def navigation(request: HttpRequest) -> list[NavigationLink]:
     ]
     if request.user.is_authenticated:
         links.append((_("My space"), reverse("diagnostic:space")))
+    return [NavigationLink(label, url, request.path == url) for label, url in links]
+
+
+def footer_navigation(request: HttpRequest) -> list[NavigationLink]:
+    """The footer's links to the pages every public-sector site has."""
+    links = [
+        (_("Accessibility"), reverse("site:accessibility")),
+        (_("Legal notice"), reverse("site:legal")),
+        (_("Privacy"), reverse("site:privacy")),
+        (_("Contact"), reverse("site:contact")),
+    ]
     return [NavigationLink(label, url, request.path == url) for label, url in links]

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from smartregion.core.i18n import active_language
 
-from .names import fold, pick_name
+from .names import fold, other_names, pick_name
 
 refnis_validator = RegexValidator(
     r"^\d{5}$", _("A REFNIS code has exactly five digits, e.g. 92094.")
@@ -44,6 +44,12 @@ class NamedPlace(models.Model):
     def name(self) -> str:
         """The name in the active language, with the official fallbacks."""
         return pick_name(self.names, active_language())
+
+    @property
+    def search_names(self) -> list[str]:
+        """Every name the place is searched by: official names, then exonyms, no repeats."""
+        names = [name for name in self.names.values() if name]
+        return list(dict.fromkeys([*names, *other_names(self.refnis)]))
 
 
 class Region(NamedPlace):
@@ -205,12 +211,13 @@ class Municipality(NamedPlace):
         return self.population / float(self.area_km2)
 
     def refresh_search_fields(self) -> None:
-        """Recompute the folded names from the official names (call before saving)."""
+        """Recompute the folded names from the official names and exonyms (call before saving)."""
         folded = {code: fold(name) for code, name in self.names.items() if name}
         self.sort_fr = folded.get("fr", "")
         self.sort_nl = folded.get("nl") or self.sort_fr
         self.sort_de = folded.get("de") or self.sort_fr
-        self.search_text = " | ".join([*sorted(set(folded.values())), self.refnis])
+        searched = {fold(name) for name in self.search_names}
+        self.search_text = " | ".join([*sorted(searched), self.refnis])
 
     def is_current(self, on: dt.date | None = None) -> bool:
         day = on or dt.date.today()

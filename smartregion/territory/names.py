@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+SUPPLEMENT = Path(__file__).resolve().parent / "data" / "names_supplement.json"
 
 # Official names exist in FR, NL and DE; EN falls back to French, then Dutch.
 FALLBACKS: dict[str, tuple[str, ...]] = {
@@ -31,3 +36,14 @@ def fold(text: str) -> str:
     stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
     spaced = "".join(char if char.isalnum() else " " for char in stripped.casefold())
     return " ".join(spaced.split())
+
+
+@lru_cache(maxsize=1)
+def _other_names() -> dict[str, tuple[str, ...]]:
+    data = json.loads(SUPPLEMENT.read_text(encoding="utf-8")).get("other_names", {})
+    return {refnis: tuple(names) for refnis, names in data.items()}
+
+
+def other_names(refnis: str) -> tuple[str, ...]:
+    """Exonyms and historical names of a place (`Bergen` for Mons), for search only."""
+    return _other_names().get(refnis, ())

@@ -71,6 +71,27 @@ def provinces_of(region_refnis: str | None) -> list[Province]:
     return list(queryset)
 
 
+# Words every province name carries ("Province de Liège", "Provinz Lüttich"): alone they name
+# no province in particular.
+PROVINCE_WORDS = frozenset({"province", "provinz", "provincie", "of", "de", "du", "d"})
+
+
+def provinces_named(provinces: list[Province], q: str | None) -> list[Province]:
+    """The provinces whose name, in any language, holds every word of `q` (`Lüttich`, `Luik`).
+
+    Filters the list the page already has, so it costs no query.
+    """
+    tokens = [token for token in fold(q or "").split() if token not in PROVINCE_WORDS]
+    if not tokens:
+        return []
+    found = []
+    for province in provinces:
+        names = " | ".join(fold(name) for name in province.search_names)
+        if all(token in names for token in tokens):
+            found.append(province)
+    return found
+
+
 def population_classes_of(region_refnis: str | None) -> list[PopulationClass]:
     queryset = PopulationClass.objects.all()
     if region_refnis:

@@ -19,9 +19,10 @@ PAGE_SIZE = 50
 def municipality_list(request: HttpRequest) -> HttpResponse:
     region = queries.default_region()
     region_code = region.refnis if region else None
+    provinces = queries.provinces_of(region_code)
     form = MunicipalityFilterForm(
         request.GET or None,
-        provinces=queries.provinces_of(region_code),
+        provinces=provinces,
         population_classes=queries.population_classes_of(region_code),
     )
     filters = form.cleaned_data if form.is_valid() else {}
@@ -40,6 +41,7 @@ def municipality_list(request: HttpRequest) -> HttpResponse:
         "territory/municipality_list.html",
         {
             "region": region,
+            "provinces_named": queries.provinces_named(provinces, filters.get("q")),
             "form": form,
             "page": page,
             "query_string": query.urlencode(),

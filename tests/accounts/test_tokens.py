@@ -127,7 +127,7 @@ def test_token_page_creates_and_shows_secret_once(client, member):
     html = response.content.decode()
     token = ApiToken.objects.get()
     secret = re.search(r'id="new-token" value="(sr_[^"]+)"', html).group(1)
-    assert (response.status_code, response["Cache-Control"]) == (200, "no-store")
+    assert (response.status_code, response["Cache-Control"]) == (200, "private, no-store")
     assert (token.user, token.name) == (member, "Website sync")
     assert api_token_authenticate(secret) == member
     assert secret not in client.get(URL).content.decode()

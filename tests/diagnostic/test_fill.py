@@ -170,6 +170,27 @@ def test_submit_permissions(client, request, draft, who, status):
 
 
 @pytest.mark.parametrize(
+    ("who", "status", "state"),
+    [
+        ("anonymous", 302, "draft"),
+        ("other_member", 403, "draft"),
+        ("member", 403, "draft"),
+        ("manager", 302, "submitted"),
+        ("staff_user", 403, "draft"),
+    ],
+)
+def test_confirmed_submit_permissions(
+    client, request, draft, instrument, manager, who, status, state
+):
+    answers_store(draft, complete_answers(instrument), manager)
+    _as(client, request, who)
+
+    response = client.post(_url(draft, "submit/"), {"confirm": "yes"})
+
+    assert (response.status_code, Diagnostic.objects.get(pk=draft.pk).status) == (status, state)
+
+
+@pytest.mark.parametrize(
     ("who", "status"),
     [
         ("anonymous", 302),
@@ -659,23 +680,69 @@ def test_submit_with_missing_questions_names_them_with_links(client, manager, dr
     assert Diagnostic.objects.get(pk=draft.pk).status == Diagnostic.Status.DRAFT
 
 
-def test_submit_complete_diagnostic_redirects_to_results(client, manager, draft, instrument):
+def test_submit_complete_diagnostic_asks_for_confirmation_first(client, manager, draft, instrument):
     answers_store(draft, complete_answers(instrument), manager)
     client.force_login(manager)
 
     response = client.post(_url(draft, "submit/"))
 
-    assert (response.status_code, response["Location"]) == (302, _url(draft, "results/"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"<h1>Submit the diagnostic {draft.year} of Namur?</h1>" in html
+    assert "What becomes read-only" in html
+    assert "Who can see the results" in html
+    assert "only in groups of at least 5 communes" in html
+    assert '<input type="hidden" name="confirm" value="yes">' in html
+    assert f'action="{_url(draft, "submit/")}"' in html
+    assert Diagnostic.objects.get(pk=draft.pk).status == Diagnostic.Status.DRAFT
+
+
+def test_submit_confirmed_freezes_and_redirects_to_results(client, manager, draft, instrument):
+    answers_store(draft, complete_answers(instrument), manager)
+    client.force_login(manager)
+
+    response = client.post(_url(draft, "submit/"), {"confirm": "yes"}, follow=True)
+
+    assert response.redirect_chain == [(_url(draft, "results/"), 302)]
     draft.refresh_from_db()
     assert (draft.status, draft.submitted_by, draft.overall_level) == ("submitted", manager, 5)
+    assert [str(m) for m in response.context["messages"]] == [
+        "The diagnostic is submitted. Here are your results."
+    ]
+    assert '<div class="messages" role="status">' in response.content.decode()
 
 
-def test_submit_get_goes_back_to_the_questionnaire(client, manager, draft):
+def test_submit_confirmed_with_missing_questions_still_lists_them(
+    client, manager, draft, instrument
+):
+    answers = complete_answers(instrument)
+    answers_store(draft, {k: v for k, v in answers.items() if k != "gov_sponsor"}, manager)
+    client.force_login(manager)
+
+    response = client.post(_url(draft, "submit/"), {"confirm": "yes"})
+
+    assert response.status_code == 200
+    assert "1 required question is still unanswered." in response.content.decode()
+    assert Diagnostic.objects.get(pk=draft.pk).status == Diagnostic.Status.DRAFT
+
+
+def test_submit_get_shows_the_confirmation_without_submitting(client, manager, draft, instrument):
+    answers_store(draft, complete_answers(instrument), manager)
     client.force_login(manager)
 
     response = client.get(_url(draft, "submit/"))
 
-    assert response["Location"] == _url(draft)
+    assert response.status_code == 200
+    assert "Submit for good" in response.content.decode()
+    assert Diagnostic.objects.get(pk=draft.pk).status == Diagnostic.Status.DRAFT
+
+
+def test_submit_of_a_submitted_diagnostic_goes_to_results(client, manager, submitted):
+    client.force_login(manager)
+
+    response = client.post(_url(submitted, "submit/"), {"confirm": "yes"})
+
+    assert response["Location"] == _url(submitted, "results/")
 
 
 def test_members_see_that_a_manager_submits(client, member, manager, draft):

@@ -240,6 +240,11 @@ def test_manager_fills_by_keyboard_submits_and_downloads_the_pdf(
 
     tab_to(page, page.get_by_role("button", name="Soumettre le diagnostic"), limit=10)
     page.keyboard.press("Enter")
+    page.wait_for_url(f"{base}/fr/diagnostics/{diagnostic.pk}/submit/")  # the confirmation step
+    assert Diagnostic.objects.get(pk=diagnostic.pk).is_draft
+    assert axe_violations(page) == []
+    tab_to(page, page.locator("input[name=confirm] + button"), limit=60)
+    page.keyboard.press("Enter")
     page.wait_for_url(f"{base}/fr/diagnostics/{diagnostic.pk}/results/")
     expect(page.locator(".messages")).to_contain_text("Le diagnostic est soumis")
     overall = page.locator(".stat").filter(has_text="Niveau global").locator("dd")

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from smartregion.accounts.models import User
 from smartregion.accounts.services import (
     DEMO_EDITOR_EMAIL,
     DEMO_MEMBER_EMAIL,
@@ -26,6 +27,8 @@ from smartregion.accounts.services import (
 )
 from smartregion.projects.demo import projects_demo_create
 from smartregion.projects.models import Project, ProjectRevision
+from smartregion.projects.services import ProjectInput, project_create, project_submit
+from smartregion.territory.models import Municipality
 
 from .browser import DESKTOP, NAMUR, axe_violations, sign_in
 
@@ -151,3 +154,52 @@ def test_axe_finds_no_violation_on_the_project_pages(page: Page, live_server, ca
     expect(page.locator(".error-summary")).to_be_visible()
     violations += axe_violations(page)
     assert violations == []
+
+
+def test_request_changes_without_comment_is_a_form_error_then_the_team_reads_it(
+    page: Page, editor_page: Page, live_server, catalogue
+):
+    member = User.objects.get(email=DEMO_MEMBER_EMAIL)
+    namur = Municipality.objects.get(refnis=NAMUR)
+    data = ProjectInput(
+        title_fr=TITLE,
+        summary_fr=SUMMARY,
+        description_fr="<p>Douze capteurs place d'Armes.</p>",
+        status="in_progress",
+        themes=["environment"],
+        municipality_ids=[namur.pk],
+        indicators=[{"name_fr": "Capteurs installés", "target": "12"}],
+    )
+    project = project_create(user=member, owner_municipality=namur, data=data)
+    project_submit(project=project, user=member)
+    base = live_server.url
+
+    sign_in(editor_page, base, DEMO_EDITOR_EMAIL, DEMO_PASSWORD, lang="en")
+    editor_page.goto(f"{base}/en/projects/{project.slug}/review/")
+    expect(editor_page.get_by_text("Douze capteurs place d'Armes.")).to_be_visible()
+    expect(editor_page.get_by_role("rowheader", name="Capteurs installés")).to_be_visible()
+    editor_page.get_by_role("button", name="Request changes").click()
+
+    comment = editor_page.get_by_label("Comment for the team")
+    expect(comment).to_have_attribute("aria-invalid", "true")
+    expect(comment).to_have_accessible_description(
+        "A comment is required to request changes, reject or withdraw a project. "
+        "Say why, so the team knows what to do."
+    )
+    expect(editor_page.get_by_role("alert")).to_contain_text("Say why, so the team knows")
+    project.refresh_from_db()
+    assert project.state == "submitted"
+    assert axe_violations(editor_page) == []
+
+    comment.fill("Ajoutez le budget et les partenaires.")
+    editor_page.get_by_role("button", name="Request changes").click()
+    expect(editor_page.get_by_role("status")).to_contain_text(
+        "Changes requested from the team of Namur."
+    )
+
+    sign_in(page, base, DEMO_MEMBER_EMAIL, DEMO_PASSWORD, lang="en")
+    page.goto(f"{base}/en/projects/{project.slug}/edit/")
+    note = page.get_by_role("note")
+    expect(note).to_contain_text("What the editors ask you to change")
+    expect(note).to_contain_text("Ajoutez le budget et les partenaires.")
+    assert axe_violations(page) == []

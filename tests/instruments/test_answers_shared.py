@@ -37,9 +37,9 @@ INVALID: list[tuple[str, Any, list[tuple[str, str]]]] = [
         ["nothing", "api"],
         [("tools[0]", "“nothing” cannot be combined with other answers")],
     ),
-    ("tools", "portal", [("tools", "this answer must be a list of option codes")]),
+    ("tools", "portal", [("tools", "this answer must be a list of proposed answers")]),
     ("strategy", "maybe", [("strategy", "“maybe” is not one of the proposed answers")]),
-    ("strategy", ["none"], [("strategy", "this answer must be an option code")]),
+    ("strategy", ["none"], [("strategy", "this answer must be one of the proposed answers")]),
     (
         "strategy",
         "not_applicable",
@@ -52,7 +52,7 @@ INVALID: list[tuple[str, Any, list[tuple[str, str]]]] = [
     ("fte", "many", [("fte", "this answer must be a number")]),
     ("practices", {"backup": 7}, [("practices.backup", "7 is outside 0–4")]),
     ("practices", {"nope": 1}, [("practices.nope", "unknown row “nope”")]),
-    ("practices", [1, 2], [("practices", "this answer must be a mapping of row codes to numbers")]),
+    ("practices", [1, 2], [("practices", "this answer must be a number for each row")]),
     ("comment", 42, [("comment", "this answer must be a text")]),
     (
         "adopted_by_council",

@@ -20,6 +20,7 @@ from smartregion.core.models import PreparedFile
 from smartregion.observatory import exports
 from smartregion.opendata import dcat
 from smartregion.opendata import files as opendata
+from smartregion.opendata.catalogue import texts
 from smartregion.projects.models import Project
 from smartregion.territory.models import Municipality
 from tests.factories import ProjectFactory
@@ -226,3 +227,17 @@ def test_catalogue_has_no_violation_of_all_profile_shapes(turtle):
 
     severities = {report.value(r, SH.resultSeverity) for r in report.objects(None, SH.result)}
     assert SH.Violation not in severities, text
+
+
+def test_download_titles_are_tagged_with_their_own_language(client, fetch_built, published):
+    graph = Graph().parse(data=fetch_built(client, "/data/catalog.ttl").content, format="turtle")
+
+    titles = {title for _, title in graph.subject_objects(DCTERMS.title)}
+    assert Literal("Estimations (CSV)", lang="fr") in titles
+    assert Literal("Estimates (CSV)", lang="en") in titles
+    assert Literal("Estimates (CSV)", lang="fr") not in titles
+
+
+def test_an_untranslated_text_is_published_in_english_only():
+    assert texts("No catalogue has this sentence.") == {"en": "No catalogue has this sentence."}
+    assert texts("Estimates (CSV)") == {"fr": "Estimations (CSV)", "en": "Estimates (CSV)"}

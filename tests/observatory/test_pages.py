@@ -92,7 +92,7 @@ def test_index_tables_rates_by_province(client, published):
     province = published.latest.data["rates"]["province"][0]
     assert rows[0] == ["Province", "Communes", "Submitted", "Rate"]
     assert rows[1] == [
-        "Province du Brabant wallon",
+        "Province of Walloon Brabant",
         "27",
         str(province["submitted"]),
         f"{round(province['rate'] * 100)} %",
@@ -270,7 +270,7 @@ def test_suppressed_cells_show_a_dash_and_a_footnote(client, published):
     response = client.get(f"/en/observatory/{SLUG}/questions/strategy_formal/")
 
     rows = _cells(response, "Estimates by province (95 % confidence interval below each figure)")
-    assert rows[-1] == ["Province de Namur", "—", "—", "—", "—"]
+    assert rows[-1] == ["Province of Namur", "—", "—", "—", "—"]
     assert "— fewer than 5 communes: figure not published." in _text(response)
     assert "fewer than 5" not in _text(client.get(f"/en/observatory/{SLUG}/r1/questions/team/"))
 
@@ -424,12 +424,14 @@ def test_report_pdf_page_says_it_is_being_prepared(client, published):
 @pytest.mark.parametrize(
     ("path", "queries"),
     [
-        # data version, editions, latest edition
-        ("/en/observatory/", 3),
-        (f"/en/observatory/{SLUG}/", 2),  # data version, edition
-        (f"/en/observatory/{SLUG}/questions/budget_annual/", 2),
+        # data version, editions, latest edition, and the names of its provinces and population
+        # classes in the page's language
+        ("/en/observatory/", 5),
+        (f"/en/observatory/{SLUG}/", 4),  # data version, edition, names
+        # a numeric question: + the names of its groups
+        (f"/en/observatory/{SLUG}/questions/budget_annual/", 3),
         # + names of the answering communes, the region's outlines (stamp, paths), its communes
-        (f"/en/observatory/{SLUG}/questions/strategy_formal/", 6),
+        (f"/en/observatory/{SLUG}/questions/strategy_formal/", 7),
     ],
 )
 def test_pages_run_a_constant_number_of_queries(
@@ -445,7 +447,7 @@ def test_question_page_queries_do_not_grow_with_boundaries(
     for index, municipality in enumerate(Municipality.objects.filter(region__refnis="03000")[:40]):
         _square(municipality, 3 + (index % 10) * 0.1, 50 + (index // 10) * 0.1)
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(f"/en/observatory/{SLUG}/questions/strategy_formal/")
 
 

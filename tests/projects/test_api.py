@@ -8,6 +8,7 @@ from smartregion.accounts.models import ApiToken
 from smartregion.accounts.tokens import api_token_create, api_token_revoke
 from smartregion.api.api import api
 from smartregion.projects.models import Indicator, Project, ProjectRevision
+from smartregion.projects.search import project_reindex_all
 from smartregion.territory.models import Municipality
 from tests.factories import ProjectFactory
 
@@ -498,3 +499,21 @@ def test_openapi_schema_builds_with_bearer_auth(territory):
     schemes = schema["components"]["securitySchemes"]
     assert {"type": "http", "scheme": "bearer"}.items() <= schemes["TokenAuth"].items()
     assert Municipality.objects.filter(refnis="62063").exists()
+
+
+def test_list_search_finds_theme_names_and_commune_exonyms_best_first(client, namur):
+    liege = Municipality.objects.get(refnis="62063")
+    themed = ProjectFactory(owner_municipality=liege, slug="themed", themes=["mobility"])
+    titled = ProjectFactory(
+        owner_municipality=namur, slug="titled", themes=["data"], title_fr="Plan de mobilité"
+    )
+    project_reindex_all()
+
+    by_theme = client.get(LIST, {"q": "Mobilität"}).json()
+    by_word = client.get(LIST, {"q": "mobilites"}).json()
+    by_exonym = client.get(LIST, {"q": "Lüttich"}).json()
+
+    assert [item["slug"] for item in by_theme["items"]] == [themed.slug]
+    # A project of the theme outranks one with the word in its title only (see search.py).
+    assert [item["slug"] for item in by_word["items"]] == [themed.slug, titled.slug]
+    assert [item["slug"] for item in by_exonym["items"]] == [themed.slug]

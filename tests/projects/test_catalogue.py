@@ -223,10 +223,11 @@ def test_facets_list_province_and_size_labels_in_the_language(catalogue):
 
 def test_search_orders_by_relevance_and_combines_with_facets(catalogue):
     assert _ids(_page("q=velo")) == ["a"]
-    assert _ids(_page("q=donnees&theme=mobility")) == []
+    # "Données" is the data theme's name: `b` (theme only) is found after `c` (title and theme).
+    assert _ids(_page("q=donnees&theme=mobility")) == ["b"]
     page = _page("q=donnees")
-    assert _ids(page) == ["c"]
-    assert _counts(page, "theme") == {"data": 1}
+    assert _ids(page) == ["c", "b"]
+    assert _counts(page, "theme") == {"data": 2, "mobility": 1}
 
 
 @pytest.mark.parametrize("few", [500, 0], ids=["few matches sorted", "order walked"])

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from smartregion.accounts.models import Organisation
 from smartregion.projects.models import FundingSource, Indicator, Project, ProjectFunding
@@ -16,6 +19,7 @@ from smartregion.projects.search import (
     terms,
     variants,
 )
+from smartregion.territory.models import Municipality
 from tests.factories import ProjectFactory
 
 
@@ -39,8 +43,9 @@ def test_parse_query_drops_stopwords_and_single_letters():
     parsed = parse_query("le vélo d'école")
     assert parsed is not None
     assert parsed.groups == (("velo",), ("ecole", "ecol"))
-    assert parsed.fts5() == '("velo") AND ("ecole"* OR "ecol"*)'
-    assert parsed.tsquery() == "(velo) & (ecole:* | ecol:*)"
+    # Only the last word's folded form is a prefix, never its stems.
+    assert parsed.fts5() == '("velo") AND ("ecole"* OR "ecol")'
+    assert parsed.tsquery() == "(velo) & (ecole:* | ecol)"
 
 
 def test_parse_query_keeps_stopwords_when_nothing_else():
@@ -204,3 +209,41 @@ def test_search_hostile_input_without_match_returns_nothing(namur):
     assert project_search("compost " + "a" * 10_000) == []
     assert project_search("compost") != []
     assert project_search("x" * 100_000) == []
+
+
+def _published_on(municipality, slug: str, day: int, **fields) -> Project:
+    when = timezone.make_aware(dt.datetime(2026, 2, day, 10, 0))
+    return _indexed(municipality, slug=slug, published_at=when, first_published_at=when, **fields)
+
+
+def test_equal_scores_rank_newest_first_then_highest_id(namur):
+    older = _published_on(namur, "older", 1, title_fr="Compost")
+    newer = _published_on(namur, "newer", 2, title_fr="Compost")
+    same_day = _published_on(namur, "same-day", 2, title_fr="Compost")
+    assert project_search("compost") == [same_day.pk, newer.pk, older.pk]
+
+
+def test_a_theme_named_outranks_a_summary_mention(namur):
+    summary_only = _published_on(
+        namur, "summary", 2, themes=["data"], summary_fr="Les données de mobilité publiées."
+    )
+    themed = _published_on(namur, "themed", 1, themes=["mobility"], summary_fr="Des navettes.")
+    in_description = _published_on(
+        namur, "description", 3, themes=["data"], description_fr="<p>Volet mobilité.</p>"
+    )
+    assert project_search("mobilité") == [themed.pk, summary_only.pk, in_description.pk]
+
+
+def test_part_of_a_theme_name_is_not_the_theme(namur):
+    in_title = _published_on(namur, "title", 1, themes=["data"], title_fr="Jumeau numérique")
+    themed = _published_on(namur, "themed", 2, themes=["digital_inclusion"], title_fr="Ateliers")
+    # "numérique" is only half of "Inclusion numérique": the title match comes first.
+    assert project_search("numérique") == [in_title.pk, themed.pk]
+    assert project_search("inclusion numérique") == [themed.pk]
+
+
+def test_theme_and_commune_names_in_every_language_are_searchable(namur):
+    liege = Municipality.objects.get(refnis="62063")
+    project = _indexed(liege, themes=["environment"], title_fr="Compost")
+    for query in ("Umwelt", "milieu", "environment", "Lüttich", "Luik", "Liege", "LIÈGE"):
+        assert project_search(query) == [project.pk], query

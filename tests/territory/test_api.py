@@ -98,3 +98,14 @@ def test_api_openapi_document_is_served(client):
     assert spec["info"]["title"] == "Smart Region API"
     assert "/api/v1/municipalities/" in spec["paths"]
     assert "/api/v1/municipalities/{refnis}/" in spec["paths"]
+
+
+@pytest.mark.parametrize(
+    ("query", "refnis"),
+    [("Lüttich", "62063"), ("Bergen", "53053"), ("Doornik", "57081"), ("Namen", "92094")],
+)
+def test_api_search_finds_exonyms(client, territory, query, refnis):
+    params = {"q": query, "region": "03000"}  # Flemish names hold "bergen" too (Geraardsbergen)
+    search = client.get("/api/v1/municipalities/", params).json()
+
+    assert [item["refnis"] for item in search["items"]] == [refnis]

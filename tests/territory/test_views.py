@@ -202,3 +202,60 @@ def test_map_colours_communes_by_the_chosen_figure(client, territory):
     assert html.count('<g class="provinces" aria-hidden="true"><path d="M') == 1  # Namur's
     assert 'aria-label="Namur: 100"' in html
     assert "258 communes" in html  # without an outline yet
+
+
+@pytest.mark.parametrize(
+    ("language", "query", "expected"),
+    [
+        ("de", "Lüttich", ["Lüttich"]),
+        ("fr", "Lüttich", ["Liège"]),
+        ("nl", "Luik", ["Luik"]),
+        ("en", "Liège", ["Liège"]),
+        ("en", "Liege", ["Liège"]),
+        ("fr", "Namen", ["Namur"]),
+        ("de", "Namen", ["Namur"]),
+        ("fr", "Bergen", ["Mons"]),
+        ("de", "Bergen", ["Mons"]),
+        ("fr", "Doornik", ["Tournai"]),
+        ("en", "Doornik", ["Tournai"]),
+        ("fr", "Aarlen", ["Arlon"]),
+        ("de", "Arel", ["Arlon"]),
+        ("de", "Bastnach", ["Bastogne"]),
+        ("fr", "Waver", ["Wavre"]),
+    ],
+)
+def test_list_search_finds_exonyms_in_every_site_language(
+    client, territory, language, query, expected
+):
+    html = client.get(f"/{language}/communes/", {"q": query}).content.decode()
+
+    assert _rows(html) == expected
+
+
+def _province_links(html: str) -> list[tuple[str, str]]:
+    return re.findall(r'<a href="\?province=(\d{5})">([^<]+)</a>', html)
+
+
+@pytest.mark.parametrize(
+    ("language", "query", "expected"),
+    [
+        ("de", "Lüttich", [("60000", "Provinz Lüttich")]),
+        ("nl", "Luik", [("60000", "Provincie Luik")]),
+        ("fr", "Liege", [("60000", "Province de Liège")]),
+        ("en", "province of Liège", [("60000", "Province of Liège")]),
+        ("nl", "Namen", [("90000", "Provincie Namen")]),
+        ("de", "Hennegau", [("50000", "Provinz Hennegau")]),
+        ("fr", "brabant", [("20002", "Province du Brabant wallon")]),
+    ],
+)
+def test_list_search_links_the_province_of_that_name(client, territory, language, query, expected):
+    html = client.get(f"/{language}/communes/", {"q": query}).content.decode()
+
+    assert _province_links(html) == expected
+
+
+@pytest.mark.parametrize("query", ["province", "Provinz", "Ciney", ""])
+def test_list_search_links_no_province_for_other_words(client, territory, query):
+    html = client.get("/fr/communes/", {"q": query}).content.decode()
+
+    assert _province_links(html) == []

@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from smartregion.core.addresses import absolute_url
+
 from .. import queries, services
 from ..forms import WaveForm
 from ..models import Wave
@@ -28,7 +30,7 @@ def _analyst(request: HttpRequest) -> None:
 
 
 def _link_builder(request: HttpRequest):
-    return lambda token: request.build_absolute_uri(reverse("barometer:respond", args=[token]))
+    return lambda token: absolute_url(reverse("barometer:respond", args=[token]), request)
 
 
 @login_required

@@ -35,6 +35,7 @@ from smartregion.instruments.rendering import (
 )
 from smartregion.instruments.scoring import hidden_questions
 
+from ..benchmark import MIN_PEERS
 from ..forms import TargetsForm
 from ..models import Diagnostic, DiagnosticAnswer
 from ..permissions import can_fill_diagnostic, can_manage, can_view_diagnostic
@@ -268,11 +269,15 @@ answer = DiagnosticAutosave.as_view()
 
 @login_required
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Submitting freezes the answers for good: first a page saying what that means and who will
+    see the results (or what is still missing), then a second, confirmed POST submits."""
     diagnostic = _viewable(request, pk)
-    if request.method != "POST":
-        return redirect("diagnostic:fill", pk=diagnostic.pk)
+    if not diagnostic.is_draft:
+        return redirect("diagnostic:results", pk=diagnostic.pk)
     if not can_manage(request.user, diagnostic.municipality):
         raise PermissionDenied
+    if request.method != "POST" or request.POST.get("confirm") != "yes":
+        return _submit_check(request, diagnostic)
     try:
         diagnostic_submit(diagnostic=diagnostic, user=request.user)
     except DiagnosticIncomplete as incomplete:
@@ -282,6 +287,23 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("diagnostic:results", pk=diagnostic.pk)
     messages.success(request, _("The diagnostic is submitted. Here are your results."))
     return redirect("diagnostic:results", pk=diagnostic.pk)
+
+
+def _submit_check(request: HttpRequest, diagnostic: Diagnostic) -> HttpResponse:
+    """What is still missing, or the confirmation step."""
+    instrument = diagnostic.instrument_version.instrument
+    answers = _values(_answer_rows(diagnostic))
+    missing = missing_required(instrument, answers)
+    if missing:
+        return _incomplete_render(request, diagnostic, missing)
+    progress = answer_progress(instrument, answers)
+    context = {
+        "diagnostic": diagnostic,
+        "municipality": diagnostic.municipality,
+        "progress": progress,
+        "min_peers": MIN_PEERS,
+    }
+    return render(request, "diagnostic/submit_confirm.html", context)
 
 
 def _incomplete_render(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from smartregion.accounts.models import Invitation, Membership
 from smartregion.accounts.services import InvitationError, invitation_create
+from smartregion.core.addresses import absolute_url
 from smartregion.instruments.progress import answer_progress
 from smartregion.territory.models import Municipality
 
@@ -23,6 +24,7 @@ from ..models import Diagnostic
 from ..permissions import can_manage, can_see_overview, can_start_diagnostic, can_view_diagnostics
 from ..queries import diagnostics_of
 from ..services import DiagnosticError, answers_of, diagnostic_start
+from ..space_panels import space_panels
 
 
 @login_required
@@ -80,6 +82,7 @@ def _commune_context(
         .order_by("-role", "user__email"),
         "invitations": invitations,
         "invite_form": invite_form or (InviteForm() if is_manager else None),
+        "panels": space_panels(municipality, user=request.user),
     }
 
 
@@ -114,7 +117,7 @@ def invite(request: HttpRequest, refnis: str) -> HttpResponse:
         raise PermissionDenied
     form = InviteForm(request.POST)
     if form.is_valid():
-        accept_url = request.build_absolute_uri(reverse("accounts:invitation", args=["TOKEN"]))
+        accept_url = absolute_url(reverse("accounts:invitation", args=["TOKEN"]), request)
         try:
             invitation, _token = invitation_create(
                 municipality=municipality,

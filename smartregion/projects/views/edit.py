@@ -11,18 +11,20 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from smartregion.territory.queries import default_region
 
-from .. import maps, services
+from .. import maps, notifications, queries, services
 from ..forms import (
     ActorForm,
     CompareForm,
@@ -46,6 +48,7 @@ from ..permissions import (
     owner_choices,
     team_projects_q,
 )
+from .public import project_page_context
 
 PAGE_SIZE = 50
 
@@ -78,11 +81,13 @@ def mine(request: HttpRequest) -> HttpResponse:
         .order_by("-updated_at", "-pk")
     )
     page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
+    comments = queries.editor_comments(page)
     rows = [
         {
             "project": p,
             "can_edit": can_edit_project(request.user, p),
             "can_submit": can_submit_project(request.user, p),
+            "comment": comments.get(p.pk),
         }
         for p in page
     ]
@@ -130,6 +135,7 @@ def _form_context(
         "can_submit": project is not None and can_submit_project(request.user, project),
         "can_add_actor": can_create_actor(request.user),
         "place_map": maps.placement_map(default_region()),
+        "editor_comment": queries.editor_comments([project]).get(project.pk) if project else None,
         "has_errors": bool(form.errors)
         or any(fs.is_bound and not fs.is_valid() for fs in formsets.values()),
         **extra,
@@ -201,11 +207,24 @@ def _edit_post(request: HttpRequest, project: Project) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(exc, form, formsets)
         else:
-            messages.success(request, _("Changes saved."))
+            messages.success(request, _saved_message(project))
             return redirect("projects:edit", slug=project.slug)
     return render(
         request, "projects/edit/form.html", _form_context(request, form, formsets, project)
     )
+
+
+def _saved_message(project: Project) -> str:
+    if project.is_published and project.needs_review:
+        return _(
+            "Changes saved: the public page shows them now, and an editor of the centre will "
+            "look at them."
+        )
+    if project.is_published:
+        return _("Changes saved: the public page shows them now.")
+    if project.state == Project.State.SUBMITTED:
+        return _("Changes saved: the editors will review this version.")
+    return _("Changes saved. Submit the project for review when it is ready.")
 
 
 def _conflict(
@@ -251,7 +270,18 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Submitted: an editor of the centre will review it."))
+        told = notifications.recipients(project=project, action="submitted", actor=request.user)
+        text = _("“%(title)s” is submitted for review.") % {"title": project.title_fr}
+        messages.success(
+            request,
+            text
+            + " "
+            + (
+                _("The centre's editors have been emailed.")
+                if told
+                else _("An editor of the centre will review it.")
+            ),
+        )
     return redirect("projects:mine")
 
 
@@ -268,6 +298,11 @@ REVIEW_ACTIONS = {
 
 @login_required
 def review(request: HttpRequest, slug: str) -> HttpResponse:
+    """Everything the public page will show, what changed, and the editor's decision.
+
+    A decision the service refuses (a comment missing, a project not publishable yet) comes back
+    as errors on the page's form, never as an error status.
+    """
     project = _project(request, slug)
     if not can_moderate(request.user):
         raise PermissionDenied
@@ -286,23 +321,75 @@ def review(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.error(request, str(exc))
                 return redirect("projects:review", slug=slug)
             except ValidationError as exc:
-                for path, errors in exc.message_dict.items():
-                    form.add_error("comment" if path == "comment" else None, errors)
+                _review_errors(form, exc)
             else:
-                messages.success(request, _("Done."))
+                messages.success(request, _review_done(request, project, action))
                 return redirect("projects:queue")
-    return render(
-        request,
-        "projects/edit/review.html",
-        {
-            "project": project,
-            "form": form,
-            "actions": services.project_review_steps(project),
-            "changes": services.project_changes_since_publication(project),
-            "latest": project.revisions.select_related("author").order_by("-number")[:5],
-        },
-        status=400 if form.errors else 200,
+    return render(request, "projects/edit/review.html", _review_context(request, project, form))
+
+
+def _review_errors(form: ReasonForm, exc: ValidationError) -> None:
+    """The service's messages: the comment's next to the comment, others (a missing commune
+    blocking publication) at the top, with a link to fix them in the project's form."""
+    for path, errors in exc.message_dict.items():
+        if path == "comment":
+            form.add_error("comment", errors)
+        else:
+            name = {"municipality_ids": "municipalities"}.get(path, path)
+            label = capfirst(services.field_label(name)) if path != NON_FIELD_ERRORS else ""
+            form.add_error(None, [f"{label}: {e}" if label else e for e in errors])
+
+
+def _review_context(request: HttpRequest, project: Project, form: ReasonForm) -> dict[str, Any]:
+    shown = queries.project_for_page(project.slug) or project
+    context = project_page_context(request, shown)
+    context.pop("similar", None)  # the review is about this project only
+    return context | {
+        "project": shown,
+        "form": form,
+        "actions": services.project_review_steps(project),
+        "changes": services.project_changes_since_publication(project),
+        "latest": project.revisions.select_related("author").order_by("-number")[:5],
+    }
+
+
+def _review_done(request: HttpRequest, project: Project, action: str) -> str:
+    """The success message: what happened, and who was told."""
+    team = _team_name(project)
+    told = len(notifications.recipients(project=project, action=action, actor=request.user))
+    title = project.title_fr
+    if action == "publish":
+        text = _("“%(title)s” is published.") % {"title": title}
+    elif action == "request_changes":
+        text = _("Changes requested from the team of %(team)s.") % {"team": team}
+    elif action == "reject":
+        text = _("“%(title)s” is rejected.") % {"title": title}
+    elif action == "unpublish":
+        text = _(
+            "“%(title)s” is withdrawn from publication and back with the team of %(team)s."
+        ) % {
+            "title": title,
+            "team": team,
+        }
+    else:
+        return _("The changes to “%(title)s” are marked as reviewed.") % {"title": title}
+    if not told:
+        return text + " " + _("Nobody was emailed: the team has no member with an account.")
+    return (
+        text
+        + " "
+        + ngettext(
+            "%(count)d person of the team has been emailed.",
+            "%(count)d people of the team have been emailed.",
+            told,
+        )
+        % {"count": told}
     )
+
+
+def _team_name(project: Project) -> str:
+    owner = project.owner_municipality or project.owner_organisation
+    return owner.name if owner is not None else "—"
 
 
 # --- history ----------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ everyone else, so its existence does not leak.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.cache import caches
 from django.core.paginator import Paginator
@@ -110,6 +112,11 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     project = queries.project_for_page(slug)
     if project is None or not can_view_project(request.user, project):
         raise Http404(_("No published project has this address."))
+    return render(request, "projects/public/detail.html", project_page_context(request, project))
+
+
+def project_page_context(request: HttpRequest, project: Project) -> dict[str, Any]:
+    """What the project's page shows; the editors' review page shows the same (`#body`)."""
     language = active_language()
     locations = list(project.locations.all())
     municipalities = list(project.municipalities.all())
@@ -119,42 +126,36 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     images, documents = list(project.images.all()), list(project.documents.all())
     for item in (*images, *documents):
         item.url = _file_url(item)
-    return render(
-        request,
-        "projects/public/detail.html",
-        {
-            "project": project,
-            "language": language,
-            "title": project.title_for(language),
-            "summary": project.summary_for(language),
-            "description": project.description_for(language),
-            "lessons": project.lessons_for(language),
-            "english_missing": language == "en" and not project.title_en,
-            "municipalities": municipalities,
-            "partners": list(project.partners.all()),
-            "fundings": list(project.fundings.all()),
-            "indicators": list(project.indicators.all()),
-            "images": images,
-            "documents": documents,
-            "locations": locations,
-            "location_map": maps.projects_map(
-                default_region(),
-                locations,
-                language,
-                municipality_ids=frozenset(m.pk for m in municipalities),
-            )
-            if locations or municipalities
-            else None,
-            "similar": similar_projects(project, limit=SIMILAR_COUNT)
-            if project.is_published
-            else [],
-            "edit_url": reverse("projects:edit", args=[project.slug]) if editable else None,
-            "history_url": reverse("projects:history", args=[project.slug])
-            if can_view_history(request.user, project)
-            else None,
-            "showcase_url": _showcase_url(project),
-        },
-    )
+    return {
+        "project": project,
+        "language": language,
+        "title": project.title_for(language),
+        "summary": project.summary_for(language),
+        "description": project.description_for(language),
+        "lessons": project.lessons_for(language),
+        "english_missing": language == "en" and not project.title_en,
+        "municipalities": municipalities,
+        "partners": list(project.partners.all()),
+        "fundings": list(project.fundings.all()),
+        "indicators": list(project.indicators.all()),
+        "images": images,
+        "documents": documents,
+        "locations": locations,
+        "location_map": maps.projects_map(
+            default_region(),
+            locations,
+            language,
+            municipality_ids=frozenset(m.pk for m in municipalities),
+        )
+        if locations or municipalities
+        else None,
+        "similar": similar_projects(project, limit=SIMILAR_COUNT) if project.is_published else [],
+        "edit_url": reverse("projects:edit", args=[project.slug]) if editable else None,
+        "history_url": reverse("projects:history", args=[project.slug])
+        if can_view_history(request.user, project)
+        else None,
+        "showcase_url": _showcase_url(project),
+    }
 
 
 def _file_url(item: ProjectImage | ProjectDocument) -> str:

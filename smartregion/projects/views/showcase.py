@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from smartregion.core.addresses import site_base_url
 from smartregion.core.pagecache import public_page
 from smartregion.core.prepared_response import prepared_file_response
 from smartregion.opendata.responses import data_file_response
@@ -126,7 +127,7 @@ def showcase_text(project: Project) -> dict[str, str]:
 
 def showcase_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     project = showcase_project(slug)
-    base_url = exports.site_base_url(request.build_absolute_uri)
+    base_url = site_base_url(request)
     prepared = exports.project_pdf_request(project, base_url=base_url)
     with translation.override(LANGUAGE):
         title = _("The one-page PDF of %(title)s") % {"title": project.title_for(LANGUAGE)}
@@ -153,7 +154,7 @@ def projects_file(request: HttpRequest, fmt: str) -> HttpResponse:
             for name, value in query.invalid
         ]
         return HttpResponseBadRequest("\n".join(reasons), content_type="text/plain")
-    base_url = exports.site_base_url(request.build_absolute_uri)
+    base_url = site_base_url(request)
     if query.is_filtered:
         body = exports.export_cached(fmt, query, base_url=base_url)
         response = HttpResponse(body, content_type=exports.EXPORT_TYPES[fmt])

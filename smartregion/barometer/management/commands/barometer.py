@@ -13,6 +13,7 @@ from django.utils import translation
 
 from smartregion.barometer.models import Wave
 from smartregion.barometer.services import BarometerError, reminders_send
+from smartregion.core.addresses import configured_base_url
 
 
 class Command(BaseCommand):
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=["remind"])
 
     def handle(self, *args: object, **options: object) -> None:
-        base = getattr(settings, "SMARTREGION_BASE_URL", "").rstrip("/")
+        base = configured_base_url()
         if not base:
             raise CommandError(
                 "Set SMARTREGION_BASE_URL (the site's public address) so that emailed links work.",
