@@ -190,11 +190,9 @@ def _create_projects(count: int, seed: int = 5) -> float:
     from smartregion.projects.models import Indicator, Project, ProjectFunding
     from smartregion.projects.search import project_reindex_all
     from smartregion.territory.models import Municipality
-    from smartregion.territory.services import figures_create_demo, territory_load_reference
 
     call_command("migrate", interactive=False, verbosity=0)
-    territory_load_reference()
-    figures_create_demo()
+    call_command("load_reference", verbosity=0)  # real populations and outlines
     rng = random.Random(seed)
     communes = list(
         Municipality.objects.current().in_region(settings.SMARTREGION["DEFAULT_REGION"])

@@ -10,7 +10,12 @@ from smartregion.instruments.models import InstrumentVersion
 from smartregion.instruments.services import instrument_version_load
 from smartregion.territory.models import Municipality
 from smartregion.territory.services import territory_load_reference
-from tests.factories import MATURITY_INSTRUMENT, MembershipFactory, UserFactory
+from tests.factories import (
+    MATURITY_INSTRUMENT,
+    MembershipFactory,
+    UserFactory,
+    load_reference_population,
+)
 
 
 @pytest.fixture(scope="session")
@@ -24,6 +29,11 @@ def territory(db) -> None:
     """The reference data, reloaded when a transactional test flushed it."""
     if not Municipality.objects.exists():
         territory_load_reference()
+
+
+@pytest.fixture
+def reference_population(territory) -> None:
+    load_reference_population()
 
 
 @pytest.fixture

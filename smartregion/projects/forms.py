@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from smartregion.accounts.models import Organisation
 from smartregion.territory.models import Municipality
+from smartregion.territory.queries import municipalities_named
 
 from .models import FundingSource, Goal, Project, Theme
 from .services import FundingInput, IndicatorInput, LocationInput, ProjectInput
@@ -32,6 +33,34 @@ RICH_TEXT_HELP = _(
 class MunicipalityChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Municipality) -> str:
         return obj.name
+
+
+class MunicipalitySelect(forms.SelectMultiple):
+    """The plain multi-select, each option carrying the commune's code and folded names in every
+    language, so the picker script (projects/picker.js) searches them without asking the server."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        instance = getattr(option["value"], "instance", None)
+        if instance is not None:
+            option["attrs"]["data-names"] = instance.search_text
+        return option
+
+
+def _region() -> str:
+    return settings.SMARTREGION["DEFAULT_REGION"]
+
+
+def _names(text: str) -> list[str]:
+    """The names or codes in a comma- (or semicolon-, or line-) separated list, in order."""
+    return [name.strip() for name in re.split(r"[,;\n]", text) if name.strip()]
+
+
+def _unknown(names: list[str]) -> str:
+    return _(
+        "No commune of the region is called “%(names)s”: check the spelling, or use its "
+        "REFNIS code (e.g. 92094)."
+    ) % {"names": "”, “".join(names)}
 
 
 class ProjectForm(forms.Form):
@@ -80,8 +109,18 @@ class ProjectForm(forms.Form):
     municipalities = MunicipalityChoiceField(
         label=_("Communes involved"),
         queryset=Municipality.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 10}),
+        required=False,  # the service says "choose at least one", whichever field named them
+        widget=MunicipalitySelect(attrs={"size": 10}),
         help_text=_("Hold Ctrl (or Cmd on a Mac) to choose several communes."),
+    )
+    more_municipalities = forms.CharField(
+        label=_("Or type the communes"),
+        required=False,
+        max_length=2000,
+        help_text=_(
+            "Names in any language or REFNIS codes, separated by commas: "
+            "for example Namur, Luik, 57081."
+        ),
     )
     lead = forms.ModelChoiceField(
         label=_("Lead organisation"),
@@ -138,6 +177,24 @@ class ProjectForm(forms.Form):
             del self.fields["owner"]
         else:
             self.fields["owner"].choices = owner_choices
+
+    def clean(self) -> dict[str, Any]:
+        """Add the communes typed by name or code to those chosen in the list."""
+        data = super().clean()
+        names = _names(data.get("more_municipalities") or "")
+        if not names:
+            return data
+        found = municipalities_named(names, region=_region())
+        unknown = [name for name, municipality in found.items() if municipality is None]
+        if unknown:
+            self.add_error("more_municipalities", _unknown(unknown))
+            return data
+        chosen = list(data.get("municipalities") or [])
+        for municipality in found.values():
+            if municipality is not None and municipality not in chosen:
+                chosen.append(municipality)
+        data["municipalities"] = chosen
+        return data
 
     def to_input(self, formsets: dict[str, forms.BaseFormSet]) -> ProjectInput:
         data = self.cleaned_data
@@ -262,12 +319,21 @@ class IndicatorForm(RowForm):
 
 
 class LocationForm(RowForm):
+    """A place: coordinates, or a commune whose centre is taken (the map's click fills both)."""
+
     label = forms.CharField(label=_("Place"), max_length=200, required=False)
+    municipality = forms.CharField(
+        label=_("Commune"),
+        max_length=120,
+        required=False,
+        help_text=_("Name or REFNIS code: the place is put at the commune’s centre."),
+    )
     latitude = forms.DecimalField(
         label=_("Latitude"),
         min_value=-90,
         max_value=90,
         decimal_places=6,
+        required=False,
         help_text=_("For example 50.4669"),
     )
     longitude = forms.DecimalField(
@@ -275,8 +341,39 @@ class LocationForm(RowForm):
         min_value=-180,
         max_value=180,
         decimal_places=6,
+        required=False,
         help_text=_("For example 4.8675"),
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors or data.get("DELETE"):
+            return data
+        latitude, longitude = data.get("latitude"), data.get("longitude")
+        name = (data.get("municipality") or "").strip()
+        if latitude is None and longitude is None and name:
+            self._place_at(name, data)
+        elif latitude is None or longitude is None:
+            message = _("Give both the latitude and the longitude, or a commune.")
+            self.add_error("latitude" if latitude is None else "longitude", message)
+        data.pop("municipality", None)
+        return data
+
+    def _place_at(self, name: str, data: dict[str, Any]) -> None:
+        municipality = municipalities_named([name], region=_region())[name]
+        boundary = getattr(municipality, "boundary", None) if municipality else None
+        if municipality is None:
+            self.add_error("municipality", _unknown([name]))
+        elif boundary is None:
+            self.add_error(
+                "municipality",
+                _("The outline of %(name)s is not loaded: give its coordinates.")
+                % {"name": municipality.name},
+            )
+        else:
+            data["latitude"] = Decimal(f"{boundary.centroid_lat:.6f}")
+            data["longitude"] = Decimal(f"{boundary.centroid_lon:.6f}")
+            data["label"] = data.get("label") or municipality.name
 
 
 FORMSETS = {

@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.db.models import Max, Min
 
 from smartregion.territory import svgmap
-from smartregion.territory.maps import region_paths
+from smartregion.territory.maps import region_layers
 from smartregion.territory.models import Boundary, Municipality, Region
 
 from .models import Location, Project
@@ -39,6 +39,8 @@ class ProjectMap:
     outlines: tuple[str, ...]
     dots: tuple[Dot, ...]
     outside: int  # locations outside the drawn region, listed in the table only
+    provinces: tuple[str, ...] = ()
+    highlighted: tuple[str, ...] = ()  # outlines of the project's own communes
 
     @property
     def has_outlines(self) -> bool:
@@ -71,13 +73,23 @@ def _inside(frame: svgmap.Frame, x: float, y: float) -> bool:
 
 
 def projects_map(
-    region: Region | None, locations: list[Location], language: str
+    region: Region | None,
+    locations: list[Location],
+    language: str,
+    *,
+    municipality_ids: frozenset[int] = frozenset(),
 ) -> ProjectMap | None:
-    """Dots for `locations` (their `project` loaded); None when there is nothing to draw."""
+    """Dots for `locations` (their `project` loaded) over the region's communes and provinces,
+    the communes of `municipality_ids` highlighted; None when there is nothing to draw."""
     frame = _region_frame(region) if region is not None else None
     outlines: tuple[str, ...] = ()
-    if frame is not None:
-        outlines = tuple(region_paths(region)[1].values())
+    provinces: tuple[str, ...] = ()
+    highlighted: tuple[str, ...] = ()
+    if frame is not None and region is not None:
+        layers = region_layers(region)
+        outlines = tuple(p for pk, p in layers.municipalities.items() if pk not in municipality_ids)
+        highlighted = tuple(p for pk, p in layers.municipalities.items() if pk in municipality_ids)
+        provinces = layers.provinces
     elif locations:
         frame = svgmap.fit(
             (
@@ -96,4 +108,32 @@ def projects_map(
         if _inside(frame, x, y):
             title = location.project.title_for(language)
             dots.append(Dot(location.project, location, title, round(x, 1), round(y, 1)))
-    return ProjectMap(frame.view_box, outlines, tuple(dots), len(locations) - len(dots))
+    return ProjectMap(
+        frame.view_box,
+        outlines,
+        tuple(dots),
+        len(locations) - len(dots),
+        provinces=provinces,
+        highlighted=highlighted,
+    )
+
+
+@dataclass(frozen=True)
+class PlacementMap:
+    """The region drawn in the project form, for the script that turns a click into a place."""
+
+    view_box: str
+    outlines: tuple[str, ...]
+    provinces: tuple[str, ...]
+    frame: svgmap.Frame
+
+
+def placement_map(region: Region | None) -> PlacementMap | None:
+    """None without imported boundaries: the form then takes communes and coordinates only."""
+    frame = _region_frame(region) if region is not None else None
+    if frame is None or region is None:
+        return None
+    layers = region_layers(region)
+    return PlacementMap(
+        layers.view_box, tuple(layers.municipalities.values()), layers.provinces, frame
+    )

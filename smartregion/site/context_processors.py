@@ -1,20 +1,15 @@
-"""What the base layout (core's `base.html`) shows around every page: the main navigation and
-the site-wide notices. The layout knows no domain app; the site, which knows them all, says here
-which pages the navigation links and which notices every page carries."""
+"""What the base layout (core's `base.html`) shows around every page: the main navigation. The
+layout knows no domain app; the site, which knows them all, says here which pages it links."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from smartregion.barometer.permissions import can_run_waves
-from smartregion.territory.services import demo_figures_in_use
-
-DEMO_FIGURES_KEY = "site:demo-figures"
 
 
 @dataclass(frozen=True)
@@ -29,7 +24,6 @@ def site(request: HttpRequest) -> dict[str, object]:
         "home_url": reverse("site:home"),
         "navigation": navigation(request),
         "footer_navigation": footer_navigation(request),
-        "site_notices": notices(),
     }
 
 
@@ -59,19 +53,3 @@ def footer_navigation(request: HttpRequest) -> list[NavigationLink]:
         (_("Contact"), reverse("site:contact")),
     ]
     return [NavigationLink(label, url, request.path == url) for label, url in links]
-
-
-def notices() -> list[str]:
-    """Notices shown above every page's content (checked at most once a minute)."""
-    demo = cache.get(DEMO_FIGURES_KEY)
-    if demo is None:
-        demo = demo_figures_in_use()
-        cache.set(DEMO_FIGURES_KEY, demo, timeout=60)
-    if not demo:
-        return []
-    return [
-        _(
-            "Demonstration data: population figures on this site are synthetic until official "
-            "Statbel figures are imported."
-        )
-    ]

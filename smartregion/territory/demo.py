@@ -1,19 +1,18 @@
-"""The territory's part of `smartregion demo`: the reference list and, until official figures are
-imported, synthetic populations (labelled as such wherever shown)."""
+"""The territory's part of `smartregion demo`: `load_reference`, i.e. the registry and the real
+open reference figures and outlines shipped with the platform (no synthetic figure)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from io import StringIO
 
-from .services import figures_create_demo, territory_load_reference
+from django.core.management import call_command
 
 
 def load(*, out: Callable[[str], None], err: Callable[[str], None]) -> None:
-    reference = territory_load_reference()
-    out(
-        f"Territory: {reference.municipalities} municipalities in Belgium, "
-        f"{reference.historical} former ones, {reference.successions} merger links."
-    )
-    created = figures_create_demo()
-    if created:
-        out(f"Demo figures: {created} synthetic populations (no official import yet).")
+    stdout, stderr = StringIO(), StringIO()
+    call_command("load_reference", stdout=stdout, stderr=stderr)
+    for line in stdout.getvalue().splitlines():
+        out(f"Territory: {line}" if line.strip() else line)
+    for line in stderr.getvalue().splitlines():
+        err(line)

@@ -16,8 +16,8 @@ SORT_CHOICES = [
 ]
 
 MAP_FIGURES = [
-    ("population", _("Population")),
     ("density", _("Population density (inhabitants/km²)")),
+    ("population", _("Population")),
     ("area", _("Area (km²)")),
 ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import Count, F, Max, QuerySet, Sum
 
 from smartregion.core.i18n import active_language
 
@@ -112,6 +112,59 @@ def municipality_profile(refnis: str) -> Municipality | None:
     )
 
 
+@dataclass(frozen=True)
+class FigureSources:
+    """Which year and source the figures on a page come from, to say so beside them."""
+
+    population_year: int | None
+    population_source: str
+    area_year: int | None
+    area_source: str
+
+    @property
+    def has_population(self) -> bool:
+        return self.population_year is not None
+
+    @property
+    def has_area(self) -> bool:
+        return self.area_year is not None
+
+
+def figure_sources(
+    *, region: Region | None = None, municipality: Municipality | None = None
+) -> FigureSources:
+    """The latest population and area figures' year and source, for a region or one municipality.
+
+    Two queries. A region's list shows each commune's latest figure: nearly always one year.
+    """
+    figures = MunicipalityFigure.objects.all()
+    if municipality is not None:
+        figures = figures.filter(municipality=municipality)
+    elif region is not None:
+        figures = figures.filter(
+            municipality__region=region, municipality__in=Municipality.objects.current()
+        )
+    # Published figures before derived ones (a merged commune's sum) of the same year.
+    population = (
+        figures.filter(population__isnull=False)
+        .order_by("-year", "derived")
+        .values_list("year", "source")
+        .first()
+    )
+    area_row = (
+        figures.filter(area_km2__isnull=False)
+        .order_by("-year", "derived")
+        .values_list("year", "source")
+        .first()
+    )
+    return FigureSources(
+        population_year=population[0] if population else None,
+        population_source=population[1] if population else "",
+        area_year=area_row[0] if area_row else None,
+        area_source=area_row[1] if area_row else "",
+    )
+
+
 def population_history(municipality: Municipality) -> list[MunicipalityFigure]:
     return list(
         MunicipalityFigure.objects.filter(
@@ -135,6 +188,7 @@ class RegionOverview:
     provinces: int
     population: int | None
     with_boundaries: int
+    population_year: int | None = None
 
 
 def region_overview() -> RegionOverview:
@@ -148,6 +202,7 @@ def region_overview() -> RegionOverview:
             count=Count("id"),
             population=Sum("population"),
             with_boundaries=Count("boundary"),
+            population_year=Max("population_year"),
         )
     )
     return RegionOverview(
@@ -156,4 +211,24 @@ def region_overview() -> RegionOverview:
         provinces=Province.objects.filter(region=region).count(),
         population=figures["population"],
         with_boundaries=figures["with_boundaries"],
+        population_year=figures["population_year"],
     )
+
+
+def municipalities_named(names: list[str], *, region: str) -> dict[str, Municipality | None]:
+    """Each name, or REFNIS code, with the current municipality of the region it names, or None.
+
+    A name matches in any language the registry holds (accents, case and hyphens aside), so
+    "Namur", "namen" and "92094" all find Namur. One query, whatever the number of names.
+    """
+    candidates = list(
+        Municipality.objects.current()
+        .in_region(region)
+        .select_related("boundary")
+        .order_by("refnis")
+    )
+    by_key: dict[str, Municipality] = {}
+    for municipality in candidates:
+        for key in municipality.search_text.split(" | "):
+            by_key.setdefault(key, municipality)
+    return {name: by_key.get(fold(name)) for name in names}

@@ -220,36 +220,8 @@ def municipality_refresh_figures(refnis_codes: list[str] | None = None) -> int:
     return len(changed)
 
 
+# Synthetic figures earlier demos created; kept only so an import removes them from old databases.
 DEMO_SOURCE = "Demonstration data (synthetic figures)"
-
-
-@transaction.atomic
-def figures_create_demo(*, year: int = 2024) -> int:
-    """Plausible synthetic populations for a demo database that has no official figures.
-
-    They are labelled as demonstration data wherever shown, and an official import replaces them
-    (see `figures_remove_demo`). Deterministic: the same code always gets the same figure.
-    """
-    if (
-        MunicipalityFigure.objects.exclude(source=DEMO_SOURCE)
-        .filter(population__isnull=False)
-        .exists()
-    ):
-        return 0
-    created = 0
-    for municipality in Municipality.objects.current():
-        seed = int(municipality.refnis)
-        # Log-normal-like spread around 8,000 inhabitants, a few large towns above 50,000.
-        spread = ((seed * 7919) % 1000) / 1000
-        population = int(2500 * (1 + 30 * spread**4) + (seed % 97) * 60)
-        _, was_created = MunicipalityFigure.objects.update_or_create(
-            municipality=municipality,
-            year=year,
-            defaults={"population": population, "source": DEMO_SOURCE, "derived": False},
-        )
-        created += was_created
-    municipality_refresh_figures()
-    return created
 
 
 @transaction.atomic
@@ -259,7 +231,3 @@ def figures_remove_demo() -> int:
     if deleted:
         municipality_refresh_figures()
     return deleted
-
-
-def demo_figures_in_use() -> bool:
-    return MunicipalityFigure.objects.filter(source=DEMO_SOURCE).exists()

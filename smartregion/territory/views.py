@@ -45,6 +45,7 @@ def municipality_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query_string": query.urlencode(),
+            "sources": queries.figure_sources(region=region),
         },
     )
 
@@ -68,6 +69,7 @@ def municipality_detail(request: HttpRequest, refnis: str) -> HttpResponse:
             "successors": [s.successor for s in municipality.successions_as_predecessor.all()],
             "neighbour_map": maps.neighbour_map(municipality, neighbours),
             "panels": profile_panels(municipality, language=active_language()),
+            "sources": queries.figure_sources(municipality=municipality),
         },
     )
 
@@ -75,7 +77,7 @@ def municipality_detail(request: HttpRequest, refnis: str) -> HttpResponse:
 @public_page
 def municipality_map(request: HttpRequest) -> HttpResponse:
     form = MapForm(request.GET or None)
-    figure = (form.cleaned_data.get("figure") if form.is_valid() else None) or "population"
+    figure = (form.cleaned_data.get("figure") if form.is_valid() else None) or "density"
     region = queries.default_region()
     choropleth = maps.region_choropleth(region, figure) if region else None
     return render(
@@ -87,5 +89,6 @@ def municipality_map(request: HttpRequest) -> HttpResponse:
             "figure": figure,
             "figure_label": dict(MAP_FIGURES)[figure],
             "choropleth": choropleth,
+            "sources": queries.figure_sources(region=region) if region else None,
         },
     )

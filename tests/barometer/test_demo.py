@@ -24,7 +24,7 @@ from smartregion.instruments.scoring import validate_answers
 from smartregion.observatory.demo import observatory_demo_create
 from smartregion.observatory.models import Edition
 from smartregion.territory.models import Municipality, Region
-from smartregion.territory.services import figures_create_demo
+from tests.factories import load_reference_population
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def demo(django_db_setup, django_db_blocker):
     """The demo, built once for the class in a transaction rolled back after its last test (each
     test runs in a savepoint inside it)."""
     with django_db_blocker.unblock(), transaction.atomic():
-        figures_create_demo()  # as the demo command does first
+        load_reference_population()  # as the demo command does first
         demo = barometer_demo_create()
         yield demo, observatory_demo_create()
         transaction.set_rollback(True)
@@ -181,7 +181,7 @@ def test_a_second_run_creates_nothing_and_no_email_is_ever_sent(
     territory, manager, django_capture_on_commit_callbacks
 ):
     """Namur has a manager and Liège a contact address: wave_open would have emailed them."""
-    figures_create_demo()
+    load_reference_population()
     Municipality.objects.filter(refnis="62063").update(contact_email="smart@liege.example")
     assert Membership.objects.filter(role=Membership.Role.MANAGER).exists()
 

@@ -64,7 +64,9 @@ def _member_creates_and_submits(page: Page, base_url: str) -> None:
 
     page.get_by_label("Title (French)").fill(TITLE)
     page.get_by_label("Summary (French)").fill(SUMMARY)
-    page.get_by_label("Communes involved").select_option(label="Namur")
+    picker = page.get_by_role("combobox", name="Communes involved")
+    picker.fill("Namen")
+    picker.press("Enter")  # the first match, Namur
     page.get_by_label("Environment", exact=True).check()
     page.get_by_label("Data", exact=True).check()
     page.get_by_label("Status").select_option(label="In progress")

@@ -424,14 +424,14 @@ def test_report_pdf_page_says_it_is_being_prepared(client, published):
 @pytest.mark.parametrize(
     ("path", "queries"),
     [
-        # data version, demo-figures notice (base template), editions, latest edition, and the
-        # names of its provinces and population classes in the page's language
-        ("/en/observatory/", 6),
-        (f"/en/observatory/{SLUG}/", 5),  # data version, demo-figures notice, edition, names
+        # data version, editions, latest edition, and the names of its provinces and population
+        # classes in the page's language
+        ("/en/observatory/", 5),
+        (f"/en/observatory/{SLUG}/", 4),  # data version, edition, names
         # a numeric question: + the names of its groups
-        (f"/en/observatory/{SLUG}/questions/budget_annual/", 4),
+        (f"/en/observatory/{SLUG}/questions/budget_annual/", 3),
         # + names of the answering communes, the region's outlines (stamp, paths), its communes
-        (f"/en/observatory/{SLUG}/questions/strategy_formal/", 8),
+        (f"/en/observatory/{SLUG}/questions/strategy_formal/", 7),
     ],
 )
 def test_pages_run_a_constant_number_of_queries(
@@ -447,7 +447,7 @@ def test_question_page_queries_do_not_grow_with_boundaries(
     for index, municipality in enumerate(Municipality.objects.filter(region__refnis="03000")[:40]):
         _square(municipality, 3 + (index % 10) * 0.1, 50 + (index // 10) * 0.1)
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         client.get(f"/en/observatory/{SLUG}/questions/strategy_formal/")
 
 

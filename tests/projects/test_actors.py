@@ -102,8 +102,8 @@ def test_actor_list_query_count_is_constant(client, db, django_assert_num_querie
         client.get("/en/projects/actors/")
 
 
-# data version, count, page of actors with their counts, demo-figures notice
-QUERIES_ACTORS = 4
+# data version, count, page of actors with their counts
+QUERIES_ACTORS = 3
 
 
 def test_actor_page_shows_details_and_published_projects_only(client, actors, namur):
@@ -160,5 +160,5 @@ def test_actor_page_query_count_is_constant(client, actors, namur, django_assert
         client.get("/en/projects/actors/labo-donnees/")
 
 
-# data version, actor, led projects + communes, joined projects + communes, demo notice
-QUERIES_ACTOR = 7
+# data version, actor, led projects + communes, joined projects + communes
+QUERIES_ACTOR = 6

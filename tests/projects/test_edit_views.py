@@ -193,8 +193,8 @@ def test_mine_lists_team_projects_in_all_states_with_constant_queries(
     project_submit(project=other, user=member)
     client.force_login(member)
 
-    # session, user, memberships, actor rows, count, page, 2 × permissions, demo-data notice
-    with django_assert_num_queries(9):
+    # session, user, memberships, actor rows, count, page, 2 × permissions
+    with django_assert_num_queries(8):
         response = client.get("/fr/projects/mine/")
 
     html = _html(response)

@@ -75,8 +75,8 @@ def test_showcase_list_query_count_is_constant(client, namur, django_assert_num_
     for index in range(5):
         _showcased(namur, slug=f"p{index}", title_en=f"Project {index}")
 
-    # data version, count, themes in use, region, demo figures, page rows, communes
-    with django_assert_num_queries(7):
+    # data version, count, themes in use, region, page rows, communes
+    with django_assert_num_queries(6):
         client.get("/en/projects/showcase/")
 
 

@@ -19,8 +19,9 @@ from tests.factories import OrganisationFactory, ProjectFactory, submitted
 pytestmark = pytest.mark.django_db
 
 # data version, municipality, its predecessors and successors (prefetched), neighbours, population
-# history, the published diagnostic (panel), the commune's projects (panel), demo-figures notice
-PROFILE_QUERIES = 9
+# history, the published diagnostic (panel), the commune's projects (panel), the year and source
+# of its population and of its area
+PROFILE_QUERIES = 10
 
 
 @pytest.fixture

@@ -5,14 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from smartregion.accounts import demo as accounts_demo
 from smartregion.accounts.models import User
 from smartregion.accounts.services import DEMO_PASSWORD
 from smartregion.site.management.commands.demo import STEPS
-from smartregion.territory.services import figures_create_demo
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -62,21 +60,6 @@ def test_navigation_adds_my_space_for_signed_in_users(client, member):
 
     assert _navigation(html)[0] == ("/fr/", True, "Accueil")
     assert _navigation(html)[-1] == (reverse("diagnostic:space"), False, "Mon espace")
-
-
-def test_demo_notice_shows_while_demo_figures_are_in_use(client, territory):
-    cache.clear()
-    without = client.get("/en/").content.decode()
-    figures_create_demo()
-    cache.clear()
-
-    with_demo = client.get("/en/").content.decode()
-
-    notice = (
-        '<p class="notice demo-notice">Demonstration data: population figures on this site are '
-        "synthetic until official Statbel figures are imported.</p>"
-    )
-    assert (notice in without, notice in with_demo) == (False, True)
 
 
 def test_login_redirects_to_the_site_home(client, member):

@@ -2,39 +2,24 @@ import pytest
 from django.core.management import call_command
 
 from smartregion.territory.models import Municipality, MunicipalityFigure
-from smartregion.territory.services import DEMO_SOURCE, figures_create_demo
+from smartregion.territory.services import DEMO_SOURCE
 
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_figures_are_labelled_and_replaced_by_an_official_import(client, territory, tmp_path):
-    assert figures_create_demo() == 565
-    assert "Demonstration data" in client.get("/en/communes/").content.decode()
+def test_an_import_removes_synthetic_figures_of_an_older_demo(territory, tmp_path):
+    namur = Municipality.objects.get(refnis="92094")
+    MunicipalityFigure.objects.create(
+        municipality=namur, year=2024, population=6624, source=DEMO_SOURCE
+    )
     csv = tmp_path / "population.csv"
     csv.write_text("NIS code,Woonplaats,Totaal\n92094,Namen,112000\n", encoding="utf-8")
 
     call_command("import", "population", str(csv), "--year", "2024", "--partial")
 
     assert not MunicipalityFigure.objects.filter(source=DEMO_SOURCE).exists()
-    namur = Municipality.objects.get(refnis="92094")
+    namur.refresh_from_db()
     assert (namur.population, namur.population_year) == (112000, 2024)
-    assert Municipality.objects.get(refnis="92003").population is None
-    from django.core.cache import cache
-
-    cache.clear()
-    assert "Demonstration data" not in client.get("/en/communes/").content.decode()
-
-
-def test_demo_figures_are_not_created_over_official_ones(territory):
-    MunicipalityFigure.objects.create(
-        municipality=Municipality.objects.get(refnis="92094"),
-        year=2024,
-        population=112000,
-        source="Statbel",
-    )
-
-    assert figures_create_demo() == 0
-    assert MunicipalityFigure.objects.count() == 1
 
 
 def test_demo_command_is_idempotent(territory):
@@ -44,3 +29,5 @@ def test_demo_command_is_idempotent(territory):
     call_command("demo", verbosity=0)
 
     assert (Municipality.objects.count(), MunicipalityFigure.objects.count()) == counts
+    assert not MunicipalityFigure.objects.filter(source=DEMO_SOURCE).exists()
+    assert Municipality.objects.get(refnis="52011").population == 202746

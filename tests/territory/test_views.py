@@ -112,7 +112,8 @@ def test_list_runs_a_constant_number_of_queries(client, territory, django_assert
     with CaptureQueriesContext(connection) as large:
         client.get("/fr/communes/", {"page": 2})
 
-    assert (len(small.captured_queries), len(large.captured_queries)) == (5, 5)
+    # page, count, region, provinces, classes, and the year and source of population and area
+    assert (len(small.captured_queries), len(large.captured_queries)) == (7, 7)
 
 
 def test_profile_shows_key_figures_history_and_merger(client, territory):
@@ -156,7 +157,8 @@ def test_profile_shows_neighbours_on_a_map(client, territory):
 
     html = client.get("/fr/communes/92094/").content.decode()
 
-    assert html.count("<path ") == 2
+    assert html.count('<path class="fill-') == 2  # the commune and its neighbour
+    assert html.count('<g class="provinces" aria-hidden="true"><path d="M') == 1
     assert 'href="/fr/communes/92003/"' in html
 
 
@@ -177,10 +179,11 @@ def test_profile_runs_a_constant_number_of_queries(client, territory):
     assert len(few.captured_queries) == len(many.captured_queries)
 
 
-def test_map_without_boundaries_explains_how_to_import_them(client, territory):
+def test_map_without_boundaries_says_so_without_showing_an_admin_command(client, territory):
     html = client.get("/en/communes/map/").content.decode()
 
-    assert "smartregion import boundaries" in html
+    assert "The municipal boundaries have not been imported yet." in html
+    assert "smartregion import" not in html
     assert "<path " not in html
     assert html.count('<th scope="row">') == 261
 
@@ -195,7 +198,8 @@ def test_map_colours_communes_by_the_chosen_figure(client, territory):
 
     html = client.get("/fr/communes/map/", {"figure": "density"}).content.decode()
 
-    assert html.count("<path ") == 3
+    assert html.count('<path class="fill-') == 3
+    assert html.count('<g class="provinces" aria-hidden="true"><path d="M') == 1  # Namur's
     assert 'aria-label="Namur: 100"' in html
     assert "258 communes" in html  # without an outline yet
 

@@ -22,7 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from .. import notifications, queries, services
+from smartregion.territory.queries import default_region
+
+from .. import maps, notifications, queries, services
 from ..forms import (
     ActorForm,
     CompareForm,
@@ -132,6 +134,7 @@ def _form_context(
         "document_form": DocumentForm(),
         "can_submit": project is not None and can_submit_project(request.user, project),
         "can_add_actor": can_create_actor(request.user),
+        "place_map": maps.placement_map(default_region()),
         "editor_comment": queries.editor_comments([project]).get(project.pk) if project else None,
         "has_errors": bool(form.errors)
         or any(fs.is_bound and not fs.is_valid() for fs in formsets.values()),

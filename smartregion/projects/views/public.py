@@ -119,6 +119,7 @@ def project_page_context(request: HttpRequest, project: Project) -> dict[str, An
     """What the project's page shows; the editors' review page shows the same (`#body`)."""
     language = active_language()
     locations = list(project.locations.all())
+    municipalities = list(project.municipalities.all())
     for location in locations:
         location.project = project  # already loaded: no query per dot
     editable = can_edit_project(request.user, project)
@@ -133,15 +134,20 @@ def project_page_context(request: HttpRequest, project: Project) -> dict[str, An
         "description": project.description_for(language),
         "lessons": project.lessons_for(language),
         "english_missing": language == "en" and not project.title_en,
-        "municipalities": list(project.municipalities.all()),
+        "municipalities": municipalities,
         "partners": list(project.partners.all()),
         "fundings": list(project.fundings.all()),
         "indicators": list(project.indicators.all()),
         "images": images,
         "documents": documents,
         "locations": locations,
-        "location_map": maps.projects_map(default_region(), locations, language)
-        if locations
+        "location_map": maps.projects_map(
+            default_region(),
+            locations,
+            language,
+            municipality_ids=frozenset(m.pk for m in municipalities),
+        )
+        if locations or municipalities
         else None,
         "similar": similar_projects(project, limit=SIMILAR_COUNT) if project.is_published else [],
         "edit_url": reverse("projects:edit", args=[project.slug]) if editable else None,
