@@ -36,6 +36,7 @@ def test_member_goes_through_the_settings_then_deletes_the_account(
     sign_in(page, base, DEMO_MEMBER_EMAIL, DEMO_PASSWORD, lang="en")
     page.set_viewport_size(PHONE)
 
+    page.get_by_role("button", name="Menu").click()  # on a phone the account links are in the menu
     page.locator("header a[href='/en/accounts/settings/']").first.click()
     expect(page).to_have_url(f"{base}/en/accounts/settings/")
     seen = {}

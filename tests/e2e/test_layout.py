@@ -94,6 +94,8 @@ NOT_PAGES = {
     "observatory:edition-build-status": "JSON",
     "observatory:edition-build-retry": "POST only",
     "barometer:non-respondents": "a CSV file",
+    "barometer:wave-links-csv": "a CSV file",
+    "barometer:answer": "a redirect to the commune's questionnaire (barometer:respond)",
     "barometer:wave-action": "POST only",
     "barometer:respond-answer": "the questionnaire's autosave (POST, JSON)",
     "diagnostic:answer": "the questionnaire's autosave (POST, JSON)",
@@ -182,6 +184,8 @@ PAGES: dict[str, PageSpec] = {
     "barometer:waves": PageSpec((STAFF,)),
     "barometer:wave-create": PageSpec((STAFF,)),
     "barometer:wave": PageSpec((STAFF,), lambda site: {"pk": site.wave_pk}),
+    "barometer:wave-links": PageSpec((STAFF,), lambda site: {"pk": site.wave_pk}),
+    "barometer:contacts-edit": PageSpec((MANAGER, STAFF), lambda site: {"refnis": NAMUR}),
     "barometer:respond": PageSpec((ANON,), lambda site: {"token": site.respondent_token}),
     "barometer:respond-section": PageSpec(
         (ANON,), lambda site: {"token": site.respondent_token, "section": BAROMETER_MATRIX_SECTION}
@@ -354,7 +358,7 @@ def _barometer(namur: Municipality) -> tuple[int, str, str]:
     )
     tokens = wave_open(wave=wave, link_for=lambda token: token)
     edition = edition_publish(wave=closed_wave(2025, "2025", 0.4, seed=3), user=None)
-    return wave.pk, tokens[namur.pk], edition.slug
+    return wave.pk, tokens.tokens[namur.pk], edition.slug
 
 
 @pytest.fixture
