@@ -98,6 +98,17 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language: a request to a /de/ page activates German
+    in the thread (LocaleMiddleware never deactivates), and the next test would inherit it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploads and prepared files go to the test's own folder, never to var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"

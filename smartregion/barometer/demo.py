@@ -301,10 +301,7 @@ def _wave_create(region: Region, year: int, members: list[_Member], seed: int) -
     closes_on = opened_at.date() + dt.timedelta(days=FIELDWORK_DAYS)
     last_moment = timezone.make_aware(dt.datetime.combine(closes_on, dt.time(17)))
     wave = Wave.objects.create(
-        title_fr=f"Baromètre Smart Region {year}",
-        title_en=f"Smart Region barometer {year}",
-        title_de=f"Smart-Region-Barometer {year}",
-        title_nl=f"Smart Region-barometer {year}",
+        **_titles(year),
         year=year,
         instrument_version=version,
         region=region,
@@ -479,6 +476,15 @@ def _demo_name(rng: random.Random) -> str:
     return f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
 
 
+def _titles(year: int) -> dict[str, str]:
+    return {
+        "title_fr": f"Baromètre Smart Region {year}",
+        "title_en": f"Smart Region barometer {year}",
+        "title_de": f"Smart-Region-Barometer {year}",
+        "title_nl": f"Smart Region-barometer {year}",
+    }
+
+
 def open_wave_year() -> int:
     """This year, or the year after the last closed demo wave if that is later."""
     return max(timezone.localdate().year, max(WAVES) + 1)
@@ -496,10 +502,7 @@ def open_wave_demo_create(*, seed: int = DEMO_SEED) -> Wave | None:
     opened_at = timezone.now() - dt.timedelta(days=OPEN_DAYS_AGO)
     version = _instrument_version("2025")
     wave = Wave.objects.create(
-        title_fr=f"Baromètre Smart Region {year}",
-        title_en=f"Smart Region barometer {year}",
-        title_de=f"Smart-Region-Barometer {year}",
-        title_nl=f"Smart Region-barometer {year}",
+        **_titles(year),
         year=year,
         instrument_version=version,
         region=region,

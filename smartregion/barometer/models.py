@@ -8,12 +8,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from smartregion.core.i18n import active_language
+from smartregion.core.i18n import TitledInLanguages
 from smartregion.instruments.models import InstrumentVersion
 from smartregion.territory.models import Municipality, PopulationClass, Province, Region
 
 
-class Wave(models.Model):
+class Wave(TitledInLanguages, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Being prepared")
         OPEN = "open", _("Open")
@@ -59,17 +59,6 @@ class Wave(models.Model):
 
     def __str__(self) -> str:
         return self.title_fr
-
-    @property
-    def title(self) -> str:
-        """The title in the page's language, else the French one (see `title_lang`)."""
-        return getattr(self, f"title_{self.title_lang}")
-
-    @property
-    def title_lang(self) -> str:
-        """The language the title is shown in: the page's when translated, else French."""
-        lang = active_language()
-        return lang if lang in ("en", "de", "nl") and getattr(self, f"title_{lang}") else "fr"
 
     @property
     def is_open(self) -> bool:

@@ -13,10 +13,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from smartregion.barometer.models import Wave
-from smartregion.core.i18n import active_language
+from smartregion.core.i18n import TitledInLanguages, active_language
 
 
-class Edition(models.Model):
+class Edition(TitledInLanguages, models.Model):
     wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="editions")
     slug = models.SlugField(_("identifier"), max_length=80)
     revision = models.PositiveSmallIntegerField(_("revision"), default=1)
@@ -45,17 +45,6 @@ class Edition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.slug} r{self.revision}"
-
-    @property
-    def title(self) -> str:
-        """The title in the page's language, else the French one (see `title_lang`)."""
-        return getattr(self, f"title_{self.title_lang}")
-
-    @property
-    def title_lang(self) -> str:
-        """The language the title is shown in: the page's when translated, else French."""
-        lang = active_language()
-        return lang if lang in ("en", "de", "nl") and getattr(self, f"title_{lang}") else "fr"
 
     @property
     def methodology(self) -> str:
