@@ -53,7 +53,7 @@ from smartregion.territory.models import Municipality, MunicipalityFigure, Popul
 
 from .answers import random_answers
 from .models import Response, ResponseAnswer, Wave, WaveLink, WaveMember
-from .services import member_links, token_hash, wave_close
+from .services import member_links, token_hash, wave_close, wave_members_create
 
 DEMO_SEED = 2019
 SLUG = "smartregion-barometer"
@@ -516,18 +516,11 @@ def open_wave_demo_create(*, seed: int = DEMO_SEED) -> Wave | None:
     municipalities = list(
         Municipality.objects.current(POPULATION_DATE).filter(region=region).order_by("sort_fr")
     )
-    members = WaveMember.objects.bulk_create(
-        WaveMember(
-            wave=wave,
-            municipality=m,
-            province_id=m.province_id,
-            population_class_id=m.population_class_id,
-            population=m.population,
-            email=m.smartcity_contact_email or m.contact_email,
-            invited_at=opened_at if (m.smartcity_contact_email or m.contact_email) else None,
-            link_seed=secrets.token_urlsafe(32),
-        )
-        for m in municipalities
+    members = wave_members_create(
+        wave=wave,
+        municipalities=municipalities,
+        address=lambda m: m.smartcity_contact_email or m.contact_email,
+        now=opened_at,
     )
     member_links(members)
     _open_responses_create(wave, [m for m in members if m.invited_at], version.instrument, rng)

@@ -103,18 +103,8 @@ def wave_open(
     if not municipalities:
         raise BarometerError(_("The wave's population is empty: check the region and the date."))
     managers = manager_addresses()
-    members = WaveMember.objects.bulk_create(
-        WaveMember(
-            wave=wave,
-            municipality=m,
-            province_id=m.province_id,
-            population_class_id=m.population_class_id,
-            population=m.population,
-            email=_address(m, managers),
-            invited_at=now if _address(m, managers) else None,
-            link_seed=secrets.token_urlsafe(32),
-        )
-        for m in municipalities
+    members = wave_members_create(
+        wave=wave, municipalities=municipalities, address=lambda m: _address(m, managers), now=now
     )
     tokens = member_links(members)
     wave.status = Wave.Status.OPEN
@@ -127,6 +117,33 @@ def wave_open(
         invited=[member.municipality.name for member in invited],
         without_address=[member.municipality.name for member in members if not member.email],
     )
+
+
+def wave_members_create(
+    *,
+    wave: Wave,
+    municipalities: list[Municipality],
+    address: Callable[[Municipality], str],
+    now: dt.datetime,
+) -> list[WaveMember]:
+    """One member per commune, with the figures of the wave's date frozen, its own link seed, and
+    stamped as invited at `now` when `address` gives it one (the others wait for an address)."""
+    rows = []
+    for m in municipalities:
+        email = address(m)
+        rows.append(
+            WaveMember(
+                wave=wave,
+                municipality=m,
+                province_id=m.province_id,
+                population_class_id=m.population_class_id,
+                population=m.population,
+                email=email,
+                invited_at=now if email else None,
+                link_seed=secrets.token_urlsafe(32),
+            )
+        )
+    return WaveMember.objects.bulk_create(rows)
 
 
 @transaction.atomic
