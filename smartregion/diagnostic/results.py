@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -143,7 +144,13 @@ def diagnostic_for_results(pk: int) -> Diagnostic | None:
 
 
 def build_results(diagnostic: Diagnostic, language: str) -> ResultsView:
-    """The view model of a submitted diagnostic in `language` (texts fall back to French)."""
+    """The view model of a submitted diagnostic in `language` (texts fall back to French); its
+    sentences (gaps, peers) are in that language too, whatever language is active."""
+    with translation.override((language or "fr")[:2]):
+        return _build_results(diagnostic, language)
+
+
+def _build_results(diagnostic: Diagnostic, language: str) -> ResultsView:
     instrument = diagnostic.instrument_version.instrument
     lang = (language or "fr")[:2]
     answers = answers_of(diagnostic)

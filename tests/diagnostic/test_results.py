@@ -170,10 +170,11 @@ def test_results_best_answers_without_targets_show_top_and_bottom_domains(
 
 
 def test_gap_text_variants():
-    assert gap_text(None, None, 2028) == "No target set"
-    assert gap_text(4, 1, 2028) == "Target level 4 by 2028: 1 level to go"
-    assert gap_text(4, 3, None) == "Target level 4: 3 levels to go"
-    assert gap_text(2, -1, 2028) == "Target level 2 by 2028: reached"
+    with translation.override("en"):
+        assert gap_text(None, None, 2028) == "No target set"
+        assert gap_text(4, 1, 2028) == "Target level 4 by 2028: 1 level to go"
+        assert gap_text(4, 3, None) == "Target level 4: 3 levels to go"
+        assert gap_text(2, -1, 2028) == "Target level 2 by 2028: reached"
 
 
 def test_results_dont_know_and_not_applicable_are_counted(instrument_version, namur, instrument):
