@@ -14,6 +14,7 @@ from smartregion.barometer.models import Response, Wave, WaveLink, WaveMember
 from smartregion.barometer.services import member_token, token_hash, wave_open
 from smartregion.instruments.services import instrument_version_load
 from smartregion.territory.models import Municipality, Region
+from tests.factories import WaveFactory
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,13 +30,12 @@ def barometer_version(db):
 
 @pytest.fixture
 def wave(territory, barometer_version):
-    return Wave.objects.create(
+    return WaveFactory(
         title_fr="Baromètre 2025",
+        title_en="",
         title_de="Barometer 2025 (DE)",
         year=2025,
         instrument_version=barometer_version,
-        region=Region.objects.get(refnis="03000"),
-        population_date=dt.date(2025, 1, 1),
         closes_on=dt.date(2025, 6, 30),
     )
 

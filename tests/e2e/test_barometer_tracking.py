@@ -4,7 +4,6 @@ and no page is wider than the screen. A manager then finds the wave in the commu
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 
@@ -13,9 +12,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from smartregion.barometer.models import Wave, WaveMember
 from smartregion.barometer.services import wave_open
-from smartregion.instruments.services import instrument_version_load
-from smartregion.territory.models import Municipality, Region
-from tests.factories import UserFactory
+from smartregion.territory.models import Municipality
+from tests.factories import UserFactory, WaveFactory
 
 from .browser import NAMUR, SCREENS, axe_violations, sign_in
 
@@ -28,15 +26,7 @@ PASSWORD = "pw-for-tests-123"
 
 @pytest.fixture
 def wave(territory) -> Wave:
-    version = instrument_version_load(path=ROOT / "instruments/smartregion-barometer/2025.yaml")
-    wave = Wave.objects.create(
-        title_fr="Baromètre 2026",
-        title_en="Barometer 2026",
-        year=2026,
-        instrument_version=version,
-        region=Region.objects.get(refnis="03000"),
-        population_date=dt.date(2025, 1, 1),
-    )
+    wave = WaveFactory(year=2026, version="2025")
     Municipality.objects.filter(refnis=NAMUR).update(contact_email="info@namur.example.org")
     wave_open(wave=wave, link_for=lambda token: token)
     return wave

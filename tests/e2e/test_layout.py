@@ -33,7 +33,6 @@ from smartregion.accounts.services import (
     demo_accounts_create,
     invitation_create,
 )
-from smartregion.barometer.models import Wave
 from smartregion.barometer.services import wave_open
 from smartregion.diagnostic.services import diagnostic_start
 from smartregion.instruments.services import instrument_version_load
@@ -47,8 +46,8 @@ from smartregion.projects.services import (
     project_submit,
     project_update,
 )
-from smartregion.territory.models import Municipality, Region
-from tests.factories import MATURITY_INSTRUMENT, ROOT, closed_wave, submitted
+from smartregion.territory.models import Municipality
+from tests.factories import MATURITY_INSTRUMENT, WaveFactory, closed_wave, submitted
 
 from .browser import NAMUR, SCREENS, axe_violations
 
@@ -347,14 +346,11 @@ def _stress_project(namur: Municipality, member: User, staff: User) -> Project:
 
 def _barometer(namur: Municipality) -> tuple[int, str, str]:
     """An open wave (Namur's respondent link) and a published edition of a closed one."""
-    version = instrument_version_load(path=ROOT / "instruments/smartregion-barometer/2025.yaml")
-    wave = Wave.objects.create(
+    wave = WaveFactory(
+        year=2026,
+        version="2025",
         title_fr="Baromètre des communes 2026",
         title_en="Barometer of the communes 2026",
-        year=2026,
-        instrument_version=version,
-        region=Region.objects.get(refnis="03000"),
-        population_date=dt.date(2025, 1, 1),
     )
     tokens = wave_open(wave=wave, link_for=lambda token: token)
     edition = edition_publish(wave=closed_wave(2025, "2025", 0.4, seed=3), user=None)
