@@ -70,12 +70,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from statistics import NormalDist
 
 import numpy as np
 import polars as pl
+
+from .reliability import RELIABILITY_RULE as RELIABILITY_RULE
+from .reliability import clopper_pearson, flag_expression, korn_graubard_n, wilson
 
 SINGLE_CHOICE = "single_choice"
 YES_NO = "yes_no"
@@ -85,7 +88,8 @@ NUMBER = "number"
 QUESTION_TYPES = (SINGLE_CHOICE, YES_NO, MULTIPLE_CHOICE, SCALE, NUMBER)
 NUMERIC_TYPES = (SCALE, NUMBER)
 NON_SUBSTANTIVE = ("dont_know", "not_applicable")
-CI_METHODS = ("t", "normal", "logit")
+CI_METHODS = ("korn-graubard", "wilson", "t", "normal", "logit")
+PROPORTION_METHODS = ("korn-graubard", "wilson")  # methods that change proportions' intervals
 
 SUBSTANTIVE = "substantive"
 ANSWERED = "answered"
@@ -110,6 +114,13 @@ RESULT_COLUMNS = [
     "strata",
     "df",
     "method",
+    "n_effective",
+    "deff",
+    "cv",
+    "ci_width",
+    "variance_fallback",
+    "flag",
+    "suppression",
 ]
 TREND_COLUMNS = [
     "question",
@@ -153,13 +164,16 @@ class Question:
 @dataclass(frozen=True)
 class Options:
     confidence: float = 0.95
-    ci_method: str = "t"
+    ci_method: str = "korn-graubard"
     min_cell: int = 5
     min_stratum: int = 2
     non_substantive: tuple[str, ...] = NON_SUBSTANTIVE
     class_order: tuple[str, ...] | None = None
     """Population classes from smallest to largest (adjacency for collapsing); default: by the
     frame's smallest population in each class when it has a population column, else sorted."""
+    withhold_unreliable: bool = True
+    """Withhold the figures of cells flagged "unpublished" (suppression "reliability"); False
+    keeps them (with their flag), e.g. to compare with another library."""
 
     def __post_init__(self) -> None:
         if not 0 < self.confidence < 1:
@@ -748,41 +762,90 @@ def _estimate_cells(
 def _finish(
     cells: pl.DataFrame, options: Options, *, label: str, bounds: tuple[float, float] = (0.0, 1.0)
 ) -> pl.DataFrame:
-    """Standard errors, confidence intervals, suppression; the published columns."""
+    """Standard errors, confidence intervals, reliability, suppression; the published columns.
+
+    Reliability (and the variance fallback) concern estimates of shares and means, not the
+    differences of a panel trend (``bounds`` other than [0, 1])."""
+    levels = bounds == (0.0, 1.0)
     cells = cells.with_columns(
         se=pl.col("variance").clip(lower_bound=0).sqrt(),
         unweighted_se=pl.col("unweighted_var").clip(lower_bound=0).sqrt(),
         df=(pl.col("respondents") - pl.col("strata")).cast(pl.Int64),
     )
+    cells = _with_fallback(cells, options, active=levels)
     cells = _with_intervals(cells, options, value="estimate", bounds=bounds)
+    if levels:
+        cells = _with_reliability(cells)
     hidden = pl.col("respondents") < options.min_cell
-    figures = ["estimate", "se", "ci_low", "ci_high", "unweighted", "unweighted_se"]
+    unreliable = pl.col("flag") == "unpublished" if levels else pl.lit(False)
+    suppression = (
+        pl.when(hidden)
+        .then(pl.lit("respondents"))
+        .when(unreliable & options.withhold_unreliable)
+        .then(pl.lit("reliability"))
+        .otherwise(pl.lit(None, pl.String))
+    )
+    cells = cells.with_columns(suppression=suppression)
+    withheld = pl.col("suppression").is_not_null()
+    figures = ["estimate", "se", "ci_low", "ci_high", "unweighted", "unweighted_se", "df"]
+    if levels:
+        figures += ["n_effective", "deff", "cv", "ci_width", "variance_fallback"]
     return (
         cells.with_columns(
-            suppressed=hidden,
+            suppressed=withheld,
             method=pl.lit(f"{label}/{options.ci_method}"),
             population=pl.col("population").cast(pl.Int64),
             respondents=pl.col("respondents").cast(pl.Int64),
             strata=pl.col("strata").cast(pl.Int64),
         )
-        .with_columns([pl.when(~hidden).then(pl.col(c)).alias(c) for c in figures])
-        .with_columns(df=pl.when(~hidden).then(pl.col("df")))
+        .with_columns([pl.when(~withheld).then(pl.col(c)).alias(c) for c in figures])
+        .drop("_zero")
     )
+
+
+def _with_fallback(cells: pl.DataFrame, options: Options, *, active: bool) -> pl.DataFrame:
+    """``_zero``: the design variance is 0 in a sample (not a census); with Korn–Graubard or
+    Wilson such a cell gets the documented fallback (``variance_fallback``): for a mean the
+    unweighted within-domain variance, for a proportion the simple-random-sampling variance
+    (1 − n/N) p(1 − p)/n, whose interval is then Clopper–Pearson with n/(1 − n/N)."""
+    n, population = pl.col("respondents"), pl.col("population")
+    zero = (
+        (pl.col("variance") == 0)
+        & (n < population)
+        & pl.col("estimate").is_not_null()
+        & pl.lit(active)
+    )
+    fallback = zero & pl.lit(options.ci_method in PROPORTION_METHODS)
+    p = pl.col("estimate")
+    srs = (1 - n / population) * p * (1 - p) / n
+    replaced = pl.when(pl.col("kind") == "proportion").then(srs).otherwise("unweighted_var")
+    return cells.with_columns(
+        _zero=zero.fill_null(False),
+        variance_fallback=fallback.fill_null(False),
+        se=pl.when(fallback).then(replaced.clip(lower_bound=0).sqrt()).otherwise("se"),
+    )
+
+
+def _quantiles(cells: pl.DataFrame, options: Options, df: pl.Expr, name: str) -> pl.DataFrame:
+    """Join the t quantile of the degrees of freedom ``df`` as column ``name``."""
+    cells = cells.with_columns(_dfq=df.cast(pl.Int64))
+    dfs = cells.get_column("_dfq").unique().drop_nulls().to_list()
+    quantiles = pl.DataFrame(
+        {"_dfq": dfs, name: [_quantile(options, d) for d in dfs]},
+        schema={"_dfq": pl.Int64, name: pl.Float64},
+    )
+    return cells.join(quantiles, on="_dfq", how="left").drop("_dfq")
 
 
 def _with_intervals(
     cells: pl.DataFrame, options: Options, *, value: str, bounds: tuple[float, float]
 ) -> pl.DataFrame:
-    """ci_low, ci_high from ``value``, se and df (and kind: proportions are clipped to bounds)."""
+    """ci_low, ci_high from ``value``, se and df (and kind: proportions are clipped to bounds);
+    Korn–Graubard or Wilson for proportions, t for the rest (see the module docstring)."""
     if options.ci_method == "normal":
         cells = cells.with_columns(_q=pl.lit(_quantile(options, None)))
     else:
-        dfs = cells.get_column("df").unique().drop_nulls().to_list()
-        quantiles = pl.DataFrame(
-            {"df": dfs, "_q": [_quantile(options, df) for df in dfs]},
-            schema={"df": pl.Int64, "_q": pl.Float64},
-        )
-        cells = cells.join(quantiles, on="df", how="left")
+        cells = _quantiles(cells, options, pl.col("df"), "_q")
     est, se, q = pl.col(value), pl.col("se"), pl.col("_q")
     proportion = pl.col("kind") == "proportion"
     half = pl.when(se == 0).then(0.0).otherwise(q * se)
@@ -797,7 +860,92 @@ def _with_intervals(
         high = pl.when(proportion & inside).then(logit_high).otherwise(high)
     low = pl.when(proportion).then(low.clip(lower_bound=bounds[0])).otherwise(low)
     high = pl.when(proportion).then(high.clip(upper_bound=bounds[1])).otherwise(high)
-    return cells.with_columns(ci_low=low, ci_high=high).drop("_q")
+    cells = cells.with_columns(ci_low=low, ci_high=high)
+    if options.ci_method in PROPORTION_METHODS and bounds == (0.0, 1.0):
+        cells = _proportion_intervals(cells, options)
+    return cells.drop("_q")
+
+
+def _proportion_intervals(cells: pl.DataFrame, options: Options) -> pl.DataFrame:
+    """Korn–Graubard (Clopper–Pearson at the df-adjusted effective n) or Wilson (score interval
+    at n_eff = p(1 − p)/variance, critical value t_df) for the proportions with a variance; a
+    census keeps its zero-width interval, the fallback uses n/(1 − n/N) (see ``_with_fallback``)."""
+    cells = _quantiles(cells, options, pl.col("respondents") - 1, "_qn")
+    wanted = (
+        (pl.col("kind") == "proportion")
+        & pl.col("estimate").is_not_null()
+        & pl.col("se").is_not_null()
+    )
+    columns = ["estimate", "se", "respondents", "population", "_q", "_qn", "variance_fallback"]
+    picked = cells.select(*columns, _wanted=wanted.fill_null(False))
+    arrays = {c: picked.get_column(c).cast(pl.Float64).to_numpy() for c in columns}
+    use = picked.get_column("_wanted").to_numpy()
+    p, se, n, N = (arrays[c] for c in ("estimate", "se", "respondents", "population"))
+    census = n >= N
+    fallback = arrays["variance_fallback"] == 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        srs_n = np.where(census, np.inf, n / (1 - n / N))
+    q = np.nan_to_num(arrays["_q"], nan=np.inf)
+    if options.ci_method == "korn-graubard":
+        qn = np.nan_to_num(arrays["_qn"], nan=np.inf)
+        n_eff = korn_graubard_n(p, se**2, qn, q)
+        n_eff = np.where(fallback, srs_n, np.nan_to_num(n_eff, nan=0.0))
+        low, high = clopper_pearson(p, n_eff, 1 - options.confidence)
+    else:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            n_eff = np.where(fallback, srs_n, p * (1 - p) / se**2)
+        low, high = wilson(p, np.nan_to_num(n_eff, nan=0.0), q)
+    exact = census | ((se == 0) & ~fallback)
+    low = np.where(exact, p, low)
+    high = np.where(exact, p, high)
+    old_low = cells.get_column("ci_low").to_numpy()
+    old_high = cells.get_column("ci_high").to_numpy()
+    return cells.with_columns(
+        ci_low=pl.Series(np.where(use, low, old_low), dtype=pl.Float64),
+        ci_high=pl.Series(np.where(use, high, old_high), dtype=pl.Float64),
+    ).drop("_qn")
+
+
+def _with_reliability(cells: pl.DataFrame) -> pl.DataFrame:
+    """n_effective, deff, cv, ci_width and the flag (``RELIABILITY_RULE``, module docstring)."""
+    n = pl.col("respondents").cast(pl.Float64)
+    population = pl.col("population").cast(pl.Float64)
+    p, se = pl.col("estimate"), pl.col("se")
+    proportion = pl.col("kind") == "proportion"
+    census = n >= population
+    spread = pl.when(proportion).then(p * (1 - p) * n / (n - 1)).otherwise(pl.col("m2") / (n - 1))
+    srs = (1 - n / population) * spread / n
+    deff = (
+        pl.when(census | (n < 2))
+        .then(None)
+        .when(pl.col("variance_fallback"))
+        .then(1.0)
+        .when(srs > 0)
+        .then(se**2 / srs)
+    )
+    cells = cells.with_columns(deff=deff.cast(pl.Float64))
+    n_effective = (
+        pl.when(census).then(n).when(pl.col("deff") > 0).then(n / pl.col("deff")).otherwise(None)
+    )
+    cells = cells.with_columns(
+        n_effective=n_effective.cast(pl.Float64),
+        cv=pl.when(p != 0).then(se / p.abs()).cast(pl.Float64),
+        ci_width=(pl.col("ci_high") - pl.col("ci_low")).cast(pl.Float64),
+    )
+    with_fpc = (
+        pl.when(census).then(float("inf")).otherwise(pl.col("n_effective") / (1 - n / population))
+    )
+    flag = flag_expression(
+        proportion=proportion,
+        estimate=p,
+        width=pl.col("ci_width"),
+        cv=pl.col("cv"),
+        effective_n=with_fpc,
+        df=pl.col("df"),
+        census=census,
+        warned=pl.col("_zero"),
+    )
+    return cells.with_columns(flag=flag)
 
 
 def _order(table: pl.DataFrame, strata: pl.DataFrame, *then: str) -> pl.DataFrame:
@@ -976,10 +1124,11 @@ def _independent_trends(
 
 
 def _symmetric(options: Options) -> Options:
-    """Differences get the symmetric interval whatever the method (no logit)."""
-    if options.ci_method != "logit":
+    """Differences get the symmetric t interval with Korn–Graubard, Wilson or logit (normal
+    stays normal)."""
+    if options.ci_method == "normal" or options.ci_method == "t":
         return options
-    return Options(confidence=options.confidence, ci_method="t", min_cell=options.min_cell)
+    return replace(options, ci_method="t")
 
 
 def _trend_intervals(trends: pl.DataFrame, options: Options) -> pl.DataFrame:

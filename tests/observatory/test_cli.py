@@ -43,7 +43,9 @@ def test_run_estimate_writes_one_row_per_question_category_breakdown(tmp_path):
     assert (summary.communes, summary.respondents, summary.questions) == (10, 8, 3)
     strategy = {(r["category"], r["breakdown"]): r for r in rows if r["question"] == "strategy"}
     whole = strategy["yes", "all"]
-    assert (whole["respondents"], whole["population"], whole["suppressed"]) == ("7", "10", "false")
+    # 7 of 10 communes: the NCHS-based reliability rule withholds the shares (effective n < 30)
+    assert (whole["respondents"], whole["population"], whole["suppressed"]) == ("7", "10", "true")
+    assert (whole["flag"], whole["suppression"]) == ("unpublished", "reliability")
     assert strategy["yes", "province=90000"]["suppressed"] == "true"
     assert strategy["yes", "province=90000"]["estimate"] == ""
     breakdowns = [
@@ -69,7 +71,7 @@ def test_run_estimate_figures_equal_the_engine(tmp_path):
     run_estimate(FILES / "frame.csv", FILES / "responses.csv", out)
 
     expected = estimate(
-        frame.frame, responses, options=Options(class_order=frame.class_order)
+        frame.frame, responses, options=Options(class_order=frame.class_order, ci_method="t")
     ).filter(pl.col("breakdown") == "all")
     written = pl.read_csv(out, schema_overrides={"df": pl.Int64}).filter(
         pl.col("breakdown") == "all"

@@ -105,7 +105,12 @@ def breakdowns(frame: pl.DataFrame) -> list[str]:
 
 def test_generated_data_has_enough_strata_and_collapses(wave):
     frame, responses = wave
-    results = estimate(frame, responses, QUESTIONS, Options(class_order=CLASSES, min_cell=1))
+    results = estimate(
+        frame,
+        responses,
+        QUESTIONS,
+        Options(class_order=CLASSES, min_cell=1, ci_method="t", withhold_unreliable=False),
+    )
 
     whole = results.filter(pl.col("breakdown") == "all")
     assert frame.height > 300
@@ -117,7 +122,9 @@ def test_generated_data_has_enough_strata_and_collapses(wave):
 @pytest.mark.parametrize("ci_method", ["t", "logit"])
 def test_estimates_match_samplics(wave, ci_method):
     frame, responses = wave
-    options = Options(class_order=CLASSES, min_cell=1, ci_method=ci_method)
+    options = Options(
+        class_order=CLASSES, min_cell=1, ci_method=ci_method, withhold_unreliable=False
+    )
     results = estimate(frame, responses, QUESTIONS, options)
     compared = 0
     for breakdown in breakdowns(frame):

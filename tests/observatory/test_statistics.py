@@ -28,7 +28,9 @@ FRAME = pl.DataFrame(
         "population_class": ["small"] * 4 + ["large"] * 3 + ["small"] * 3 + ["large"] * 2,
     }
 )
-CLASSES = Options(class_order=("small", "large"), min_cell=1)
+CLASSES = Options(
+    class_order=("small", "large"), min_cell=1, ci_method="t", withhold_unreliable=False
+)
 QUESTIONS = {
     "strategy": Question("strategy", "yes_no", ("yes", "no", "dont_know")),
     "progress": Question("progress", "scale"),
@@ -178,7 +180,12 @@ def test_estimate_lists_breakdowns_in_order():
 
 
 def test_estimate_suppresses_cells_under_five_respondents():
-    results = estimate(FRAME, RESPONSES, QUESTIONS, Options(class_order=("small", "large")))
+    results = estimate(
+        FRAME,
+        RESPONSES,
+        QUESTIONS,
+        Options(class_order=("small", "large"), ci_method="t", withhold_unreliable=False),
+    )
 
     p2 = cell(results, "strategy", "yes", "province=P2")
     whole = cell(results, "strategy", "yes")
@@ -262,7 +269,9 @@ def test_estimate_multiple_choice_share_of_respondents_selecting_each_option():
         ]
     )
 
-    results = estimate(frame, responses, options=Options(min_cell=1))
+    results = estimate(
+        frame, responses, options=Options(min_cell=1, ci_method="t", withhold_unreliable=False)
+    )
 
     # substantive respondents a, b (N=4): budget 2/2, time 1/2 with variance (1 − 2/4)(1/2)/2
     assert cell(results, "obstacles", "budget")["estimate"] == 1.0
@@ -286,7 +295,10 @@ def test_estimate_rejects_two_answers_to_a_single_choice_question():
 
 def test_estimate_logit_interval_stays_inside_zero_one():
     results = estimate(
-        FRAME, RESPONSES, QUESTIONS, Options(class_order=("small", "large"), ci_method="logit")
+        FRAME,
+        RESPONSES,
+        QUESTIONS,
+        Options(class_order=("small", "large"), ci_method="logit", withhold_unreliable=False),
     )
 
     yes = cell(results, "strategy", "yes")
@@ -301,7 +313,10 @@ def test_estimate_logit_interval_stays_inside_zero_one():
 
 def test_estimate_normal_interval():
     results = estimate(
-        FRAME, RESPONSES, QUESTIONS, Options(class_order=("small", "large"), ci_method="normal")
+        FRAME,
+        RESPONSES,
+        QUESTIONS,
+        Options(class_order=("small", "large"), ci_method="normal", withhold_unreliable=False),
     )
 
     progress = cell(results, "progress", "mean")
@@ -422,7 +437,13 @@ def test_trends_panel_uses_paired_differences_of_communes_in_both_waves():
         [(f"m{i}", "score", str(v)) for i, v in [(0, 5), (1, 6), (2, 4), (3, 9), (7, 1), (8, 2)]]
     )
 
-    trends = estimate_trends(frame, before, frame, after, options=Options(min_cell=1))
+    trends = estimate_trends(
+        frame,
+        before,
+        frame,
+        after,
+        options=Options(min_cell=1, ci_method="t", withhold_unreliable=False),
+    )
 
     panel = trends.filter(
         (pl.col("comparison") == "panel") & (pl.col("breakdown") == "all")
@@ -447,7 +468,13 @@ def test_trends_panel_of_proportions():
     before = answers([(f"m{i}", "plan", v) for i, v in enumerate(["no", "no", "yes", "no", "yes"])])
     after = answers([(f"m{i}", "plan", v) for i, v in enumerate(["yes", "no", "yes", "yes", "no"])])
 
-    trends = estimate_trends(frame, before, frame, after, options=Options(min_cell=1))
+    trends = estimate_trends(
+        frame,
+        before,
+        frame,
+        after,
+        options=Options(min_cell=1, ci_method="t", withhold_unreliable=False),
+    )
 
     panel = trends.filter(
         (pl.col("comparison") == "panel")
@@ -463,7 +490,12 @@ def test_trends_suppressed_when_a_wave_has_too_few_respondents():
     few = RESPONSES.filter(pl.col("refnis").is_in(["c1", "c2", "c3"]))
 
     trends = estimate_trends(
-        FRAME, few, FRAME, RESPONSES, QUESTIONS, Options(class_order=("small", "large"))
+        FRAME,
+        few,
+        FRAME,
+        RESPONSES,
+        QUESTIONS,
+        Options(class_order=("small", "large"), ci_method="t", withhold_unreliable=False),
     )
 
     rows = trends.filter((pl.col("breakdown") == "all") & (pl.col("question") == "strategy"))

@@ -19,7 +19,7 @@ QUESTIONS = {
     "plan": Question("plan", "single_choice", ("a", "b", "c", "dont_know")),
     "score": Question("score", "scale"),
 }
-OPTIONS = Options(class_order=("s", "m", "l"), min_cell=1)
+OPTIONS = Options(class_order=("s", "m", "l"), min_cell=1, ci_method="t", withhold_unreliable=False)
 PROPERTY_SETTINGS = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
