@@ -30,6 +30,7 @@ RELIABILITY_RULE: dict = {
             "max_ci_width": 0.30,
             "relative_width_above_ci_width": 0.05,
             "max_relative_ci_width": 1.30,
+            "relative_width_of_complement": True,
         },
         "caution": {"min_df": 8, "max_cv": 0.30, "variance_fallback": True},
     },
@@ -88,11 +89,16 @@ def flag_expression(
     census: pl.Expr,
     warned: pl.Expr,
 ) -> pl.Expr:
-    """The flag of each cell by ``RELIABILITY_RULE`` (``effective_n`` already with the FPC;
-    ``warned``: the variance was zero in a sample). Cells without figures are unpublished."""
+    """The flag of each cell by ``RELIABILITY_RULE`` (``effective_n``: n / (max(deff, 1)(1 − n/N)),
+    the with-replacement equivalent; ``warned``: the variance was zero in a sample). Cells
+    without figures are unpublished."""
     rule_p, rule_m = RELIABILITY_RULE["proportion"], RELIABILITY_RULE["mean"]
     off_p, off_m = rule_p["unpublished"], rule_m["unpublished"]
-    smaller = pl.min_horizontal(estimate, 1 - estimate)
+    smaller = (
+        pl.min_horizontal(estimate, 1 - estimate)
+        if off_p["relative_width_of_complement"]
+        else estimate
+    )
     cv0 = cv.fill_null(0.0)
     unpublished_p = (
         (effective_n < off_p["min_effective_n"])

@@ -817,7 +817,7 @@ def _with_fallback(cells: pl.DataFrame, options: Options, *, active: bool) -> pl
     )
     fallback = zero & pl.lit(options.ci_method in PROPORTION_METHODS)
     p = pl.col("estimate")
-    srs = (1 - n / population) * p * (1 - p) / n
+    srs = (1 - n / population) * p * (1 - p) / (n - 1)
     replaced = pl.when(pl.col("kind") == "proportion").then(srs).otherwise("unweighted_var")
     return cells.with_columns(
         _zero=zero.fill_null(False),
@@ -884,16 +884,21 @@ def _proportion_intervals(cells: pl.DataFrame, options: Options) -> pl.DataFrame
     census = n >= N
     fallback = arrays["variance_fallback"] == 1
     with np.errstate(invalid="ignore", divide="ignore"):
-        srs_n = np.where(census, np.inf, n / (1 - n / N))
+        # the variance of a simple random sample of n of N (deff 1): the floor of the variance
+        srs = np.where(n > 1, (1 - n / N) * p * (1 - p) / (n - 1), np.nan)
+        floor_n = np.where(n > 1, (n - 1) / (1 - n / N), 0.0)  # p(1 − p) / srs, also at p = 0, 1
+    floored = fallback | (se**2 < srs)
+    variance = np.where(floored, srs, se**2)
     q = np.nan_to_num(arrays["_q"], nan=np.inf)
     if options.ci_method == "korn-graubard":
         qn = np.nan_to_num(arrays["_qn"], nan=np.inf)
-        n_eff = korn_graubard_n(p, se**2, qn, q)
-        n_eff = np.where(fallback, srs_n, np.nan_to_num(n_eff, nan=0.0))
-        low, high = clopper_pearson(p, n_eff, 1 - options.confidence)
+        ratio = korn_graubard_n(np.full_like(p, 0.5), np.full_like(p, 0.25), qn, q)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            n_eff = np.where(floored, floor_n, p * (1 - p) / variance) * ratio
+        low, high = clopper_pearson(p, np.nan_to_num(n_eff, nan=0.0), 1 - options.confidence)
     else:
         with np.errstate(invalid="ignore", divide="ignore"):
-            n_eff = np.where(fallback, srs_n, p * (1 - p) / se**2)
+            n_eff = np.where(floored, floor_n, p * (1 - p) / variance)
         low, high = wilson(p, np.nan_to_num(n_eff, nan=0.0), q)
     exact = census | ((se == 0) & ~fallback)
     low = np.where(exact, p, low)
@@ -932,9 +937,10 @@ def _with_reliability(cells: pl.DataFrame) -> pl.DataFrame:
         cv=pl.when(p != 0).then(se / p.abs()).cast(pl.Float64),
         ci_width=(pl.col("ci_high") - pl.col("ci_low")).cast(pl.Float64),
     )
-    with_fpc = (
-        pl.when(census).then(float("inf")).otherwise(pl.col("n_effective") / (1 - n / population))
-    )
+    # NCHS takes deff as 1 when it is below 1; with the FPC, n / (deff (1 − n/N)) is the size of a
+    # with-replacement sample as precise as this one (the FPC adaptation of the rule)
+    floored = pl.max_horizontal(pl.col("deff"), pl.lit(1.0))
+    with_fpc = pl.when(census).then(float("inf")).otherwise(n / floored / (1 - n / population))
     flag = flag_expression(
         proportion=proportion,
         estimate=p,
