@@ -21,15 +21,68 @@ This is the stratified simple-random-sampling estimator with known stratum sizes
 stratification is treated conditionally on the achieved n_h (the usual approximation). The factor
 (1 − n_h / N_h) is the finite population correction: a census (every commune answers) has SE 0.
 
-Confidence intervals (``ci_method``), at ``confidence`` (default 0.95):
-- ``"t"`` (default): estimate ± t(df) · SE, Student t with df = n − H (respondents minus strata
-  after collapsing), the usual design degrees of freedom; bounds of proportions are clipped to
-  [0, 1].
-- ``"normal"``: estimate ± z · SE, clipped likewise.
-- ``"logit"``: for proportions, the t interval computed on logit(p) and transformed back (always
-  inside [0, 1]; what samplics and Stata's ``svy: proportion`` do); for means the t interval.
-A proportion estimated at exactly 0 or 1 has SE 0 and a zero-width interval with every method:
-report it with its respondent count.
+Confidence intervals (``ci_method``), at ``confidence`` (default 0.95). With n respondents in the
+cell, H strata after collapsing and df = n − H (the design degrees of freedom):
+- ``"korn-graubard"`` (default) for proportions: the Clopper–Pearson interval at the effective
+  sample size, with Korn & Graubard's degrees-of-freedom adjustment, as R
+  ``survey::svyciprop(method = "beta")``: n* = p(1 − p)/v · (t_{n−1} / t_df)², bounds
+  Beta⁻¹(α/2; n*p, n*(1 − p) + 1) and Beta⁻¹(1 − α/2; n*p + 1, n*(1 − p)) (0 at p = 0, 1 at
+  p = 1). One departure, taken from the NCHS standard (which takes the design effect as 1 when it
+  is below 1): v is the larger of the design variance and the variance of a simple random
+  sample of n of the N communes, (1 − n/N) p(1 − p)/(n − 1). With 5 to 40 respondents per cell
+  the stratum variances rest on 1 to 10 degrees of freedom each and are often far too small by
+  chance; the floor restores the coverage (bench/bench_coverage.py: t intervals covered 76–95 %,
+  Korn–Graubard without the floor 92–98 %, with it 96–99 % on the 2020 frame).
+- ``"wilson"`` for proportions: Wilson's score interval with n* = p(1 − p)/v (same floor) in
+  place of n and t_df as the critical value.
+- ``"t"``: estimate ± t(df) · SE, bounds of proportions clipped to [0, 1] (the figures before
+  Korn–Graubard became the default); ``"normal"``: ± z · SE, clipped likewise; ``"logit"``: for
+  proportions the t interval computed on logit(p) and transformed back (what samplics and Stata's
+  ``svy: proportion`` do). These three give a zero-width interval when SE is 0.
+- Means get the t interval with the design df whatever the method (Korn–Graubard and Wilson
+  are intervals for proportions). Trends (differences between waves) get the symmetric t
+  interval with Korn–Graubard, Wilson and logit, the normal one with ``"normal"``.
+
+Zero variance in a sample. A cell whose design variance is 0 although not every commune of it
+answered (a share of 0 or 1, or every stratum without within-stratum variance: 2 of 8 communes
+answering alike) is not known exactly. With Korn–Graubard or Wilson it gets ``variance_fallback``
+true and the simple-random-sampling variance above in place of 0 (for a proportion: SE
+sqrt((1 − n/N) p(1 − p)/(n − 1)), interval at n* = (n − 1)/(1 − n/N) · (t_{n−1} / t_df)², so
+"0 of 9" has a non-zero upper bound); for a mean, the unweighted within-domain variance
+(1 − n/N) s²/n (still 0 when every answer is the same: then the interval is zero-width and the
+cell is flagged). A census (every commune of the cell answered) keeps SE 0 and a zero-width
+interval, which is the truth.
+
+References: Korn E.L., Graubard B.I. (1998), "Confidence intervals for proportions with small
+expected number of positive counts estimated from survey data", Survey Methodology 24(2),
+193–201; Dean N., Pagano M. (2015), "Evaluating confidence interval methods for binomial
+proportions in clustered surveys", Journal of Survey Statistics and Methodology 3(4), 484–503;
+Wilson E.B. (1927), "Probable inference, the law of succession, and statistical inference",
+JASA 22, 209–212; Clopper C.J., Pearson E.S. (1934), Biometrika 26, 404–413; Parker J.D. et al.
+(2017), "National Center for Health Statistics data presentation standards for proportions",
+Vital Health Stat 2(175).
+
+Reliability (``RELIABILITY_RULE``, published with each edition). Every cell carries:
+- ``deff``: design variance / variance of a simple random sample of the same n with the same
+  finite population correction, (1 − n/N) S²/n, with S² = p(1 − p) n/(n − 1) for a share and the
+  respondents' variance s² for a mean (1 under the fallback; null for a census);
+- ``n_effective`` = n / deff (n for a census); ``cv`` = SE / estimate (null at 0);
+  ``ci_width`` = ci_high − ci_low;
+- ``flag``, after the NCHS standard for proportions with the finite population correction: the
+  standard's effective sample size n / deff (deff taken as 1 when below 1) assumes sampling with
+  replacement from a large population; sampling n of N communes is as precise as a
+  with-replacement sample of n / (deff (1 − n/N)), and that is the size compared with 30 (in a
+  province of 38 communes, 24 respondents with deff 1 count as 65; without the correction no
+  province cell of the barometer could ever reach 30). A proportion is "unpublished" when that
+  size is below 30, or its interval is 0.30 wide or more, or wider than 0.05 and than 130 % of
+  min(p, 1 − p) (the relative width of p and of its complement); "caution" when df < 8, CV > 0.30
+  or the variance was zero in a sample; else "reliable". NCHS gives no rule for means: a mean is
+  "unpublished" when its CV is above 0.50 or the size above is below 5, "caution" when its CV is
+  above 0.30, df < 8 or the variance was zero in a sample (the CV thresholds of the usual
+  coefficient-of-variation rules, as the NCHS's former 30 % RSE rule).
+A cell flagged "unpublished" has its figures withheld (``suppression`` "reliability"), unless
+``Options.withhold_unreliable`` is False; a cell with fewer than ``min_cell`` respondents is
+withheld whatever its flag (``suppression`` "respondents").
 
 "Don't know" and "not applicable" (``non_substantive`` codes) are separate categories: substantive
 categories are proportions of the communes that gave a substantive answer (base "substantive"),
@@ -62,8 +115,9 @@ Trends between two waves on shared questions and categories:
   the second wave's frame restricted to the communes of both frames.
 
 Suppression: a cell (question × category × breakdown) with fewer than ``min_cell`` (5)
-respondents is flagged ``suppressed`` and its figures are null; a trend is suppressed when one of
-its cells is (or, for the panel, when fewer than ``min_cell`` communes answered both waves).
+respondents, or flagged "unpublished", is ``suppressed`` and its figures are null; a trend is
+suppressed when one of its cells is (or, for the panel, when fewer than ``min_cell`` communes
+answered both waves).
 """
 
 from __future__ import annotations
@@ -271,7 +325,8 @@ def _collapse_across_provinces(groups: list[_Group], min_respondents: int) -> No
 
 
 # ---------------------------------------------------------------------------------------------
-# Quantiles (no SciPy at run time: integer degrees of freedom have a closed-form t distribution)
+# Quantiles (Student's t in closed form for integer degrees of freedom; SciPy only for the beta
+# quantiles of Korn–Graubard, in ``reliability``)
 
 
 @lru_cache(maxsize=4096)
