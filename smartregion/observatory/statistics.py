@@ -963,8 +963,8 @@ def _proportion_intervals(cells: pl.DataFrame, options: Options) -> pl.DataFrame
     old_low = cells.get_column("ci_low").to_numpy()
     old_high = cells.get_column("ci_high").to_numpy()
     return cells.with_columns(
-        ci_low=pl.Series(np.where(use, low, old_low), dtype=pl.Float64),
-        ci_high=pl.Series(np.where(use, high, old_high), dtype=pl.Float64),
+        ci_low=pl.Series(np.where(use, low, old_low), dtype=pl.Float64).fill_nan(None),
+        ci_high=pl.Series(np.where(use, high, old_high), dtype=pl.Float64).fill_nan(None),
     ).drop("_qn")
 
 

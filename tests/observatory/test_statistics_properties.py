@@ -140,3 +140,20 @@ def test_collapse_leaves_no_short_group_unless_one_remains(raw):
     for label, stratum in zip(labels, strata, strict=True):  # a group is named by a member
         assert labels[label] == label
         assert stratum in groups[label]
+
+
+@PROPERTY_SETTINGS
+@given(waves())
+def test_korn_graubard_intervals_contain_the_estimate_and_are_never_zero_in_a_sample(wave):
+    frame, answers = wave
+    options = Options(class_order=("s", "m", "l"), min_cell=1, withhold_unreliable=False)
+
+    results = estimate(frame, answers, QUESTIONS, options)
+
+    shown = results.filter(pl.col("ci_low").is_not_null() & (pl.col("kind") == "proportion"))
+    assert shown["ci_low"].is_between(0, 1).all() and shown["ci_high"].is_between(0, 1).all()
+    assert (shown["ci_low"] <= shown["estimate"] + 1e-12).all()
+    assert (shown["ci_high"] >= shown["estimate"] - 1e-12).all()
+    sample = shown.filter(pl.col("respondents") < pl.col("population"))
+    assert (sample["ci_width"] > 0).all()
+    assert set(results["flag"]) <= {"reliable", "caution", "unpublished"}
