@@ -169,18 +169,19 @@ def test_weighting_page_lists_the_cells_and_the_weights(client, published):
     assert response.status_code == 200
     assert _cells(
         response,
-        "Weighting cells: the strata pooled in each, its communes (N), respondents (n) and weights",
+        "Weighting cells: the strata pooled in each, its communes (N), respondents (n), weight N/n "
+        "and weights after raking and trimming (smallest–largest)",
     )[1:] == [
         [
             "20002 all classes pooled",
-            "Province of Walloon Brabant",
-            "lt5k, 5k-10k",
             "27",
             "9",
             "3.000",
             "2.500–3.250",
+            "Province of Walloon Brabant",
+            "lt5k, 5k-10k",
         ],
-        ["10000 lt5k", "10000", "lt5k", "33", "11", "3.000", "3.000–3.000"],
+        ["10000 lt5k", "33", "11", "3.000", "3.000–3.000", "10000", "lt5k"],
     ]
     assert "Respondents 20 / 60" in text
     assert "Kish weighting effect 1.013" in text
