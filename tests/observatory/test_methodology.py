@@ -265,3 +265,15 @@ def test_interval_method_is_unknown_when_rows_disagree():
 
     assert methodology.ci_method_of(data) is None
     assert methodology.ci_method_of({**data, "statistics": {"ci_method": "wilson"}}) == "wilson"
+
+
+@pytest.mark.parametrize(("name", "queries"), [("methodology", 3), ("weighting", 3)])
+def test_pages_cost_a_constant_number_of_queries(
+    client, published, django_assert_num_queries, name, queries
+):
+    _recorded(published.latest)
+
+    with django_assert_num_queries(queries):  # the data version, the edition, group names
+        response = _get(client, name, SLUG)
+
+    assert response.status_code == 200
