@@ -75,12 +75,12 @@ class RuleItem:
 
 
 def reliability_rule(data: dict[str, Any]) -> list[RuleItem]:
-    """The thresholds of the reliability rule exactly as recorded, each with what it means."""
+    """The thresholds of the reliability rule exactly as recorded, each with what it means, known
+    ones in RULE_LABELS order then the others by name (PostgreSQL's jsonb keeps no key order)."""
     rule = (data.get("statistics") or {}).get("reliability_rule") or {}
-    return [
-        RuleItem(key, _(RULE_LABELS[key]) if key in RULE_LABELS else "", value)
-        for key, value in rule.items()
-    ]
+    known = list(RULE_LABELS)
+    keys = sorted(rule, key=lambda key: (known.index(key) if key in known else len(known), key))
+    return [RuleItem(key, _(RULE_LABELS[key]) if key in known else "", rule[key]) for key in keys]
 
 
 @dataclass(frozen=True)

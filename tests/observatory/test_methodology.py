@@ -25,7 +25,12 @@ STATISTICS = {
     "min_weighting_cell": 8,
     "rake": True,
     "trim": 3.5,
-    "reliability_rule": {"min_effective_n": 30, "max_ci_width": 0.3, "caution_cv": 0.2},
+    "reliability_rule": {
+        "zz_unknown": 7,
+        "caution_cv": 0.2,
+        "max_ci_width": 0.3,
+        "min_effective_n": 30,
+    },
 }
 WEIGHTING = {
     "raked": True,
@@ -121,6 +126,7 @@ def test_methodology_page_prints_the_recorded_options_and_rule(client, published
             "0.3",
         ],
         ["caution_cv", "Use with caution above this coefficient of variation", "0.2"],
+        ["zz_unknown", "", "7"],
     ]
 
 
