@@ -106,6 +106,32 @@ def cell_counts(data: dict[str, Any]) -> CellCounts:
     return CellCounts(len(results), len(results) - len(withheld), caution, len(withheld), reasons)
 
 
+EXAMPLE_COLUMNS = (
+    "question", "category", "breakdown", "base", "kind", "estimate", "se", "ci_low", "ci_high",
+    "respondents", "population", "strata", "df", "n_effective", "deff", "cv", "ci_width",
+    "variance_fallback", "flag", "method",
+)  # fmt: skip
+
+
+def example_cell(data: dict[str, Any]) -> list[tuple[str, Any]]:
+    """A published share of all communes, column by column, to follow the formulas on (the
+    first such row of the results table; none when every share is withheld)."""
+    row = next(
+        (
+            row
+            for row in data.get("results", [])
+            if row.get("kind") == "proportion"
+            and row.get("breakdown") == "all"
+            and not row.get("suppressed")
+            and row.get("estimate") not in (None, 0, 1)
+        ),
+        None,
+    )
+    if row is None:
+        return []
+    return [(name, row[name]) for name in EXAMPLE_COLUMNS if name in row]
+
+
 @dataclass(frozen=True)
 class WeightingCell:
     label: str

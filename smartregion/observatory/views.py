@@ -146,6 +146,7 @@ def methodology_detail(
             "ci_methods": methodology.CI_METHODS,
             "rule": methodology.reliability_rule(data),
             "counts": methodology.cell_counts(data),
+            "example": methodology.example_cell(data),
             "weighting": data.get("weighting"),
             "has_trends": bool(data.get("trends")),
             "downloads": _downloads(edition),

@@ -283,3 +283,30 @@ def test_pages_cost_a_constant_number_of_queries(
         response = _get(client, name, SLUG)
 
     assert response.status_code == 200
+
+
+def test_methodology_page_shows_a_published_share_column_by_column(client, published):
+    edition = published.latest
+    row = next(
+        r
+        for r in edition.data["results"]
+        if r["kind"] == "proportion"
+        and r["breakdown"] == "all"
+        and not r["suppressed"]
+        and r["estimate"] not in (0, 1)
+    )
+
+    response = _get(client, "methodology", SLUG)
+
+    rows = _cells(response, "One row of the results table, column by column")
+    assert rows[0] == ["Column", "Value"]
+    assert rows[1:7] == [
+        ["question", row["question"]],
+        ["category", row["category"]],
+        ["breakdown", "all"],
+        ["base", row["base"]],
+        ["kind", "proportion"],
+        ["estimate", str(row["estimate"])],
+    ]
+    assert ["df", str(row["df"])] in rows
+    assert rows[-1] == ["method", row["method"]]
