@@ -132,8 +132,10 @@ def _render(chart: dict[str, Any]) -> str:
 
 
 def methodology(language: str, data: dict[str, Any]) -> str:
-    """The methodology note, in FR or EN, with this edition's own response figures."""
+    """A short methodology note, in FR or EN, with this edition's own response figures and
+    options; the edition's methodology page gives the formulas, the rules and the references."""
     overall = data["rates"]["all"][0]
+    used = data.get("statistics") or {}
     with translation.override(language):
         return "\n\n".join(
             [
@@ -148,23 +150,48 @@ def methodology(language: str, data: dict[str, Any]) -> str:
                 },
                 _(
                     "Who answered is not who exists: small communes and some provinces answer "
-                    "less often. Each figure is therefore weighted: within each stratum (province "
-                    "× population class) the respondents stand for all the stratum's communes "
-                    "(weight N_h / n_h). Estimates use the stratified estimator with a finite "
-                    "population correction; confidence intervals (95 %) use Student's t with n − H "
-                    "degrees of freedom. Unweighted shares are given alongside."
+                    "less often. Each figure is therefore weighted so that the respondents of "
+                    "each weighting cell (province × population class, short cells pooled with "
+                    "the most similar one) stand for all its communes, and estimated with the "
+                    "stratified estimator and a finite population correction."
                 ),
+                _methodology_intervals(used),
                 _(
-                    "Strata with fewer than 2 respondents are merged with a neighbouring "
-                    "population class of the same province, then with another province. Any "
-                    "figure based on fewer than 5 communes is not published. "
-                    '"Don\'t know" answers are shown separately; the other shares are computed '
-                    "over the communes that gave a substantive answer."
-                ),
-                _(
-                    "Trends compare this edition with the previous one on the questions they "
-                    "share: on all respondents (independent samples) and on the communes that "
-                    "answered both waves (panel)."
+                    "Each figure carries its effective sample size, design effect, coefficient "
+                    "of variation and a reliability flag; figures from too few communes, or that "
+                    "would let a withheld figure be recomputed, are not published. The edition's "
+                    "methodology page gives the formulas, the rules and their thresholds, and "
+                    "the references; its weighting report gives the cells and the weights."
                 ),
             ]
         )
+
+
+def _methodology_intervals(used: dict[str, Any]) -> str:
+    method = used.get("ci_method")
+    confidence = round(100 * used.get("confidence", 0.95))
+    if method == "korn-graubard":
+        return _(
+            "Confidence intervals (%(confidence)s %%) of shares are Korn–Graubard intervals "
+            "(Clopper–Pearson with the effective sample size and the design degrees of freedom); "
+            "those of means use Student's t with the design degrees of freedom."
+        ) % {"confidence": confidence}
+    if method == "wilson":
+        return _(
+            "Confidence intervals (%(confidence)s %%) of shares are Wilson intervals with the "
+            "effective sample size; those of means use Student's t with the design degrees of "
+            "freedom."
+        ) % {"confidence": confidence}
+    if method == "normal":
+        return _("Confidence intervals (%(confidence)s %%) use the normal approximation.") % {
+            "confidence": confidence
+        }
+    if method == "logit":
+        return _(
+            "Confidence intervals (%(confidence)s %%) of shares use Student's t on the logit "
+            "scale, with the design degrees of freedom; those of means use Student's t."
+        ) % {"confidence": confidence}
+    return _(
+        "Confidence intervals (%(confidence)s %%) use Student's t with the design degrees of "
+        "freedom (respondents minus strata)."
+    ) % {"confidence": confidence}

@@ -79,6 +79,45 @@ COMMON_FIELDS = (
     ),
     _field("kind", S, N_("proportion (0 to 1) or mean")),
 )
+STATISTIC_FIELDS = (
+    _field(
+        "n_effective",
+        F,
+        N_("Effective sample size: respondents divided by the design effect (empty if withheld)"),
+    ),
+    _field(
+        "deff",
+        F,
+        N_(
+            "Design effect: variance of the estimate divided by the variance of a simple random "
+            "sample of the same number of respondents, with the same finite population correction"
+        ),
+    ),
+    _field("cv", F, N_("Coefficient of variation: se / estimate (empty when the estimate is 0)")),
+    _field("ci_width", F, N_("Width of the confidence interval: ci_high - ci_low")),
+    _field(
+        "variance_fallback",
+        B,
+        N_(
+            "True when the variance within the strata was zero in a sample (not a census) and "
+            "the documented fallback gave the interval"
+        ),
+    ),
+    _field(
+        "flag",
+        S,
+        N_("Reliability: reliable, caution (use with caution) or unpublished (see methodology)"),
+    ),
+    _field(
+        "suppression",
+        S,
+        N_(
+            "Why the figures are withheld: empty (published), reliability, respondents (fewer "
+            "than the minimum), dominance (confidential question) or complementary (so that "
+            "other withheld cells cannot be recomputed)"
+        ),
+    ),
+)
 RESULT_FIELDS = (
     *COMMON_FIELDS,
     _field("estimate", F, N_("Weighted estimate over the population of communes")),
@@ -89,10 +128,11 @@ RESULT_FIELDS = (
     _field("population", INT, N_("Communes in the population the figure describes")),
     _field("unweighted", F, N_("Unweighted share or mean among respondents")),
     _field("unweighted_se", F, N_("Standard error of the unweighted figure")),
-    _field("suppressed", B, N_("True when fewer than 5 communes answered: figures withheld")),
+    _field("suppressed", B, N_("True when the figures are withheld (see suppression)")),
     _field("strata", INT, N_("Strata used after collapsing")),
-    _field("df", INT, N_("Degrees of freedom of the Student t interval")),
+    _field("df", INT, N_("Design degrees of freedom: respondents minus strata")),
     _field("method", S, N_("Estimator and interval method")),
+    *STATISTIC_FIELDS,
 )
 TREND_FIELDS = (
     *COMMON_FIELDS,
@@ -105,9 +145,17 @@ TREND_FIELDS = (
     _field("ci_high", F, N_("Upper bound of the confidence interval of the difference (95 %)")),
     _field("respondents_from", INT, N_("Respondents in the previous edition")),
     _field("respondents_to", INT, N_("Respondents in this edition")),
-    _field("suppressed", B, N_("True when a cell has fewer than 5 communes: figures withheld")),
-    _field("df", INT, N_("Degrees of freedom of the Student t interval")),
+    _field("suppressed", B, N_("True when the figures are withheld (see suppression)")),
+    _field("df", INT, N_("Design degrees of freedom of the difference")),
     _field("method", S, N_("Estimator and interval method")),
+    _field(
+        "suppression",
+        S,
+        N_(
+            "Why the figures are withheld: empty (published), respondents, reliability, "
+            "dominance or complementary (the reason of the withheld cell of either edition)"
+        ),
+    ),
 )
 RATE_FIELDS = (
     _field("breakdown", S, N_("all, province or population_class"), True),
@@ -116,6 +164,32 @@ RATE_FIELDS = (
     _field("population", INT, N_("Communes invited")),
     _field("submitted", INT, N_("Communes that submitted their answers")),
     _field("rate", F, N_("Response rate (0 to 1)")),
+)
+WEIGHTING_FIELDS = (
+    _field("cell", S, N_("Weighting cell (strata pooled together), or 'all' for the total"), True),
+    _field("provinces", S, N_("REFNIS codes of the provinces in the cell, space-separated")),
+    _field("population_classes", S, N_("Codes of the population classes in the cell")),
+    _field("population", INT, N_("Communes of the frame in the cell (N)")),
+    _field("respondents", INT, N_("Communes of the cell that submitted their answers (n)")),
+    _field("weight_min", F, N_("Smallest weight of a respondent in the cell")),
+    _field("weight_median", F, N_("Median weight of the respondents (total row only)")),
+    _field("weight_max", F, N_("Largest weight of a respondent in the cell")),
+    _field("kish", F, N_("Kish weighting effect 1 + CV² of the weights (total row only)")),
+    _field(
+        "effective_respondents",
+        F,
+        N_("Respondents divided by the Kish weighting effect (total row only)"),
+    ),
+    _field("trimmed", INT, N_("Weights cut at the trimming cap (total row only)")),
+    _field("raked", B, N_("True when the weights were raked to the margins (total row only)")),
+    _field(
+        "trim", F, N_("Cap on the weights used for trimming; empty: no trimming (total row only)")
+    ),
+    _field(
+        "min_weighting_cell",
+        INT,
+        N_("Minimum respondents per weighting cell before pooling (total row only)"),
+    ),
 )
 PUBLIC_ANSWER_FIELDS = (
     _field("refnis", S, N_("REFNIS code of the commune"), True),
@@ -136,6 +210,42 @@ def _rate_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
         for kind in ("all", "province", "population_class")
         for rate in data["rates"].get(kind, [])
     ]
+
+
+def weighting_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The weighting report as a table: the total first, then one row per weighting cell (none
+    for a revision published before the report was recorded)."""
+    report = data.get("weighting")
+    if not report:
+        return []
+    weights = report.get("weights") or {}
+    total = {
+        "cell": "all",
+        "population": report.get("population"),
+        "respondents": report.get("respondents"),
+        "weight_min": weights.get("min"),
+        "weight_median": weights.get("median"),
+        "weight_max": weights.get("max"),
+        "kish": report.get("kish"),
+        "effective_respondents": report.get("effective_respondents"),
+        "trimmed": report.get("trimmed"),
+        "raked": report.get("raked"),
+        "trim": report.get("trim"),
+        "min_weighting_cell": report.get("min_weighting_cell"),
+    }
+    cells = [
+        {
+            "cell": cell.get("label"),
+            "provinces": " ".join(cell.get("provinces") or []),
+            "population_classes": " ".join(cell.get("classes") or []),
+            "population": cell.get("population"),
+            "respondents": cell.get("respondents"),
+            "weight_min": cell.get("weight_min"),
+            "weight_max": cell.get("weight_max"),
+        }
+        for cell in report.get("cells", [])
+    ]
+    return _rows([total, *cells], WEIGHTING_FIELDS)
 
 
 def _public_answer_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -194,6 +304,13 @@ def edition_tables(edition: Edition) -> list[TableInfo]:
             _infos(RATE_FIELDS),
             _rate_rows(data),
             ("breakdown", "key"),
+        ),
+        TableInfo(
+            "weighting",
+            texts(N_("Weighting report")),
+            texts(N_("Weighting cells, their communes, respondents and weights")),
+            _infos(WEIGHTING_FIELDS),
+            weighting_rows(data),
         ),
         TableInfo(
             "public-answers",
@@ -292,6 +409,8 @@ DOWNLOADS: dict[str, Download] = {
                  N_("Trends (CSV)")),
         Download("rates.csv", FileFormat.CSV, "text/csv; charset=utf-8", _csv("rates"),
                  N_("Response rates (CSV)")),
+        Download("weighting.csv", FileFormat.CSV, "text/csv; charset=utf-8", _csv("weighting"),
+                 N_("Weighting report (CSV)")),
         Download("public-answers.csv", FileFormat.CSV, "text/csv; charset=utf-8",
                  _csv("public-answers"), N_("Public answers by commune (CSV)")),
         Download("datapackage.json", FileFormat.JSON, "application/json",
@@ -302,7 +421,7 @@ DOWNLOADS: dict[str, Download] = {
     )
 }  # fmt: skip
 ALIASES = {opendata.resource_path(TableInfo(name, {}, {}, (), ())): f"{name}.csv"
-           for name in ("results", "trends", "rates", "public-answers")}  # fmt: skip
+           for name in ("results", "trends", "rates", "weighting", "public-answers")}  # fmt: skip
 """`data/results.csv` etc.: the paths `datapackage.json` names, so the descriptor downloaded on
 its own resolves its resources next to it."""
 

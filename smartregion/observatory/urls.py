@@ -18,6 +18,8 @@ def _edition_routes(prefix: str, suffix: str) -> list:
         path(f"{prefix}charts/<str:code>.svg", views.chart_svg, name=f"chart{suffix}"),
         path(f"{prefix}charts/<str:code>.vl.json", views.chart_spec, name=f"spec{suffix}"),
         path(f"{prefix}report.pdf", views.report_pdf, name=f"report{suffix}"),
+        path(f"{prefix}methodology/", views.methodology_detail, name=f"methodology{suffix}"),
+        path(f"{prefix}weighting/", views.weighting_detail, name=f"weighting{suffix}"),
     ]
 
 

@@ -25,7 +25,7 @@ from smartregion.barometer.models import Wave
 from smartregion.core.i18n import active_language
 from smartregion.core.pagecache import public_page
 from smartregion.core.prepared_response import prepared_file_response
-from smartregion.observatory import charts, exports, queries, services
+from smartregion.observatory import charts, exports, methodology, queries, services
 from smartregion.observatory.models import Edition, EditionBuild
 from smartregion.observatory.permissions import can_publish_editions
 from smartregion.opendata.responses import data_file_response
@@ -119,6 +119,57 @@ def question_detail(
             "has_chart": has_chart,
             "answers": queries.answer_map(edition, code, language),
             "previous": edition.data.get("previous"),
+        },
+    )
+
+
+@require_safe
+@public_page
+def methodology_detail(
+    request: HttpRequest, slug: str, revision: int | None = None
+) -> HttpResponse:
+    """How every figure of the edition was made, for a statistician to reproduce it."""
+    edition = _edition(slug, revision)
+    data = edition.data
+    used = data.get("statistics") or {}
+    return render(
+        request,
+        "observatory/methodology.html",
+        {
+            "edition": edition,
+            "revision_in_url": revision is not None,
+            "overall": queries.rates(data, "all", active_language())[0],
+            "statistics": used,
+            "recorded": bool(used),
+            "level": f"{round(100 * used.get('confidence', 0.95))} %",
+            "ci_method": methodology.ci_method_of(data),
+            "ci_methods": methodology.CI_METHODS,
+            "rule": methodology.reliability_rule(data),
+            "counts": methodology.cell_counts(data),
+            "example": methodology.example_cell(data),
+            "weighting": data.get("weighting"),
+            "has_trends": bool(data.get("trends")),
+            "downloads": _downloads(edition),
+            "previous": data.get("previous"),
+        },
+    )
+
+
+@require_safe
+@public_page
+def weighting_detail(request: HttpRequest, slug: str, revision: int | None = None) -> HttpResponse:
+    """The weighting cells and weights of the edition's respondents (unit non-response)."""
+    edition = _edition(slug, revision)
+    return render(
+        request,
+        "observatory/weighting.html",
+        {
+            "edition": edition,
+            "revision_in_url": revision is not None,
+            "report": methodology.weighting_report(edition.data, active_language()),
+            "csv_url": reverse(
+                "observatory_data:file", args=[edition.slug, edition.revision, "weighting.csv"]
+            ),
         },
     )
 

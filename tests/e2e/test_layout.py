@@ -201,6 +201,14 @@ PAGES: dict[str, PageSpec] = {
     "observatory:question-revision": PageSpec(
         (ANON,), lambda site: {"slug": site.edition_slug, "revision": 1, "code": "strategy_formal"}
     ),
+    "observatory:methodology": PageSpec((ANON,), lambda site: {"slug": site.edition_slug}),
+    "observatory:methodology-revision": PageSpec(
+        (ANON,), lambda site: {"slug": site.edition_slug, "revision": 1}
+    ),
+    "observatory:weighting": PageSpec((ANON,), lambda site: {"slug": site.edition_slug}),
+    "observatory:weighting-revision": PageSpec(
+        (ANON,), lambda site: {"slug": site.edition_slug, "revision": 1}
+    ),
     "accounts:invitation": PageSpec((ANON,), lambda site: {"token": site.invitation_token}),
     "tokens:list": PageSpec((MEMBER,)),
     "api-v1:openapi-view": PageSpec((ANON,)),
@@ -227,6 +235,8 @@ AXE_PAGES = (
     ("barometer:wave", STAFF),
     ("barometer:respond-section", ANON),
     ("observatory:question", ANON),
+    ("observatory:methodology", ANON),
+    ("observatory:weighting", ANON),
 )
 
 

@@ -13,6 +13,7 @@ import openpyxl
 import polars as pl
 import pytest
 
+from smartregion.barometer.models import Wave
 from smartregion.core.models import PreparedFile
 from smartregion.observatory import exports
 from smartregion.observatory.services import edition_publish
@@ -39,6 +40,13 @@ RESULT_HEADER = [
     "strata",
     "df",
     "method",
+    "n_effective",
+    "deff",
+    "cv",
+    "ci_width",
+    "variance_fallback",
+    "flag",
+    "suppression",
 ]
 TREND_HEADER = [
     "question",
@@ -58,7 +66,38 @@ TREND_HEADER = [
     "suppressed",
     "df",
     "method",
+    "suppression",
 ]
+WEIGHTING_HEADER = [
+    "cell",
+    "provinces",
+    "population_classes",
+    "population",
+    "respondents",
+    "weight_min",
+    "weight_median",
+    "weight_max",
+    "kish",
+    "effective_respondents",
+    "trimmed",
+    "raked",
+    "trim",
+    "min_weighting_cell",
+]
+RESULT_FIGURES = (
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "unweighted",
+    "unweighted_se",
+    "df",
+    "n_effective",
+    "deff",
+    "cv",
+    "ci_width",
+)
+TREND_FIGURES = ("estimate_from", "estimate_to", "difference", "se", "ci_low", "ci_high", "df")
 
 
 @pytest.fixture
@@ -95,7 +134,7 @@ def _csv_line(row: dict, header: list[str]) -> list[str]:
             return "true" if value else "false"
         return repr(value) if isinstance(value, float) else str(value)
 
-    return [cell(row[name]) for name in header]
+    return [cell(row.get(name)) for name in header]
 
 
 def test_results_csv_has_the_header_and_the_frozen_figures(download, published):
@@ -176,12 +215,19 @@ def test_results_xlsx_holds_every_table_and_the_field_descriptions(download, pub
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     workbook = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
-    assert workbook.sheetnames == ["results", "trends", "rates", "public-answers", "_fields"]
+    assert workbook.sheetnames == [
+        "results",
+        "trends",
+        "rates",
+        "weighting",
+        "public-answers",
+        "_fields",
+    ]
     sheet = workbook["results"]
     header = [cell.value for cell in next(sheet.iter_rows(min_row=1, max_row=1))]
     first = [cell.value for cell in next(sheet.iter_rows(min_row=2, max_row=2))]
     assert header == RESULT_HEADER
-    assert first == [edition.data["results"][0][name] for name in RESULT_HEADER]
+    assert first == [edition.data["results"][0].get(name) for name in RESULT_HEADER]
 
 
 def test_results_parquet_reads_back_with_polars(download, published):
@@ -211,7 +257,7 @@ def test_results_json_is_an_array_of_rows(download, published):
     assert response["Content-Type"] == "application/json"
     rows = json.loads(response.content)
     assert list(rows[0]) == RESULT_HEADER
-    assert rows == [{k: r[k] for k in RESULT_HEADER} for r in edition.data["results"]]
+    assert rows == [{k: r.get(k) for k in RESULT_HEADER} for r in edition.data["results"]]
 
 
 def test_datapackage_validates_with_frictionless(download, published, tmp_path):
@@ -238,6 +284,7 @@ def test_datapackage_validates_with_frictionless(download, published, tmp_path):
         "results",
         "trends",
         "rates",
+        "weighting",
         "public-answers",
     ]
     estimate = next(f for f in meta["resources"][0]["schema"]["fields"] if f["name"] == "estimate")
@@ -340,3 +387,154 @@ def test_downloads_cost_two_queries_once_built(
     with django_assert_num_queries(2):  # the edition, its prepared file
         response = client.get(_url(published.latest, "results.csv"))
     assert response.status_code == 200
+
+
+WEIGHTING = {
+    "raked": False,
+    "trim": None,
+    "min_weighting_cell": 8,
+    "respondents": 20,
+    "population": 60,
+    "cells": [
+        {
+            "label": "=SUM(A1)",
+            "provinces": ["20002", "10000"],
+            "classes": ["c1"],
+            "population": 27,
+            "respondents": 9,
+            "weight_min": 3.0,
+            "weight_max": 3.0,
+        },
+        {
+            "label": "10000 c2",
+            "provinces": ["10000"],
+            "classes": ["c2", "c3"],
+            "population": 33,
+            "respondents": 11,
+            "weight_min": 3.0,
+            "weight_max": 3.0,
+        },
+    ],
+    "weights": {"min": 3.0, "median": 3.0, "max": 3.0},
+    "kish": 1.0,
+    "effective_respondents": 20.0,
+    "trimmed": 0,
+}
+
+
+def _with_weighting(edition):
+    """The edition, in memory only, as a revision that recorded its weighting report."""
+    edition.data = {**edition.data, "weighting": WEIGHTING}
+    return edition
+
+
+def test_weighting_csv_is_the_weighting_report_in_safe_cells(published):
+    edition = _with_weighting(published.latest)
+
+    rows = _rows(exports.DOWNLOADS["weighting.csv"].build(edition))
+
+    assert rows == [
+        WEIGHTING_HEADER,
+        ["all", "", "", "60", "20", "3.0", "3.0", "3.0", "1.0", "20.0", "0", "false", "", "8"],
+        ["'=SUM(A1)", "20002 10000", "c1", "27", "9", "3.0", "", "3.0", "", "", "", "", "", ""],
+        ["10000 c2", "10000", "c2 c3", "33", "11", "3.0", "", "3.0", "", "", "", "", "", ""],
+    ]
+
+
+def test_weighting_csv_of_a_revision_without_report_is_its_header(download, published):
+    rows = _rows(download(published.latest, "weighting.csv").content)
+
+    assert rows == [WEIGHTING_HEADER]
+
+
+def test_datapackage_with_a_weighting_report_validates(published, tmp_path):
+    edition = _with_weighting(published.latest)
+
+    content = exports.DOWNLOADS["package.zip"].build(edition)
+
+    zipfile.ZipFile(io.BytesIO(content)).extractall(tmp_path)
+    report = frictionless.validate(str(tmp_path / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    assert (tmp_path / "data" / "weighting.csv").read_bytes() == exports.DOWNLOADS[
+        "weighting.csv"
+    ].build(edition)
+
+
+def test_every_column_of_every_table_is_typed_and_described(published):
+    descriptor = json.loads(exports.DOWNLOADS["datapackage.json"].build(published.latest))
+
+    schemas = {r["name"]: r["schema"]["fields"] for r in descriptor["resources"]}
+    assert [f["name"] for f in schemas["results"]] == RESULT_HEADER
+    assert [f["name"] for f in schemas["trends"]] == TREND_HEADER
+    assert [f["name"] for f in schemas["weighting"]] == WEIGHTING_HEADER
+    assert all(f["description"] for fields in schemas.values() for f in fields)
+    types = {f["name"]: f["type"] for f in schemas["results"]}
+    assert [types[name] for name in RESULT_HEADER[-7:]] == [
+        "number",
+        "number",
+        "number",
+        "number",
+        "boolean",
+        "string",
+        "string",
+    ]
+    deff = next(f for f in schemas["results"] if f["name"] == "deff")
+    assert deff["description"] == (
+        "Design effect: variance of the estimate divided by the variance of a simple random "
+        "sample of the same number of respondents, with the same finite population correction"
+    )
+
+
+def _withheld_figures(rows: list[dict], figures: tuple[str, ...]) -> set:
+    """The figures of the withheld rows (only None, or empty in a CSV, may remain)."""
+    return {row[name] for row in rows if row["suppressed"] in (True, "true") for name in figures}
+
+
+def _csv_records(content: bytes) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8"))))
+
+
+def test_withheld_cells_have_null_figures_in_every_file(published, territory):
+    wave = closed_wave(2027, "2025", 0.12, seed=3)
+    Wave.objects.filter(pk=wave.pk).update(is_demo=True)  # trends against the 2025 demo edition
+    sparse = edition_publish(wave=wave, user=None)
+    build = {name: d.build(sparse) for name, d in exports.DOWNLOADS.items()}
+    archive = zipfile.ZipFile(io.BytesIO(build["package.zip"]))
+    workbook = openpyxl.load_workbook(io.BytesIO(build["results.xlsx"]), read_only=True)
+
+    def sheet(name: str) -> list[dict]:
+        values = list(workbook[name].iter_rows(values_only=True))
+        return [dict(zip(values[0], row, strict=True)) for row in values[1:]]
+
+    results = {
+        "results.csv": _csv_records(build["results.csv"]),
+        "results.json": json.loads(build["results.json"]),
+        "results.parquet": pl.read_parquet(io.BytesIO(build["results.parquet"])).to_dicts(),
+        "results.xlsx": sheet("results"),
+        "package.zip": _csv_records(archive.read("data/results.csv")),
+    }
+    trends = {
+        "trends.csv": _csv_records(build["trends.csv"]),
+        "results.xlsx": sheet("trends"),
+        "package.zip": _csv_records(archive.read("data/trends.csv")),
+    }
+
+    withheld = sum(1 for row in sparse.data["results"] if row["suppressed"])
+    assert withheld > 0
+    assert {
+        name: sum(r["suppressed"] in (True, "true") for r in rows) for name, rows in results.items()
+    } == {name: withheld for name in results}
+    assert {name: _withheld_figures(rows, RESULT_FIGURES) for name, rows in results.items()} == {
+        "results.csv": {""},
+        "results.json": {None},
+        "results.parquet": {None},
+        "results.xlsx": {None},
+        "package.zip": {""},
+    }
+    hidden_trends = sum(1 for row in sparse.data["trends"] if row["suppressed"])
+    assert hidden_trends > 0
+    assert {name: _withheld_figures(rows, TREND_FIGURES) for name, rows in trends.items()} == {
+        "trends.csv": {""},
+        "results.xlsx": {None},
+        "package.zip": {""},
+    }

@@ -109,7 +109,7 @@ def test_the_build_page_follows_the_queued_build_then_its_files_are_queued(
 
     edition = Edition.objects.get()
     assert client.get(status_url).json() == {"status": "ready", "progress": 100}
-    assert len(queued) == 11  # nine files, the data version, the catalogue
+    assert len(queued) == 12  # ten files, the data version, the catalogue
     assert set(
         PreparedFile.objects.filter(
             family__startswith=f"observatory.file:{edition.pk}:"
