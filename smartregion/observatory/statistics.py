@@ -77,6 +77,8 @@ from statistics import NormalDist
 import numpy as np
 import polars as pl
 
+from smartregion.observatory import disclosure
+
 SINGLE_CHOICE = "single_choice"
 YES_NO = "yes_no"
 MULTIPLE_CHOICE = "multiple_choice"
@@ -110,6 +112,8 @@ RESULT_COLUMNS = [
     "strata",
     "df",
     "method",
+    "flag",
+    "suppression",
 ]
 TREND_COLUMNS = [
     "question",
@@ -129,6 +133,7 @@ TREND_COLUMNS = [
     "suppressed",
     "df",
     "method",
+    "suppression",
 ]
 _KEYS = ["question", "base", "category"]
 
@@ -144,6 +149,8 @@ class Question:
     code: str
     type: str
     categories: tuple[str, ...] = ()
+    confidential: bool = False
+    """Individual answers are not public: the dominance rule applies (see ``disclosure``)."""
 
     @property
     def numeric(self) -> bool:
@@ -854,6 +861,7 @@ def _estimate_wave(wave: _Wave, options: Options) -> pl.DataFrame:
     mapping = _group_mapping(wave.strata, counts, _domains(wave.strata), wave.categories, options)
     cells = _estimate_cells(stats, mapping, wave.categories)
     results = _finish(cells, options, label="stratified")
+    results = disclosure.protect(results, wave.questions, min_cell=options.min_cell)
     return _order(results, wave.strata).select(RESULT_COLUMNS)
 
 
@@ -929,7 +937,11 @@ def estimate_edition(
     shared = _shared_categories(wave_from, wave_to)
     independent = _independent_trends(results_from, results_to, shared, options)
     panel = _panel_trends(wave_from, wave_to, shared, options)
-    trends = pl.concat([independent.select(TREND_COLUMNS), panel.select(TREND_COLUMNS)])
+    computed = TREND_COLUMNS[:-1]  # all but "suppression", which disclosure control adds
+    trends = pl.concat([independent.select(computed), panel.select(computed)])
+    trends = disclosure.protect_trends(
+        trends, results_from, results_to, wave_to.questions, min_cell=options.min_cell
+    )
     positioned = trends.join(shared.select(*_KEYS, "position"), on=_KEYS)
     ordered = _order(positioned, wave_to.strata, "comparison").select(TREND_COLUMNS)
     return Edition(results_from, results_to, ordered)
