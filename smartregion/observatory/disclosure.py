@@ -138,19 +138,52 @@ def _lines(breakdowns: list[str]) -> list[list[int]]:
 
 
 def _determined(matrix: np.ndarray, unknown: np.ndarray) -> np.ndarray:
-    """For each unknown column, whether its value is a linear function of the knowns (its unit
-    vector lies in the row space of the matrix restricted to the unknowns)."""
+    """For each unknown column, whether its value is a linear function of the knowns: its unit
+    vector lies in the row space of the matrix restricted to the unknowns, i.e. the projection
+    onto that row space (V_r V_rᵀ from a thin SVD) has 1 on its diagonal."""
     sub = matrix[:, unknown]
+    sub = sub[np.abs(sub).sum(axis=1) > 0]
     if sub.shape[1] == 0:
         return np.zeros(0, dtype=bool)
     if sub.shape[0] == 0:
         return np.zeros(sub.shape[1], dtype=bool)
-    _, singular, vt = np.linalg.svd(sub)
+    _, singular, vt = np.linalg.svd(sub, full_matrices=False)
     rank = int((singular > 1e-9 * max(1.0, singular.max(initial=0.0))).sum())
-    null = vt[rank:]
-    if null.shape[0] == 0:
-        return np.ones(sub.shape[1], dtype=bool)
-    return np.abs(null).max(axis=0) < 1e-9
+    projection = (vt[:rank] ** 2).sum(axis=0)
+    return projection > 1 - 1e-9
+
+
+def _margin_determined(table: _Table) -> dict[int, bool] | None:
+    """The rank test in closed form, when it is one (None otherwise: use the SVD).
+
+    Per category, the equations are "all" − Σ members of each margin line. With "all" published,
+    a withheld member is determined iff it is the only one withheld in its line; with "all"
+    withheld, "all" is determined iff some line has nothing withheld, and a member iff it is the
+    only one withheld in its line while another line has nothing withheld. For an exclusive
+    question the cells' category sums add nothing when every withheld cell is withheld whole
+    and there are at least two categories: any null vector u of one category's system gives
+    x_bk = u_b·d_k with Σ d_k = 0, which keeps every category sum (partial cells: use the SVD)."""
+    size = len(table.categories)
+    partial = table.withheld.any(axis=1) & ~table.withheld.all(axis=1)
+    if table.exclusive and (size < 2 or partial.any()):
+        return None
+    if "all" not in table.breakdowns:
+        return {int(v): False for v in np.flatnonzero(table.withheld.reshape(-1))}
+    all_index = table.breakdowns.index("all")
+    lines = _lines(table.breakdowns)
+    found = {}
+    for k in range(size):
+        hidden = [[b for b in line if table.withheld[b, k]] for line in lines]
+        some_line_open = any(not h for h in hidden)
+        if table.withheld[all_index, k]:
+            found[all_index * size + k] = some_line_open
+        for i, members in enumerate(hidden):
+            other_open = any(not h for j, h in enumerate(hidden) if j != i)
+            for b in members:
+                alone = len(members) == 1
+                known = alone and (not table.withheld[all_index, k] or other_open)
+                found[b * size + k] = known
+    return found
 
 
 def _bounds(table: _Table, matrix: np.ndarray, unknown: np.ndarray, wanted: list[int]):
@@ -197,18 +230,23 @@ def _margin_bounds(
     if all_index is None or table.withheld[all_index].any():
         return {}
     found = {}
+    wanted_by_cell: dict[int, list[int]] = {}
+    for variable in wanted:
+        wanted_by_cell.setdefault(variable // size, []).append(variable % size)
     for members in _lines(table.breakdowns):
-        hidden = [b for b in members if table.withheld[b].any()]
-        if table.exclusive and any(not table.withheld[b].all() for b in hidden):
+        rows = np.array(members)
+        hidden = rows[table.withheld[rows].any(axis=1)]
+        if table.exclusive and not table.withheld[hidden].all():
             continue
-        for variable in wanted:
-            b, k = divmod(variable, size)
-            if b not in hidden:
-                continue
-            published = sum(table.counts[m, k] for m in members if not table.withheld[m, k])
-            rest = table.counts[all_index, k] - published
-            others = sum(table.respondents[h] for h in hidden if h != b and table.withheld[h, k])
-            found[variable] = (max(0.0, rest - others), min(table.respondents[b], rest))
+        withheld = table.withheld[rows]
+        published = np.where(withheld, 0.0, np.nan_to_num(table.counts[rows])).sum(axis=0)
+        rest = table.counts[all_index] - published  # per category: Σ of the withheld members
+        hidden_respondents = (withheld * table.respondents[rows, None]).sum(axis=0)
+        for b in hidden:
+            for k in wanted_by_cell.get(int(b), []):
+                others = hidden_respondents[k] - table.respondents[b] * table.withheld[b, k]
+                low = max(0.0, rest[k] - others)
+                found[int(b) * size + k] = (low, min(table.respondents[b], rest[k]))
     return found
 
 
@@ -220,8 +258,10 @@ def exposures(table: _Table) -> list[tuple[int, int, str]]:
         return []
     matrix = table.equations()
     unknown = table.withheld.reshape(-1).copy()
-    columns = np.flatnonzero(unknown)
-    linear = dict(zip(columns, _determined(matrix, unknown), strict=True))
+    linear = _margin_determined(table)
+    if linear is None:
+        columns = np.flatnonzero(unknown)
+        linear = dict(zip(columns, _determined(matrix, unknown), strict=True))
     found = []
     wanted = []
     for b in np.flatnonzero(table.protected):
@@ -264,25 +304,36 @@ def complement(table: _Table, *, linear_only: bool = False) -> list[int]:
     added: list[int] = []
     table.bounded = table.bounded and not linear_only
     while True:
-        found = exposures(table)
-        if not found:
+        exposed = list(dict.fromkeys(b for b, _, _ in exposures(table)))
+        if not exposed:
             return added
-        choice = _candidate(table, found[0][0])
-        if choice is None:
+        # One complement per disclosed cell, then look again (several at once: a large table
+        # with many small cells would otherwise take one linear-algebra pass per complement).
+        chosen: list[int] = []
+        for b in exposed:
+            if any(c in _pool(table, b) for c in chosen):
+                continue  # this round's complement may protect it already: look again first
+            choice = _candidate(table, b)
+            if choice is not None and choice not in chosen:
+                chosen.append(choice)
+                table.withheld[choice, :] = True
+                table.counts[choice, :] = np.nan
+        if not chosen:
             return added
-        table.withheld[choice, :] = True
-        table.counts[choice, :] = np.nan
-        added.append(choice)
+        added += chosen
+
+
+def _pool(table: _Table, exposed: int) -> list[int]:
+    """The cells sharing a margin with ``exposed``."""
+    lines = _lines(table.breakdowns)
+    if table.breakdowns[exposed] == "all":
+        return [b for line in lines for b in line]
+    pool = [b for line in lines if exposed in line for b in line if b != exposed]
+    return [*pool, table.breakdowns.index("all")]
 
 
 def _candidate(table: _Table, exposed: int) -> int | None:
-    name = table.breakdowns[exposed]
-    lines = _lines(table.breakdowns)
-    if name == "all":
-        pool = [b for line in lines for b in line]
-    else:
-        pool = [b for line in lines if exposed in line for b in line if b != exposed]
-        pool.append(table.breakdowns.index("all"))
+    pool = _pool(table, exposed)
     open_cells = [b for b in pool if not table.withheld[b].all()]
     if not open_cells:
         open_cells = [b for b in range(len(table.breakdowns)) if not table.withheld[b].all()]

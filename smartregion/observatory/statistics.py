@@ -61,9 +61,18 @@ Trends between two waves on shared questions and categories:
   stratified estimator above applied to the within-commune differences d = y₂ − y₁, strata from
   the second wave's frame restricted to the communes of both frames.
 
-Suppression: a cell (question × category × breakdown) with fewer than ``min_cell`` (5)
-respondents is flagged ``suppressed`` and its figures are null; a trend is suppressed when one of
-its cells is (or, for the panel, when fewer than ``min_cell`` communes answered both waves).
+Suppression (statistical disclosure control, ``disclosure`` module): ``suppression`` says why a
+cell's figures are withheld and ``suppressed`` is true for every withheld cell; withheld cells keep
+their respondents and population. Primary: a cell (question × base × breakdown, all its
+categories at once, so that no category is the others' complement) with fewer than ``min_cell``
+(5) respondents ("respondents"), or, for a confidential question (answers not public), where one
+category was chosen by all respondents but at most one ("dominance"). Complementary: more cells of
+the same margins ("all" = Σ provinces = Σ classes) are withheld ("complementary") until no
+primary cell can be recomputed from the published figures, by subtraction or any linear
+combination, nor pinned down by the bounds 0 ≤ count ≤ respondents; cells already withheld for
+reliability are used first. A trend is withheld when one of its cells is (the panel also when
+fewer than ``min_cell`` communes answered both waves, and with complements of its own).
+``disclosure.audit`` checks a published edition.
 """
 
 from __future__ import annotations
