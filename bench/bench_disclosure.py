@@ -9,8 +9,9 @@ another database):
 "Before" is today's rule alone (cells under 5 respondents withheld, nothing else): the engine run
 with ``min_cell=1`` and no confidential question, then those cells nulled by hand. "After" is the
 edition as this code publishes it (recomputed, with its trends against the previous edition).
-A cell is question × base × breakdown (all its categories); a row is one category of a cell. Recovered: withheld rows given back by subtraction ("all" minus the other
-provinces or classes), then the rank/bounds audit.
+A cell is question × base × breakdown (all its categories); a row is one category of a cell.
+Recovered: withheld rows given back by subtraction ("all" minus the other provinces or
+classes); audit: what the rank/bounds audit finds.
 """
 
 from __future__ import annotations
