@@ -104,6 +104,16 @@ def main() -> None:
             f"  {a['reliability']}  {recovered(after)}  {len(problems)} ({spent:.2f} s)"
             f"  {dict(sorted(trend_reasons.items()))}"
         )
+        empty = (
+            before.filter(pl.col("respondents") == 0)
+            .select("question", "base", "breakdown")
+            .unique()
+        )
+        exposed = {(p["question"], p["base"], p["breakdown"]) for p in disclosure.audit(before)}
+        print(
+            f"      before: {empty.height} of the withheld cells are empty (no respondent); "
+            f"the audit finds {len(exposed)} withheld cells disclosed"
+        )
         rows_before = before.filter(pl.col("suppression").is_not_null()).height
         rows_after = after.filter(pl.col("suppression").is_not_null()).height
         print(f"      withheld rows: before {rows_before}, after {rows_after}")

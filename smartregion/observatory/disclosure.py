@@ -9,7 +9,8 @@ Primary suppression (reasons in the ``suppression`` column)
   no respondent, too: it gets no complement, having no one to protect).
 - ``"dominance"``: a cell of a *confidential* question (one whose individual answers are not
   public) where one category was chosen by all respondents but at most one
-  (count ≥ n − 1; for a multiple-choice question, per option). Means have no dominance rule.
+  (count ≥ n − 1; for a multiple-choice question, per option ticked). Means have no dominance
+  rule; an option ticked by at most one respondent is not a dominance (the rule as specified).
 
 The unit of suppression is the whole *cell*: question × base × breakdown, every category at once.
 A single-choice cell's categories sum to its base, so withholding one category and publishing the
@@ -26,14 +27,27 @@ its value is determined by these equations from the published cells: its unit ve
 row space of the constraint matrix restricted to the withheld unknowns (a rank test, which covers
 every subtraction), or, for the unweighted counts, when the bounds 0 ≤ count ≤ respondents make
 its interval a single value; a dominance cell is also disclosed when those bounds prove that one
-category has at least n − 1 answers (exactly what the rule hides).
+category has at least n − 1 answers (exactly what the rule hides). A category that nobody or
+everybody chose in the whole population ("all" published at 0 or 1) is not counted as disclosed
+by bounds: "all" says it of every cell, and no suppression could hide it. The weighted totals
+obey the same equations (exactly when no collapsed stratum straddles two provinces or classes,
+approximately otherwise), so the same test covers them; bounds are checked on counts only.
+
+Computation: the margins have a simple shape, so both tests have closed forms, used whenever they
+apply (checked against the general methods in the tests): with "all" published, a withheld member
+is linearly determined iff it is alone withheld in its margin, and its count's sharp bounds are
+Fréchet's, [max(0, R − Σ other withheld respondents), min(n, R)] with R = "all" − the published
+members. Otherwise (a cell withheld only in part for reliability, "all" withheld) the rank test
+uses a thin SVD and the bounds SciPy's ``linprog`` (HiGHS).
 
 Heuristic: while a disclosure-suppressed cell is disclosed, withhold one more cell of the same
 margin (another province for a province, another class for a class, provinces or classes for
 "all"), choosing first the cell that costs least: a cell already partly withheld for reliability
 (``suppression`` "reliability", free to use: not confidential, so it may itself be recomputable),
-then the fewest respondents, then the smallest population, then the code; "all" last. Repeat until
-no disclosure-suppressed cell is disclosed (at worst the whole table is withheld).
+then the fewest respondents, then the smallest population, then the code; "all" last. Cells
+wholly withheld already (for reliability or otherwise) are unknowns and cost nothing. Each pass
+adds one complement per disclosed cell whose margin got none in that pass, then tests again,
+until no disclosure-suppressed cell is disclosed (at worst the whole table is withheld).
 Only ``"respondents"`` and ``"dominance"`` cells are protected; reliability-withheld and
 complementary cells may be recomputable (they are withheld for other reasons or to protect others).
 Empty cells (no respondent) protect no one and are left out.
@@ -516,7 +530,6 @@ def protect_trends(
     marked = trends.join(cells, on=keys, how="left")
     independent = pl.col("comparison") == "independent"
     few = (pl.col("comparison") == "panel") & (pl.col("respondents_to") < min_cell)
-    few = few & (pl.col("respondents_to") >= 1)
     withheld_cell = [
         pl.when(pl.col(c).is_in(list(WITHHELD_FOR_DISCLOSURE))).then(pl.col(c))
         for c in ("_to", "_from")
@@ -579,6 +592,10 @@ def audit(
     ``questions``, a question × base is taken as exclusive when its published cells' categories
     sum to 1 (the stricter assumption)."""
     results = _frame(results)
+    if "suppression" not in results.columns:  # an edition published before disclosure control
+        results = results.with_columns(
+            suppression=pl.when(pl.col("suppressed")).then(pl.lit(RESPONDENTS))
+        )
     problems = []
     exclusive = set(_exclusive(questions)) if questions else _exclusive_from(results)
     marked = results.with_columns(

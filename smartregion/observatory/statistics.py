@@ -946,8 +946,11 @@ def estimate_edition(
     shared = _shared_categories(wave_from, wave_to)
     independent = _independent_trends(results_from, results_to, shared, options)
     panel = _panel_trends(wave_from, wave_to, shared, options)
-    computed = TREND_COLUMNS[:-1]  # all but "suppression", which disclosure control adds
-    trends = pl.concat([independent.select(computed), panel.select(computed)])
+    # "suppression" may not exist yet: disclosure control adds (or completes) it.
+    trends = pl.concat(
+        [t.select(c for c in TREND_COLUMNS if c in t.columns) for t in (independent, panel)],
+        how="diagonal_relaxed",
+    )
     trends = disclosure.protect_trends(
         trends, results_from, results_to, wave_to.questions, min_cell=options.min_cell
     )
