@@ -716,7 +716,8 @@ def _audit_tables_linear(
 def subtraction_attack(results: pl.DataFrame | list[dict]) -> list[dict[str, Any]]:
     """The direct attack: every withheld cell that "all" minus the other provinces (or classes),
     or Σ provinces (or classes) for "all", gives back, with the value recomputed (unweighted
-    counts and weighted totals). Reports withheld cells of any reason (callers filter)."""
+    counts and weighted totals). Reports withheld cells of any reason and empty ones (callers
+    filter)."""
     results = _frame(results)
     found = []
     for (question, base, category), rows in results.group_by(
@@ -750,6 +751,7 @@ def subtraction_attack(results: pl.DataFrame | list[dict]) -> list[dict[str, Any
                     "category": category,
                     "breakdown": target,
                     "suppression": row.get("suppression"),
+                    "respondents": row["respondents"],
                     "unweighted": count / row["respondents"] if row["respondents"] else None,
                     "estimate": total / row["population"] if row["population"] else None,
                 }

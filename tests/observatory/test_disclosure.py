@@ -10,6 +10,8 @@ import numpy as np
 import polars as pl
 import pytest
 from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from smartregion.barometer.demo import barometer_demo_create
 from smartregion.observatory import disclosure, exports
@@ -245,7 +247,7 @@ def _recovered_disclosure_cells(results: pl.DataFrame | list[dict]) -> list[dict
     return [
         r
         for r in disclosure.subtraction_attack(results)
-        if r["suppression"] in disclosure.DISCLOSURE
+        if r["suppression"] in disclosure.DISCLOSURE and r["respondents"] > 0  # not empty
     ]
 
 
@@ -359,3 +361,53 @@ def _random_table(rng: np.random.Generator, *, hide_all: bool = False) -> disclo
         protected=hide & (respondents > 0),
         dominant=np.zeros(counts.shape, dtype=bool),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Property: whatever the answers, nothing withheld for disclosure comes back
+
+
+@st.composite
+def small_waves(draw):
+    """2–5 provinces × 2–3 classes of 1–6 communes, about half answering; confidential
+    questions of every kind."""
+    provinces, classes = draw(st.integers(2, 5)), draw(st.integers(2, 3))
+    frame_rows, answer_rows = [], []
+    for p in range(provinces):
+        for c in range(classes):
+            for _ in range(draw(st.integers(1, 6))):
+                refnis = f"r{len(frame_rows)}"
+                frame_rows.append((refnis, f"P{p}", "sml"[c]))
+                if draw(st.booleans()):
+                    answer_rows.append((refnis, "plan", draw(st.sampled_from("abcd"))))
+                    answer_rows.append((refnis, "ok", draw(st.sampled_from(["yes", "no"]))))
+                    for option in draw(st.sets(st.sampled_from("xyz"))):
+                        answer_rows.append((refnis, "tools", option))
+                    answer_rows.append((refnis, "score", str(draw(st.integers(0, 10)))))
+    answer_rows = [(r, q, "dont_know" if v == "d" else v) for r, q, v in answer_rows]
+    frame = pl.DataFrame(
+        frame_rows, schema=["refnis", "province", "population_class"], orient="row"
+    )
+    answers = pl.DataFrame(
+        answer_rows or [("r0", "ok", "yes")], schema=["refnis", "question", "value"], orient="row"
+    )
+    return frame, answers
+
+
+PROPERTY_QUESTIONS = {
+    "plan": Question("plan", "single_choice", ("a", "b", "c", "dont_know"), confidential=True),
+    "ok": Question("ok", "yes_no", YES_NO, confidential=True),
+    "tools": Question("tools", "multiple_choice", ("x", "y", "z"), confidential=True),
+    "score": Question("score", "scale", confidential=True),
+}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_waves())
+def test_no_disclosure_suppressed_cell_is_ever_recovered(wave):
+    frame, answers = wave
+
+    results = estimate(frame, answers, PROPERTY_QUESTIONS, Options(class_order=("s", "m", "l")))
+
+    assert _recovered_disclosure_cells(results) == []
+    assert disclosure.audit(results, questions=PROPERTY_QUESTIONS) == []
