@@ -106,7 +106,10 @@ def wave_data(wave: Wave) -> WaveData:
 
 
 def engine_questions(instrument: Instrument) -> dict[str, statistics.Question]:
-    """The instrument's estimable questions in the engine's terms, matrix rows expanded."""
+    """The instrument's estimable questions in the engine's terms, matrix rows expanded.
+
+    A question whose individual answers are not public (``public`` false) is confidential: its
+    cells get the dominance rule of disclosure control."""
     found: dict[str, statistics.Question] = {}
     for q in instrument.questions:
         specials = tuple(
@@ -116,14 +119,19 @@ def engine_questions(instrument: Instrument) -> dict[str, statistics.Question]:
             )
             if allowed
         )
+        confidential = not q.public
         if q.type == "matrix":
             for row in q.rows:
-                found[f"{q.code}.{row.code}"] = statistics.Question(f"{q.code}.{row.code}", "scale")
+                code = f"{q.code}.{row.code}"
+                found[code] = statistics.Question(code, "scale", confidential=confidential)
         elif q.type in ("scale", "number"):
-            found[q.code] = statistics.Question(q.code, q.type)
+            found[q.code] = statistics.Question(q.code, q.type, confidential=confidential)
         elif q.type in ESTIMATED_TYPES:
             found[q.code] = statistics.Question(
-                q.code, q.type, tuple(o.code for o in q.options) + specials
+                q.code,
+                q.type,
+                tuple(o.code for o in q.options) + specials,
+                confidential=confidential,
             )
     return found
 

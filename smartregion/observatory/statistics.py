@@ -116,10 +116,20 @@ Trends between two waves on shared questions and categories:
   stratified estimator above applied to the within-commune differences d = y₂ − y₁, strata from
   the second wave's frame restricted to the communes of both frames.
 
-Suppression: a cell (question × category × breakdown) with fewer than ``min_cell`` (5)
-respondents, or flagged "unpublished", is ``suppressed`` and its figures are null; a trend is
-suppressed when one of its cells is (or, for the panel, when fewer than ``min_cell`` communes
-answered both waves).
+Suppression (statistical disclosure control, ``disclosure`` module): ``suppression`` says why a
+cell's figures are withheld and ``suppressed`` is true for every withheld cell; withheld cells keep
+their respondents and population. Primary: a cell (question × base × breakdown, all its
+categories at once, so that no category is the others' complement) with fewer than ``min_cell``
+(5) respondents ("respondents"), or, for a confidential question (answers not public), where one
+category was chosen by all respondents but at most one ("dominance"). Complementary: more cells of
+the same margins ("all" = Σ provinces = Σ classes) are withheld ("complementary") until no
+primary cell can be recomputed from the published figures, by subtraction or any linear
+combination, nor pinned down by the bounds 0 ≤ count ≤ respondents; cells already withheld for
+reliability are used first. A trend is withheld when one of its cells is (the panel also when
+fewer than ``min_cell`` communes answered both waves, and with complements of its own).
+``disclosure.audit`` checks a published edition.
+A cell flagged "unpublished" by the reliability rule is withheld too ("reliability"): it is not
+confidential, and complementary suppression may use it but does not protect it.
 """
 
 from __future__ import annotations
@@ -135,6 +145,7 @@ import polars as pl
 
 from .reliability import RELIABILITY_RULE as RELIABILITY_RULE
 from .reliability import clopper_pearson, flag_expression, korn_graubard_n, wilson
+from smartregion.observatory import disclosure
 
 SINGLE_CHOICE = "single_choice"
 YES_NO = "yes_no"
@@ -196,6 +207,7 @@ TREND_COLUMNS = [
     "suppressed",
     "df",
     "method",
+    "suppression",
 ]
 _KEYS = ["question", "base", "category"]
 
@@ -211,6 +223,8 @@ class Question:
     code: str
     type: str
     categories: tuple[str, ...] = ()
+    confidential: bool = False
+    """Individual answers are not public: the dominance rule applies (see ``disclosure``)."""
 
     @property
     def numeric(self) -> bool:
@@ -844,6 +858,10 @@ def _finish(
     )
     cells = cells.with_columns(suppression=suppression)
     withheld = pl.col("suppression").is_not_null()
+    # The figures of a wave's cells are nulled by disclosure control (``disclosure.protect``),
+    # which needs the counts of cells withheld for reliability to apply the dominance rule;
+    # the panel's differences are nulled here.
+    nulled = withheld if not levels else pl.lit(False)
     figures = ["estimate", "se", "ci_low", "ci_high", "unweighted", "unweighted_se", "df"]
     if levels:
         figures += ["n_effective", "deff", "cv", "ci_width", "variance_fallback"]
@@ -855,7 +873,7 @@ def _finish(
             respondents=pl.col("respondents").cast(pl.Int64),
             strata=pl.col("strata").cast(pl.Int64),
         )
-        .with_columns([pl.when(~withheld).then(pl.col(c)).alias(c) for c in figures])
+        .with_columns([pl.when(~nulled).then(pl.col(c)).alias(c) for c in figures])
         .drop("_zero")
     )
 
@@ -1065,6 +1083,7 @@ def _estimate_wave(wave: _Wave, options: Options) -> pl.DataFrame:
     mapping = _group_mapping(wave.strata, counts, _domains(wave.strata), wave.categories, options)
     cells = _estimate_cells(stats, mapping, wave.categories)
     results = _finish(cells, options, label="stratified")
+    results = disclosure.protect(results, wave.questions, min_cell=options.min_cell)
     return _order(results, wave.strata).select(RESULT_COLUMNS)
 
 
@@ -1140,7 +1159,14 @@ def estimate_edition(
     shared = _shared_categories(wave_from, wave_to)
     independent = _independent_trends(results_from, results_to, shared, options)
     panel = _panel_trends(wave_from, wave_to, shared, options)
-    trends = pl.concat([independent.select(TREND_COLUMNS), panel.select(TREND_COLUMNS)])
+    # "suppression" may not exist yet: disclosure control adds (or completes) it.
+    trends = pl.concat(
+        [t.select(c for c in TREND_COLUMNS if c in t.columns) for t in (independent, panel)],
+        how="diagonal_relaxed",
+    )
+    trends = disclosure.protect_trends(
+        trends, results_from, results_to, wave_to.questions, min_cell=options.min_cell
+    )
     positioned = trends.join(shared.select(*_KEYS, "position"), on=_KEYS)
     ordered = _order(positioned, wave_to.strata, "comparison").select(TREND_COLUMNS)
     return Edition(results_from, results_to, ordered)
