@@ -32,7 +32,7 @@ from smartregion.accounts.models import User
 from smartregion.barometer.models import Response, ResponseAnswer, Wave, WaveMember
 from smartregion.barometer.queries import response_rates
 from smartregion.instruments.definition import Instrument
-from smartregion.observatory import charts, exports, statistics
+from smartregion.observatory import charts, exports, findings, queries, statistics
 from smartregion.observatory.models import Edition, EditionBuild
 from smartregion.opendata.builds import open_data_changed
 
@@ -239,7 +239,7 @@ def compute_edition_data(wave: Wave, progress: Progress = _silent) -> dict[str, 
         results = statistics.estimate(current.frame, current.responses, questions)
         trends = pl.DataFrame(schema={c: pl.String for c in statistics.TREND_COLUMNS})
     progress(80)
-    return {
+    data = {
         "wave": {
             "year": wave.year,
             "title": {"fr": wave.title_fr, "en": wave.title_en}
@@ -261,6 +261,9 @@ def compute_edition_data(wave: Wave, progress: Progress = _silent) -> dict[str, 
         "rates": _rates(wave),
         "public_answers": _public_answers(wave, instrument),
     }
+    # The key findings by their documented rule; the analyst may reword them before publishing.
+    data["findings"] = findings.select(data, queries.HEADLINES)
+    return data
 
 
 def edition_slug(wave: Wave) -> str:

@@ -87,7 +87,8 @@ def edition_detail(request: HttpRequest, slug: str, revision: int | None = None)
         {
             "edition": edition,
             "revision_in_url": revision is not None,
-            "sections": queries.sections(data, language),
+            "findings": queries.key_findings(data, language),
+            "sections": queries.section_figures(data, language),
             "methodology": edition.methodology.split("\n\n"),
             "overall": queries.rates(data, "all", language)[0],
             "province_rates": queries.rates(data, "province", language),
@@ -109,6 +110,7 @@ def question_detail(
     if figures is None:
         raise Http404(_("This edition has no question %(code)s.") % {"code": code})
     has_chart = bool(charts.rows_for(edition.data, code))
+    history = queries.question_history(queries.edition_series(edition), code, language)
     return render(
         request,
         "observatory/question.html",
@@ -117,10 +119,38 @@ def question_detail(
             "revision_in_url": revision is not None,
             "q": figures,
             "has_chart": has_chart,
+            "province_chart": _breakdown_chart(edition, code, "province", language),
+            "class_chart": _breakdown_chart(edition, code, "population_class", language),
+            "history": history,
+            "history_chart": _history_chart(edition, code, history, language),
             "answers": queries.answer_map(edition, code, language),
             "previous": edition.data.get("previous"),
         },
     )
+
+
+def _breakdown_chart(edition: Edition, code: str, kind: str, language: str) -> str:
+    labels = queries.group_labels(edition.data, kind, language)
+    chart = charts.breakdown_spec(edition.data, code, kind, labels, language)
+    key = f"{edition.pk}:{edition.checksum[:16]}:{language}:{code}:{kind}"
+    return charts.rendered(key, chart)
+
+
+def _history_chart(
+    edition: Edition, code: str, history: queries.History | None, language: str
+) -> str:
+    if history is None:
+        return ""
+    question = charts.question_of(edition.data, code) or {"type": ""}
+    chart = charts.trend_spec(
+        history.points,
+        proportion=charts.is_proportion(question),
+        scale=charts.domain(edition.data, question),
+        language=language,
+    )
+    years = "-".join(str(year) for year in history.years)
+    key = f"{edition.pk}:{edition.checksum[:16]}:{language}:{code}:trend:{years}"
+    return charts.rendered(key, chart)
 
 
 @require_safe
