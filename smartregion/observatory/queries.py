@@ -406,8 +406,14 @@ def trend_figures(
     return found
 
 
-def question_figures(data: dict[str, Any], code: str, language: str) -> QuestionFigures | None:
-    """Everything the question page and the report show about one question."""
+def question_figures(
+    data: dict[str, Any],
+    code: str,
+    language: str,
+    labels: dict[str, dict[str, str]] | None = None,
+) -> QuestionFigures | None:
+    """Everything the question page and the report show about one question; `labels`: the
+    groups' labels by breakdown kind when the caller already has them (`group_labels`)."""
     question = charts.question_of(data, code)
     if question is None:
         return None
@@ -429,7 +435,7 @@ def question_figures(data: dict[str, Any], code: str, language: str) -> Question
             grouped,
             columns,
             "province",
-            group_labels(data, "province", language),
+            labels["province"] if labels else group_labels(data, "province", language),
             language,
         ),
         classes=_breakdown(
@@ -437,7 +443,9 @@ def question_figures(data: dict[str, Any], code: str, language: str) -> Question
             grouped,
             columns,
             "population_class",
-            group_labels(data, "population_class", language),
+            labels["population_class"]
+            if labels
+            else group_labels(data, "population_class", language),
             language,
         ),
         trends=trends,

@@ -106,7 +106,11 @@ def question_detail(
 ) -> HttpResponse:
     edition = _edition(slug, revision)
     language = active_language()
-    figures = queries.question_figures(edition.data, code, language)
+    labels = {
+        kind: queries.group_labels(edition.data, kind, language)
+        for kind in ("province", "population_class")
+    }
+    figures = queries.question_figures(edition.data, code, language, labels)
     if figures is None:
         raise Http404(_("This edition has no question %(code)s.") % {"code": code})
     has_chart = bool(charts.rows_for(edition.data, code))
@@ -119,8 +123,8 @@ def question_detail(
             "revision_in_url": revision is not None,
             "q": figures,
             "has_chart": has_chart,
-            "province_chart": _breakdown_chart(edition, code, "province", language),
-            "class_chart": _breakdown_chart(edition, code, "population_class", language),
+            "province_chart": _breakdown_chart(edition, code, labels, "province", language),
+            "class_chart": _breakdown_chart(edition, code, labels, "population_class", language),
             "history": history,
             "history_chart": _history_chart(edition, code, history, language),
             "answers": queries.answer_map(edition, code, language),
@@ -129,9 +133,10 @@ def question_detail(
     )
 
 
-def _breakdown_chart(edition: Edition, code: str, kind: str, language: str) -> str:
-    labels = queries.group_labels(edition.data, kind, language)
-    chart = charts.breakdown_spec(edition.data, code, kind, labels, language)
+def _breakdown_chart(
+    edition: Edition, code: str, labels: dict[str, dict[str, str]], kind: str, language: str
+) -> str:
+    chart = charts.breakdown_spec(edition.data, code, kind, labels[kind], language)
     key = f"{edition.pk}:{edition.checksum[:16]}:{language}:{code}:{kind}"
     return charts.rendered(key, chart)
 
