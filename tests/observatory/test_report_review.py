@@ -70,3 +70,23 @@ def test_a_draft_is_never_the_previous_edition_of_a_trend(staff_user, closed_wav
     assert queries.editions_listed() == []
     assert queries.edition_get(draft.slug) is None
     assert Edition.with_drafts.get() == draft
+
+
+@pytest.mark.parametrize(("who", "status"), [("anonymous", 302), ("member", 403), ("manager", 403)])
+def test_only_centre_staff_review_or_publish_a_draft(
+    client, request, staff_user, closed_wave, who, status
+):
+    draft = edition_publish(wave=closed_wave, user=staff_user, draft=True)
+    build = EditionBuild.objects.create(
+        wave=closed_wave, requested_by=staff_user, review=True, status="ready", edition=draft
+    )
+    if who != "anonymous":
+        client.force_login(request.getfixturevalue(who))
+
+    page = client.get(f"/en/observatory/builds/{build.public_id}/")
+    posted = client.post(
+        f"/en/observatory/builds/{build.public_id}/", {"findings-TOTAL_FORMS": "0"}
+    )
+
+    assert (page.status_code, posted.status_code) == (status, status)
+    assert Edition.with_drafts.get().is_draft is True
