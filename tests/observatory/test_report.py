@@ -4,6 +4,7 @@ trend charts, reliability flags in every table, the analyst's review of a draft'
 from __future__ import annotations
 
 import re
+import subprocess
 from html import unescape
 
 import pytest
@@ -136,3 +137,27 @@ def test_caution_and_withheld_cells_show_their_flag_and_reason(client, published
     text = _text(response)
     assert "‡ use with caution: the figure is imprecise" in text
     assert "— not published: hidden to protect another cell." in text
+
+
+def test_pdf_report_has_a_table_of_contents_with_page_numbers_then_the_findings(
+    published, tmp_path
+):
+    from smartregion.observatory import exports  # noqa: PLC0415 - only this test renders a PDF
+
+    edition = published.latest
+    path = tmp_path / "report.pdf"
+    path.write_bytes(exports._render_pdf(edition, "en", lambda percent: None))
+
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = text.split("\f")
+    contents = re.findall(
+        r"^\s*(Key findings|Who answered|Methodology)[ .]+(\d+)\s*$", pages[0], re.M
+    )
+    assert [name for name, _page in contents] == ["Key findings", "Who answered", "Methodology"]
+    findings_page = int(contents[0][1])
+    assert "Key findings" in pages[findings_page - 1]
+    with translation.override("en"):
+        first = queries.key_findings(edition.data, "en")[0].sentence
+    assert first[:40] in re.sub(r"\s+", " ", pages[findings_page - 1])
