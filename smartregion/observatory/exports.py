@@ -502,21 +502,25 @@ def report_pdf_file(*, progress: Progress, edition_id: int, language: str) -> Bu
 
 
 def _render_pdf(edition: Edition, language: str, progress: Progress) -> bytes:
+    """The edition's report as the page shows it: key findings, who answered, then each section
+    with its questions' charts and tables, the methodology last; a table of contents with page
+    numbers (CSS `target-counter`) opens it."""
     import weasyprint  # noqa: PLC0415 - heavy optional dependency, only needed here
 
     data = edition.data
     with translation.override(language):
-        links = [
-            (section.title, link.code)
-            for section in queries.sections(data, language)
-            for link in section.questions
-        ]
-        questions = []
-        for done, (section_title, code) in enumerate(links):
-            figures = queries.question_figures(data, code, language)
-            chart = charts.svg(edition.pk, edition.checksum, data, code, language)
-            questions.append((section_title, figures, chart))
-            progress(80 * (done + 1) // max(len(links), 1))
+        sections = queries.section_figures(data, language)
+        total = max(sum(len(section.questions) for section in sections), 1)
+        done = 0
+        report = []
+        for section in sections:
+            charted = []
+            for question in section.questions:
+                chart = charts.svg(edition.pk, edition.checksum, data, question.code, language)
+                charted.append((question, chart))
+                done += 1
+                progress(80 * done // total)
+            report.append((section, charted))
         html = render_to_string(
             "observatory/report_pdf.html",
             {
@@ -525,10 +529,11 @@ def _render_pdf(edition: Edition, language: str, progress: Progress) -> bytes:
                 "methodology": edition.methodology_en
                 if language == "en"
                 else edition.methodology_fr,
+                "findings": queries.key_findings(data, language),
                 "province_rates": queries.rates(data, "province", language),
                 "class_rates": queries.rates(data, "population_class", language),
                 "overall": queries.rates(data, "all", language)[0],
-                "questions": questions,
+                "sections": report,
             },
         )
     stylesheet = finders.find("observatory/report.css")

@@ -16,6 +16,14 @@ from smartregion.barometer.models import Wave
 from smartregion.core.i18n import TitledInLanguages, active_language
 
 
+class PublishedEditions(models.Manager):
+    """Editions the public may read: drafts (awaiting the analyst's review of their key findings)
+    are left out of every page, file, catalogue and trend unless asked for by `with_drafts`."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(is_draft=False)
+
+
 class Edition(TitledInLanguages, models.Model):
     wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="editions")
     slug = models.SlugField(_("identifier"), max_length=80)
@@ -34,8 +42,20 @@ class Edition(TitledInLanguages, models.Model):
     methodology_en = models.TextField(_("methodology (English)"))
     data = models.JSONField(_("results"))
     checksum = models.CharField(_("checksum (SHA-256)"), max_length=64)
+    is_draft = models.BooleanField(
+        _("draft"),
+        default=False,
+        help_text=_(
+            "Seen by centre staff only, until its key findings are reviewed and published."
+        ),
+    )
+
+    with_drafts = models.Manager()
+    objects = PublishedEditions()
 
     class Meta:
+        default_manager_name = "objects"
+        base_manager_name = "with_drafts"
         ordering = ["-year", "-revision"]
         verbose_name = _("edition")
         verbose_name_plural = _("editions")
@@ -74,6 +94,13 @@ class EditionBuild(models.Model):
         Edition, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     task_result_id = models.CharField(max_length=64, blank=True)
+    review = models.BooleanField(
+        _("review the key findings before publishing"),
+        default=False,
+        help_text=_(
+            "The build makes a draft edition that staff publish once they have reviewed it."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -15,8 +15,9 @@ from typing import Any
 from django.db.models import OuterRef, Subquery
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from smartregion.observatory import charts
+from smartregion.observatory import charts, findings
 from smartregion.observatory.models import Edition
 from smartregion.territory import svgmap
 from smartregion.territory.maps import region_choropleth
@@ -103,9 +104,25 @@ def _scaled(value: float | None, percent: bool) -> float | None:
     return value * 100 if percent else value
 
 
+# Why a figure is withheld (CONTRACT `suppression`), as the reader is told.
+SUPPRESSION_REASONS = ("respondents", "complementary", "reliability", "dominance")
+
+
+def suppression_text(reason: str | None, min_cell: int = 5) -> str:
+    """The reader's words for a withheld figure's reason (translated in the active language)."""
+    if reason == "complementary":
+        return _("hidden to protect another cell")
+    if reason == "reliability":
+        return _("too imprecise to publish")
+    if reason == "dominance":
+        return _("one answer dominates")
+    return _("fewer than %(count)s communes") % {"count": min_cell}
+
+
 @dataclass(frozen=True)
 class Figure:
-    """One estimate as shown: percentages already ×100 when `percent`."""
+    """One estimate as shown: percentages already ×100 when `percent`; `flag` and `suppression`
+    are the edition's reliability flag and withholding reason (CONTRACT), `cv` a percentage."""
 
     label: str
     estimate: float | None
@@ -116,6 +133,20 @@ class Figure:
     suppressed: bool
     percent: bool
     special: bool = False
+    flag: str = "reliable"
+    suppression: str | None = None
+    n_effective: float | None = None
+    deff: float | None = None
+    cv: float | None = None
+
+    @property
+    def caution(self) -> bool:
+        return not self.suppressed and self.flag == "caution"
+
+    @property
+    def reason(self) -> str:
+        """Why the figure is withheld, in words ("" when published)."""
+        return suppression_text(self.suppression) if self.suppressed else ""
 
 
 @dataclass(frozen=True)
@@ -133,6 +164,20 @@ class BreakdownTable:
     def has_suppressed(self) -> bool:
         return any(f.suppressed for row in self.rows for f in row.figures)
 
+    @property
+    def has_caution(self) -> bool:
+        return any(f.caution for row in self.rows for f in row.figures)
+
+    @property
+    def reasons(self) -> list[str]:
+        return _reasons(f for row in self.rows for f in row.figures)
+
+
+def _reasons(figures) -> list[str]:
+    """The distinct withholding reasons of some figures, in words, in a fixed order."""
+    found = {f.suppression or "respondents" for f in figures if f.suppressed}
+    return [suppression_text(r) for r in SUPPRESSION_REASONS if r in found]
+
 
 @dataclass(frozen=True)
 class TrendFigure:
@@ -147,6 +192,11 @@ class TrendFigure:
     respondents_to: int
     suppressed: bool
     percent: bool
+    suppression: str | None = None
+
+    @property
+    def reason(self) -> str:
+        return suppression_text(self.suppression) if self.suppressed else ""
 
     @property
     def significant(self) -> bool:
@@ -179,6 +229,28 @@ class QuestionFigures:
             or any(t.suppressed for t in self.trends)
         )
 
+    @property
+    def overall_caution(self) -> bool:
+        return any(f.caution for f in self.figures)
+
+    @property
+    def overall_reasons(self) -> list[str]:
+        return _reasons(self.figures)
+
+    @property
+    def has_caution(self) -> bool:
+        return (
+            any(f.caution for f in self.figures)
+            or self.provinces.has_caution
+            or self.classes.has_caution
+        )
+
+    @property
+    def reasons(self) -> list[str]:
+        """Every withholding reason on the page, in words (the tables' legend)."""
+        rows = [f for row in self.provinces.rows + self.classes.rows for f in row.figures]
+        return _reasons([*self.figures, *rows, *self.trends])
+
 
 def item_label(question: dict[str, Any], row: dict[str, Any], language: str) -> str:
     """What one result row is about: a category, a matrix row, or the question's mean."""
@@ -194,8 +266,14 @@ def item_label(question: dict[str, Any], row: dict[str, Any], language: str) -> 
     return charts.category_label(question, row["category"], language)
 
 
+def _percent_of(value: float | None) -> float | None:
+    return None if value is None else value * 100
+
+
 def _figure(question: dict[str, Any], row: dict[str, Any], language: str) -> Figure:
     percent = row.get("kind") == "proportion"
+    flag = row.get("flag") or "reliable"
+    suppressed = bool(row["suppressed"]) or row["estimate"] is None or flag == "unpublished"
     return Figure(
         label=item_label(question, row, language),
         estimate=_scaled(row["estimate"], percent),
@@ -203,9 +281,14 @@ def _figure(question: dict[str, Any], row: dict[str, Any], language: str) -> Fig
         high=_scaled(row["ci_high"], percent),
         respondents=row["respondents"],
         unweighted=_scaled(row["unweighted"], percent),
-        suppressed=bool(row["suppressed"]) or row["estimate"] is None,
+        suppressed=suppressed,
         percent=percent,
         special=row["category"] in SPECIAL_CATEGORIES,
+        flag=flag,
+        suppression=(row.get("suppression") or "respondents") if suppressed else None,
+        n_effective=row.get("n_effective"),
+        deff=row.get("deff"),
+        cv=_percent_of(row.get("cv")),
     )
 
 
@@ -223,29 +306,41 @@ def _results_by_breakdown(data: dict[str, Any], code: str) -> dict[str, list[dic
 
 
 def group_labels(data: dict[str, Any], kind: str, language: str) -> dict[str, str]:
-    """Labels of a breakdown's groups (`province` or `population_class`) by key."""
+    """Labels of a breakdown's groups (`province` or `population_class`) by key, in display
+    order: provinces as the edition lists them, population classes by size (their minimum
+    population, not their text: "Moins de 5 000" before "5 000 à 9 999"), unknown last."""
     labels = {}
+    fallback = "unknown" if kind == "population_class" else "none"
     with translation.override(language):
         unknown = _("Unknown") if kind == "population_class" else _("No province")
     group_rates = data["rates"].get(kind, [])
-    names = _group_names(kind, {rate["key"] for rate in group_rates if rate["key"]}, language)
+    names, order = _group_names(
+        kind, {rate["key"] for rate in group_rates if rate["key"]}, language
+    )
     for rate in group_rates:
-        key = rate["key"] or ("unknown" if kind == "population_class" else "none")
+        key = rate["key"] or fallback
         labels[key] = names.get(rate["key"]) or rate["label"] or unknown
-    labels.setdefault("unknown" if kind == "population_class" else "none", unknown)
+    labels.setdefault(fallback, unknown)
+    if kind == "population_class":
+        last = float("inf")
+        ranked = sorted(enumerate(labels), key=lambda item: (order.get(item[1], last), item[0]))
+        labels = {key: labels[key] for _index, key in ranked}
     return labels
 
 
-def _group_names(kind: str, keys: set[str], language: str) -> dict[str, str]:
-    """Group names in the page's language: an edition freezes them in French when published."""
+def _group_names(
+    kind: str, keys: set[str], language: str
+) -> tuple[dict[str, str], dict[str, float]]:
+    """Group names in the page's language (an edition freezes them in French when published),
+    and for population classes their rank (minimum population)."""
     if not keys:
-        return {}
+        return {}, {}
     if kind == "province":
-        return {
-            p.refnis: pick_name(p.names, language) for p in Province.objects.filter(refnis__in=keys)
-        }
-    classes = PopulationClass.objects.filter(code__in=keys)
-    return {c.code: getattr(c, f"label_{language}", "") or c.label_fr for c in classes}
+        provinces = Province.objects.filter(refnis__in=keys)
+        return {p.refnis: pick_name(p.names, language) for p in provinces}, {}
+    classes = PopulationClass.objects.filter(code__in=keys).order_by("-min_population")
+    names = {c.code: getattr(c, f"label_{language}", "") or c.label_fr for c in classes}
+    return names, {c.code: float(c.min_population) for c in classes}
 
 
 def _breakdown(
@@ -265,7 +360,7 @@ def _breakdown(
         for item in columns:
             row = found.get(item)
             if row is None:
-                figures.append(Figure("", None, None, None, 0, None, True, False))
+                figures.append(Figure("", None, None, None, 0, None, True, False))  # not asked
             else:
                 figures.append(_figure(question, row, language))
         rows.append(BreakdownRow(label, figures))
@@ -305,13 +400,20 @@ def trend_figures(
                 respondents_to=row["respondents_to"] or 0,
                 suppressed=bool(row["suppressed"]) or row["difference"] is None,
                 percent=percent,
+                suppression=row.get("suppression") or "respondents",
             )
         )
     return found
 
 
-def question_figures(data: dict[str, Any], code: str, language: str) -> QuestionFigures | None:
-    """Everything the question page and the report show about one question."""
+def question_figures(
+    data: dict[str, Any],
+    code: str,
+    language: str,
+    labels: dict[str, dict[str, str]] | None = None,
+) -> QuestionFigures | None:
+    """Everything the question page and the report show about one question; `labels`: the
+    groups' labels by breakdown kind when the caller already has them (`group_labels`)."""
     question = charts.question_of(data, code)
     if question is None:
         return None
@@ -333,7 +435,7 @@ def question_figures(data: dict[str, Any], code: str, language: str) -> Question
             grouped,
             columns,
             "province",
-            group_labels(data, "province", language),
+            labels["province"] if labels else group_labels(data, "province", language),
             language,
         ),
         classes=_breakdown(
@@ -341,7 +443,9 @@ def question_figures(data: dict[str, Any], code: str, language: str) -> Question
             grouped,
             columns,
             "population_class",
-            group_labels(data, "population_class", language),
+            labels["population_class"]
+            if labels
+            else group_labels(data, "population_class", language),
             language,
         ),
         trends=trends,
@@ -369,6 +473,145 @@ def sections(data: dict[str, Any], language: str) -> list[Section]:
         link = QuestionLink(q["code"], _text(q["text"], language), bool(q["public"]))
         grouped.setdefault(_text(q["section"], language), []).append(link)
     return [Section(title, links) for title, links in grouped.items()]
+
+
+@dataclass(frozen=True)
+class QuestionSummary:
+    """A question as the edition page shows it: its overall figures, under its chart."""
+
+    code: str
+    text: str
+    public: bool
+    type: str
+    percent: bool
+    figures: list[Figure]
+    has_chart: bool
+
+    @property
+    def has_caution(self) -> bool:
+        return any(f.caution for f in self.figures)
+
+    @property
+    def has_suppressed(self) -> bool:
+        return any(f.suppressed for f in self.figures)
+
+    @property
+    def reasons(self) -> list[str]:
+        return _reasons(self.figures)
+
+
+@dataclass(frozen=True)
+class SectionFigures:
+    title: str
+    questions: list[QuestionSummary]
+
+
+def section_figures(data: dict[str, Any], language: str) -> list[SectionFigures]:
+    """The edition's questions by section, each with its overall figures (one pass over the
+    results, whatever their number)."""
+    overall: dict[str, list[dict]] = {}
+    for row in data["results"]:
+        if row["breakdown"] == "all":
+            overall.setdefault(row["question"].split(".", 1)[0], []).append(row)
+    grouped: dict[str, list[QuestionSummary]] = {}
+    for q in data["questions"]:
+        rows = overall.get(q["code"], [])
+        summary = QuestionSummary(
+            code=q["code"],
+            text=_text(q["text"], language),
+            public=bool(q["public"]),
+            type=q["type"],
+            percent=is_proportion(q),
+            figures=[_figure(q, r, language) for r in rows],
+            has_chart=any(not _figure(q, r, language).suppressed for r in rows),
+        )
+        grouped.setdefault(_text(q["section"], language), []).append(summary)
+    return [SectionFigures(title, questions) for title, questions in grouped.items()]
+
+
+# ---------------------------------------------------------------------------------------------
+# The trend over every edition of a survey
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    label: str
+    figures: list[Figure | None]  # one per year of `History.years`; None: not asked that year
+
+
+@dataclass(frozen=True)
+class History:
+    years: list[int]
+    rows: list[HistoryRow]
+    points: list[dict[str, Any]]  # for the chart
+
+    @property
+    def has_caution(self) -> bool:
+        return any(f is not None and f.caution for row in self.rows for f in row.figures)
+
+    @property
+    def reasons(self) -> list[str]:
+        return _reasons(f for row in self.rows for f in row.figures if f is not None)
+
+
+def edition_series(edition: Edition) -> list[Edition]:
+    """Every edition of the same survey up to this one, oldest first: the latest revision of
+    each earlier year published by then, and this very revision (one query). Real editions are
+    never mixed with demonstration ones."""
+    family = edition.slug.removesuffix(f"-{edition.year}")
+    earlier = (
+        Edition.objects.filter(
+            slug__startswith=f"{family}-",
+            is_demo=edition.is_demo,
+            year__lt=edition.year,
+            published_at__lte=edition.published_at,
+        )
+        .only("id", "slug", "revision", "year", "data")
+        .order_by("year", "-revision")
+    )
+    latest: dict[int, Edition] = {}
+    for item in earlier:
+        if item.slug == f"{family}-{item.year}":
+            latest.setdefault(item.year, item)
+    return [*latest.values(), edition]
+
+
+def question_history(series: list[Edition], code: str, language: str) -> History | None:
+    """A question's overall figures in every edition of `series` that asked it."""
+    cells: dict[str, dict[int, Figure]] = {}
+    years = []
+    points = []
+    for item in series:
+        question = charts.question_of(item.data, code)
+        if question is None:
+            continue
+        years.append(item.year)
+        for row in charts.rows_for(item.data, code):
+            if question["type"] in ("scale", "number", "matrix") and row["kind"] != "mean":
+                continue
+            if row["category"] in SPECIAL_CATEGORIES:
+                continue
+            figure = _figure(question, row, language)
+            cells.setdefault(figure.label, {})[item.year] = figure
+            points.append(_point(item.year, figure, row))
+    if len(years) < 2:
+        return None
+    rows = [HistoryRow(label, [by_year.get(y) for y in years]) for label, by_year in cells.items()]
+    return History(years=years, rows=rows, points=points)
+
+
+def _point(year: int, figure: Figure, row: dict[str, Any]) -> dict[str, Any]:
+    shown = not figure.suppressed
+    return {
+        "year": str(year),
+        "label": figure.label,
+        "estimate": row["estimate"] if shown else None,
+        "low": row["ci_low"] if shown else None,
+        "high": row["ci_high"] if shown else None,
+        "flag": figure.flag,
+        "mark": charts.CAUTION_MARK if figure.caution else "",
+    }
 
 
 @dataclass(frozen=True)
@@ -424,6 +667,78 @@ def headlines(data: dict[str, Any], language: str) -> list[Headline]:
     return found
 
 
+# ---------------------------------------------------------------------------------------------
+# Key findings
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeyFinding:
+    code: str
+    sentence: str
+    reason: str
+    edited: bool
+
+
+def _change_clause(item: dict[str, Any]) -> str:
+    year = item.get("previous_year")
+    if item.get("difference") is None or year is None:
+        return "."
+    if not item.get("significant"):
+        return _(", no significant change since %(year)s.") % {"year": year}
+    change = findings.points(item["difference"])
+    if change > 0:
+        return ngettext(
+            ", up %(change)s point since %(year)s.",
+            ", up %(change)s points since %(year)s.",
+            change,
+        ) % {"change": change, "year": year}
+    return ngettext(
+        ", down %(change)s point since %(year)s.",
+        ", down %(change)s points since %(year)s.",
+        -change,
+    ) % {"change": -change, "year": year}
+
+
+def finding_sentence(data: dict[str, Any], item: dict[str, Any], language: str) -> str:
+    """The generated sentence of a finding in `language`, from its stored figures."""
+    question = charts.question_of(data, item["question"]) or {"text": {}, "categories": []}
+    with translation.override(language):
+        main = _(
+            "%(estimate)s %% of communes answered “%(answer)s” to “%(question)s” "
+            "(95 %% CI %(low)s–%(high)s %%)"
+        ) % {
+            "estimate": findings.points(item["estimate"]),
+            "answer": charts.category_label(question, item["category"], language),
+            "question": _text(question["text"], language) or item["question"],
+            "low": findings.points(item["ci_low"]),
+            "high": findings.points(item["ci_high"]),
+        }
+        return main + _change_clause(item)
+
+
+def edition_findings(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The stored findings; for an edition published before findings existed, the rule's."""
+    stored = data.get("findings")
+    return stored if stored is not None else findings.select(data, HEADLINES)
+
+
+def key_findings(data: dict[str, Any], language: str) -> list[KeyFinding]:
+    """The edition's key findings as sentences in `language` (the analyst's text if edited)."""
+    found = []
+    for item in edition_findings(data):
+        edited = (item.get("text") or {}).get(language, "").strip()
+        found.append(
+            KeyFinding(
+                code=item["question"].split(".", 1)[0],
+                sentence=edited or finding_sentence(data, item, language),
+                reason=item.get("reason", ""),
+                edited=bool(edited),
+            )
+        )
+    return found
+
+
 @dataclass(frozen=True)
 class Rate:
     label: str
@@ -435,7 +750,7 @@ class Rate:
 def rates(data: dict[str, Any], kind: str, language: str) -> list[Rate]:
     labels = group_labels(data, kind, language)
     fallback = "unknown" if kind == "population_class" else "none"
-    return [
+    found = [
         Rate(
             labels.get(r["key"] or fallback, r["label"]),
             r["population"],
@@ -444,6 +759,10 @@ def rates(data: dict[str, Any], kind: str, language: str) -> list[Rate]:
         )
         for r in data["rates"].get(kind, [])
     ]
+    if kind == "population_class":  # the groups' display order (by size)
+        rank = {label: index for index, label in enumerate(labels.values())}
+        found.sort(key=lambda rate: rank.get(rate.label, len(rank)))
+    return found
 
 
 # ---------------------------------------------------------------------------------------------

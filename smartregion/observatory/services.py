@@ -32,7 +32,7 @@ from smartregion.accounts.models import User
 from smartregion.barometer.models import Response, ResponseAnswer, Wave, WaveMember
 from smartregion.barometer.queries import response_rates
 from smartregion.instruments.definition import Instrument
-from smartregion.observatory import charts, exports, statistics
+from smartregion.observatory import charts, exports, findings, queries, statistics
 from smartregion.observatory.models import Edition, EditionBuild
 from smartregion.opendata.builds import open_data_changed
 
@@ -247,7 +247,7 @@ def compute_edition_data(wave: Wave, progress: Progress = _silent) -> dict[str, 
         results = statistics.estimate(current.frame, current.responses, questions)
         trends = pl.DataFrame(schema={c: pl.String for c in statistics.TREND_COLUMNS})
     progress(80)
-    return {
+    data = {
         "wave": {
             "year": wave.year,
             "title": {"fr": wave.title_fr, "en": wave.title_en}
@@ -269,6 +269,9 @@ def compute_edition_data(wave: Wave, progress: Progress = _silent) -> dict[str, 
         "rates": _rates(wave),
         "public_answers": _public_answers(wave, instrument),
     }
+    # The key findings by their documented rule; the analyst may reword them before publishing.
+    data["findings"] = findings.select(data, queries.HEADLINES)
+    return data
 
 
 def edition_slug(wave: Wave) -> str:
@@ -289,8 +292,10 @@ def edition_publish(
     user: User | None,
     now: dt.datetime | None = None,
     progress: Progress | None = None,
+    draft: bool = False,
 ) -> Edition:
-    """Publish a closed wave as a new revision of its edition (earlier revisions stay).
+    """Publish a closed wave as a new revision of its edition (earlier revisions stay), or with
+    `draft`, save it for staff to review its key findings first (`edition_draft_publish`).
 
     The statistics are computed outside the transaction (they only read a closed wave) so that a
     build's progress is seen while it runs; the edition is then written at once. Web requests do
@@ -298,15 +303,16 @@ def edition_publish(
     wave = Wave.objects.select_related("instrument_version").get(pk=wave.pk)
     edition_check(wave)
     data = compute_edition_data(wave, progress or _silent)
-    return _edition_save(wave=wave, data=data, user=user, now=now or timezone.now())
+    return _edition_save(wave=wave, data=data, user=user, now=now or timezone.now(), draft=draft)
 
 
 @transaction.atomic
 def _edition_save(
-    *, wave: Wave, data: dict[str, Any], user: User | None, now: dt.datetime
+    *, wave: Wave, data: dict[str, Any], user: User | None, now: dt.datetime, draft: bool = False
 ) -> Edition:
     slug = edition_slug(wave)
-    latest = Edition.objects.filter(slug=slug).aggregate(latest=Max("revision"))["latest"] or 0
+    revisions = Edition.with_drafts.filter(slug=slug)
+    latest = revisions.aggregate(latest=Max("revision"))["latest"] or 0
     edition = Edition(
         wave=wave,
         slug=slug,
@@ -323,11 +329,55 @@ def _edition_save(
         methodology_en=charts.methodology("en", data),
         data=data,
         checksum=checksum_of(data),
+        is_draft=draft,
     )
     edition.full_clean()
     edition.save()
+    if not draft:
+        _edition_announce(edition)
+    return edition
+
+
+def _edition_announce(edition: Edition) -> None:
     exports.edition_files_prepare(edition=edition)  # queued when the publication commits
     open_data_changed()
+
+
+class FindingsError(EditionError):
+    """The key findings cannot be published as given (the message says why)."""
+
+
+@transaction.atomic
+def edition_draft_publish(
+    *,
+    edition: Edition,
+    findings_edited: list[dict[str, Any]],
+    user: User | None,
+    now: dt.datetime | None = None,
+) -> Edition:
+    """Publish a draft edition with the analyst's key findings: their order, the ones kept and
+    their sentences (`text` per language; empty: the generated sentence). The findings then
+    belong to the frozen data its checksum covers, like every figure."""
+    edition = Edition.with_drafts.select_for_update().get(pk=edition.pk)
+    if not edition.is_draft:
+        raise FindingsError(_("This edition is already published: its findings are frozen."))
+    stored = {(f["question"], f["category"]): f for f in edition.data.get("findings", [])}
+    kept = []
+    for item in findings_edited:
+        found = stored.get((item["question"], item["category"]))
+        if found is None:
+            raise FindingsError(_("A finding is not one of this edition's."))
+        texts = {lang: text.strip() for lang, text in item.get("text", {}).items() if text.strip()}
+        kept.append({**found, "text": texts})
+    data = {**edition.data, "findings": kept}
+    edition.data = data
+    edition.checksum = checksum_of(data)
+    edition.is_draft = False
+    edition.published_at = now or timezone.now()
+    edition.published_by = user
+    edition.full_clean()
+    edition.save(update_fields=["data", "checksum", "is_draft", "published_at", "published_by"])
+    _edition_announce(edition)
     return edition
 
 
@@ -336,15 +386,16 @@ def _edition_save(
 # ---------------------------------------------------------------------------------------------
 
 
-def edition_build_request(*, wave: Wave, user: User | None) -> EditionBuild:
-    """Queue the publication of a closed wave, or give the build already under way for it."""
+def edition_build_request(*, wave: Wave, user: User | None, review: bool = False) -> EditionBuild:
+    """Queue the publication of a closed wave, or give the build already under way for it;
+    with `review`, the build makes a draft whose key findings staff review before publishing."""
     edition_check(wave)
     running = EditionBuild.objects.filter(
         wave=wave, status__in=[EditionBuild.Status.QUEUED, EditionBuild.Status.RUNNING]
     ).first()
     if running is not None:
         return running
-    build = EditionBuild(wave=wave, requested_by=user)
+    build = EditionBuild(wave=wave, requested_by=user, review=review)
     build.full_clean()
     build.save()
     transaction.on_commit(partial(_build_enqueue, build.pk))
@@ -371,7 +422,10 @@ def edition_build_run(build_id: int) -> dict[str, Any]:
     rows.update(status=EditionBuild.Status.RUNNING, progress=0, error="", started_at=timezone.now())
     try:
         edition = edition_publish(
-            wave=build.wave, user=build.requested_by, progress=partial(_build_progress, build.pk)
+            wave=build.wave,
+            user=build.requested_by,
+            progress=partial(_build_progress, build.pk),
+            draft=build.review,
         )
     except Exception as error:
         message = str(error) if isinstance(error, EditionError) else traceback.format_exc()

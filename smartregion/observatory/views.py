@@ -19,13 +19,14 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from smartregion.barometer.models import Wave
 from smartregion.core.i18n import active_language
 from smartregion.core.pagecache import public_page
 from smartregion.core.prepared_response import prepared_file_response
 from smartregion.observatory import charts, exports, methodology, queries, services
+from smartregion.observatory.forms import FindingFormSet, findings_edited, findings_initial
 from smartregion.observatory.models import Edition, EditionBuild
 from smartregion.observatory.permissions import can_publish_editions
 from smartregion.opendata.responses import data_file_response
@@ -87,7 +88,8 @@ def edition_detail(request: HttpRequest, slug: str, revision: int | None = None)
         {
             "edition": edition,
             "revision_in_url": revision is not None,
-            "sections": queries.sections(data, language),
+            "findings": queries.key_findings(data, language),
+            "sections": queries.section_figures(data, language),
             "methodology": edition.methodology.split("\n\n"),
             "overall": queries.rates(data, "all", language)[0],
             "province_rates": queries.rates(data, "province", language),
@@ -105,10 +107,15 @@ def question_detail(
 ) -> HttpResponse:
     edition = _edition(slug, revision)
     language = active_language()
-    figures = queries.question_figures(edition.data, code, language)
+    labels = {
+        kind: queries.group_labels(edition.data, kind, language)
+        for kind in ("province", "population_class")
+    }
+    figures = queries.question_figures(edition.data, code, language, labels)
     if figures is None:
         raise Http404(_("This edition has no question %(code)s.") % {"code": code})
     has_chart = bool(charts.rows_for(edition.data, code))
+    history = queries.question_history(queries.edition_series(edition), code, language)
     return render(
         request,
         "observatory/question.html",
@@ -117,10 +124,39 @@ def question_detail(
             "revision_in_url": revision is not None,
             "q": figures,
             "has_chart": has_chart,
+            "province_chart": _breakdown_chart(edition, code, labels, "province", language),
+            "class_chart": _breakdown_chart(edition, code, labels, "population_class", language),
+            "history": history,
+            "history_chart": _history_chart(edition, code, history, language),
             "answers": queries.answer_map(edition, code, language),
             "previous": edition.data.get("previous"),
         },
     )
+
+
+def _breakdown_chart(
+    edition: Edition, code: str, labels: dict[str, dict[str, str]], kind: str, language: str
+) -> str:
+    chart = charts.breakdown_spec(edition.data, code, kind, labels[kind], language)
+    key = f"{edition.pk}:{edition.checksum[:16]}:{language}:{code}:{kind}"
+    return charts.rendered(key, chart)
+
+
+def _history_chart(
+    edition: Edition, code: str, history: queries.History | None, language: str
+) -> str:
+    if history is None:
+        return ""
+    question = charts.question_of(edition.data, code) or {"type": ""}
+    chart = charts.trend_spec(
+        history.points,
+        proportion=charts.is_proportion(question),
+        scale=charts.domain(edition.data, question),
+        language=language,
+    )
+    years = "-".join(str(year) for year in history.years)
+    key = f"{edition.pk}:{edition.checksum[:16]}:{language}:{code}:trend:{years}"
+    return charts.rendered(key, chart)
 
 
 @require_safe
@@ -247,8 +283,9 @@ def wave_publish(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_publish_editions(request.user):
         raise PermissionDenied
     wave = get_object_or_404(Wave, pk=pk)
+    review = request.POST.get("review") == "1"
     try:
-        build = services.edition_build_request(wave=wave, user=request.user)
+        build = services.edition_build_request(wave=wave, user=request.user, review=review)
     except services.EditionError as error:
         messages.error(request, str(error))
         return redirect("barometer:wave", pk=wave.pk)
@@ -264,18 +301,53 @@ def _build(request: HttpRequest, public_id: str) -> EditionBuild:
 
 
 @login_required
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def edition_build(request: HttpRequest, public_id: str) -> HttpResponse:
     """The build's progress (202 while it runs; `prepared.js` polls and reloads), then a link to
-    the edition, or the error and a retry."""
+    the edition, or the error and a retry; for a draft, the review of its key findings, whose
+    form (POST) publishes it."""
     build = _build(request, public_id)
-    context = {"build": build, "wave": build.wave}
-    if build.edition is not None:
-        context["published"] = _published_message(build.edition)
+    context: dict = {"build": build, "wave": build.wave}
+    edition = build.edition
+    if edition is not None and edition.is_draft:
+        return _findings_review(request, build, edition)
+    if edition is not None:
+        context["published"] = _published_message(edition)
+    if request.method == "POST":
+        return redirect("observatory:edition-build", public_id=build.public_id)
     return render(
         request, "observatory/build.html", context, status=202 if build.is_active else 200
     )
+
+
+def _findings_review(request: HttpRequest, build: EditionBuild, edition: Edition) -> HttpResponse:
+    """The draft's key findings, each with its generated sentences, to keep, order and reword."""
+    stored = queries.edition_findings(edition.data)
+    if request.method == "POST":
+        formset = FindingFormSet(request.POST, prefix="findings")
+        if formset.is_valid():
+            try:
+                services.edition_draft_publish(
+                    edition=edition, findings_edited=findings_edited(formset), user=request.user
+                )
+            except services.FindingsError as error:
+                messages.error(request, str(error))
+            return redirect("observatory:edition-build", public_id=build.public_id)
+    else:
+        formset = FindingFormSet(initial=findings_initial(stored), prefix="findings")
+    generated = [
+        {lang: queries.finding_sentence(edition.data, item, lang) for lang in ("fr", "en")}
+        for item in stored
+    ]
+    context = {
+        "build": build,
+        "wave": build.wave,
+        "edition": edition,
+        "rows": list(zip(formset.forms, generated, strict=False)),
+        "formset": formset,
+    }
+    return render(request, "observatory/findings_review.html", context)
 
 
 @login_required

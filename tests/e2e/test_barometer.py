@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from smartregion.barometer.answers import random_answers
@@ -29,6 +29,7 @@ from smartregion.barometer.services import response_answer_save, wave_close, wav
 from smartregion.instruments.definition import Instrument
 from smartregion.instruments.services import instrument_version_load
 from smartregion.observatory.models import Edition
+from smartregion.observatory.queries import suppression_text
 from smartregion.observatory.services import edition_publish
 from smartregion.territory.models import Municipality, Region
 from tests.factories import UserFactory
@@ -253,8 +254,10 @@ def test_respondent_submits_analyst_publishes_and_the_public_sees_the_edition(
     expect(figures).to_be_visible()
     rows = figures.locator("tbody tr")
     expect(rows.first.locator("th")).to_have_text("Oui, plusieurs")
-    # One respondent: the count shows, every estimate is suppressed (fewer than 5).
-    expect(rows.first.locator("td")).to_have_text(["—", "—", "1", "—"])
+    # One respondent: the count shows, every estimate is suppressed (fewer than 5), with why.
+    with translation.override("fr"):
+        withheld = f"—{suppression_text('respondents')}"
+    expect(rows.first.locator("td")).to_have_text([withheld, "—", "1", "—", "—", "—"])
 
 
 # ---------------------------------------------------------------------------------------------

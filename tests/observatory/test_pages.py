@@ -46,6 +46,11 @@ def _pct(value: float) -> str:
     return f"{value * 100:.1f}".replace(".", ",")
 
 
+def _whole(value: float | None) -> str:
+    """A figure as the tables print it with no decimals, or the dash of a missing one."""
+    return "—" if value is None else f"{value:.0f}"
+
+
 def _row(edition, question, category, breakdown="all", source="results"):
     return next(
         r
@@ -134,7 +139,7 @@ def test_edition_page_groups_questions_by_section_with_links(client, published):
     html = response.content.decode()
     text = _text(response)
     assert response.status_code == 200
-    assert "<h3>Strategy and steering</h3>" in html
+    assert re.search(r'<h3 id="section-\d+">Strategy and steering</h3>', html)
     assert f'href="/en/observatory/{SLUG}/questions/strategy_formal/"' in html
     assert "Does your commune have a formalised smart territory strategy?" in text
     assert "Revision 2, published on" in text
@@ -196,6 +201,8 @@ def test_question_page_shows_the_estimates_table(client, published):
         f"{_pct(yes['estimate'])} %",
         f"{_pct(yes['ci_low'])} – {_pct(yes['ci_high'])}",
         str(yes["respondents"]),
+        _whole(yes.get("n_effective")),
+        _whole(yes["cv"] * 100 if yes.get("cv") is not None else None),
         f"{_pct(yes['unweighted'])} %",
     ]
     assert [row[0] for row in rows[1:]] == [
@@ -270,8 +277,9 @@ def test_suppressed_cells_show_a_dash_and_a_footnote(client, published):
     response = client.get(f"/en/observatory/{SLUG}/questions/strategy_formal/")
 
     rows = _cells(response, "Estimates by province (95 % confidence interval below each figure)")
-    assert rows[-1] == ["Province of Namur", "—", "—", "—", "—"]
-    assert "— fewer than 5 communes: figure not published." in _text(response)
+    withheld = "— fewer than 5 communes"
+    assert rows[-1] == ["Province of Namur", withheld, withheld, withheld, withheld]
+    assert "— not published: fewer than 5 communes." in _text(response)
     assert "fewer than 5" not in _text(client.get(f"/en/observatory/{SLUG}/r1/questions/team/"))
 
 
@@ -372,7 +380,8 @@ def test_public_question_with_boundaries_is_a_choropleth_by_answer(client, publi
     assert f'aria-label="{first.name}: {label[answers[answered[0]]]}"' in html
     assert f'<path class="answer-{css}"' in html
     assert f'aria-label="{silent.name}: No published answer"' in html
-    assert html.count("<path ") == 4
+    answer_map = re.search(r'<svg class="map".*?</svg>', html, re.S).group(0)
+    assert answer_map.count("<path ") == 4
     legend = re.search(r'<ul class="legend".*?</ul>', html, re.S).group(0)
     counts = {code: list(answers.values()).count(code) for code in label}
     assert f"Yes ({counts['yes']})" in legend
@@ -428,10 +437,10 @@ def test_report_pdf_page_says_it_is_being_prepared(client, published):
         # classes in the page's language
         ("/en/observatory/", 5),
         (f"/en/observatory/{SLUG}/", 4),  # data version, edition, names
-        # a numeric question: + the names of its groups
-        (f"/en/observatory/{SLUG}/questions/budget_annual/", 3),
+        # a numeric question: + the names of its groups, the earlier editions (trend)
+        (f"/en/observatory/{SLUG}/questions/budget_annual/", 4),
         # + names of the answering communes, the region's outlines (stamp, paths), its communes
-        (f"/en/observatory/{SLUG}/questions/strategy_formal/", 7),
+        (f"/en/observatory/{SLUG}/questions/strategy_formal/", 8),
     ],
 )
 def test_pages_run_a_constant_number_of_queries(
@@ -447,7 +456,7 @@ def test_question_page_queries_do_not_grow_with_boundaries(
     for index, municipality in enumerate(Municipality.objects.filter(region__refnis="03000")[:40]):
         _square(municipality, 3 + (index % 10) * 0.1, 50 + (index // 10) * 0.1)
 
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(f"/en/observatory/{SLUG}/questions/strategy_formal/")
 
 
