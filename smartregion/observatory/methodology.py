@@ -26,19 +26,43 @@ CI_METHOD_NAMES = {
 }
 CI_METHODS = tuple(CI_METHOD_NAMES)
 RULE_LABELS = {
-    "min_effective_n": N_("Not published below this effective sample size"),
-    "min_n_effective": N_("Not published below this effective sample size"),
-    "max_ci_width": N_("Not published when the interval is at least this wide (absolute)"),
-    "max_relative_ci_width": N_("Not published above this relative interval width"),
-    "max_relative_width": N_("Not published above this relative interval width"),
-    "caution_ci_width": N_("Use with caution when the interval is at least this wide"),
-    "caution_cv": N_("Use with caution above this coefficient of variation"),
-    "max_cv": N_("Not published above this coefficient of variation"),
-    "unpublished_cv": N_("Not published above this coefficient of variation"),
-    "caution_effective_n": N_("Use with caution below this effective sample size"),
-    "caution_n_effective": N_("Use with caution below this effective sample size"),
-    "min_df": N_("Use with caution below these design degrees of freedom"),
-    "caution_df": N_("Use with caution below these design degrees of freedom"),
+    ("proportion", "unpublished", "min_effective_n"): N_(
+        "Shares: not published below this effective sample size"
+    ),
+    ("proportion", "unpublished", "max_ci_width"): N_(
+        "Shares: not published when the interval is at least this wide (absolute)"
+    ),
+    ("proportion", "caution", "min_df"): N_(
+        "Shares: use with caution below these design degrees of freedom"
+    ),
+    ("proportion", "caution", "max_cv"): N_(
+        "Shares: use with caution above this coefficient of variation"
+    ),
+    ("proportion", "caution", "variance_fallback"): N_(
+        "Shares: use with caution when the zero-variance fallback gave the interval"
+    ),
+    ("proportion", "caution", "relative_width_above_ci_width"): N_(
+        "Shares: the relative width is judged when the interval is wider than this"
+    ),
+    ("proportion", "caution", "max_relative_ci_width"): N_(
+        "Shares: use with caution when the interval is wider than this multiple of the share"
+    ),
+    ("proportion", "caution", "relative_width_of_complement"): N_(
+        "Shares: the relative width is also judged against the complement (1 − share)"
+    ),
+    ("mean", "unpublished", "min_effective_n"): N_(
+        "Means: not published below this effective sample size"
+    ),
+    ("mean", "unpublished", "max_cv"): N_(
+        "Means: not published above this coefficient of variation"
+    ),
+    ("mean", "caution", "min_df"): N_(
+        "Means: use with caution below these design degrees of freedom"
+    ),
+    ("mean", "caution", "max_cv"): N_("Means: use with caution above this coefficient of variation"),
+    ("mean", "caution", "variance_fallback"): N_(
+        "Means: use with caution when the zero-variance fallback gave the interval"
+    ),
 }
 SUPPRESSION_REASONS = {
     "respondents": N_("fewer respondents than the minimum"),
@@ -75,12 +99,24 @@ class RuleItem:
 
 
 def reliability_rule(data: dict[str, Any]) -> list[RuleItem]:
-    """The thresholds of the reliability rule exactly as recorded, each with what it means, known
-    ones in RULE_LABELS order then the others by name (PostgreSQL's jsonb keeps no key order)."""
+    """The thresholds of the reliability rule exactly as recorded (``reliability.RELIABILITY_RULE``:
+    kind → level → threshold), each with what it means; known ones in RULE_LABELS order, then
+    any other by name (PostgreSQL's jsonb keeps no key order)."""
     rule = (data.get("statistics") or {}).get("reliability_rule") or {}
+    found: dict[tuple[str, ...], Any] = {}
+    for kind, levels in rule.items():
+        if not isinstance(levels, dict):
+            continue  # "source" and the effective-n formula are shown beside the table
+        for level, thresholds in levels.items():
+            if isinstance(thresholds, dict):
+                for key, value in thresholds.items():
+                    found[(kind, level, key)] = value
     known = list(RULE_LABELS)
-    keys = sorted(rule, key=lambda key: (known.index(key) if key in known else len(known), key))
-    return [RuleItem(key, _(RULE_LABELS[key]) if key in known else "", rule[key]) for key in keys]
+    keys = sorted(found, key=lambda key: (known.index(key) if key in known else len(known), key))
+    return [
+        RuleItem(".".join(key), _(RULE_LABELS[key]) if key in RULE_LABELS else "", found[key])
+        for key in keys
+    ]
 
 
 @dataclass(frozen=True)

@@ -25,14 +25,15 @@ RELIABILITY_RULE: dict = {
     ),
     "effective_n": "n_effective / (1 - respondents / population)",
     "proportion": {
-        "unpublished": {
-            "min_effective_n": 30,
-            "max_ci_width": 0.30,
+        "unpublished": {"min_effective_n": 30, "max_ci_width": 0.30},
+        "caution": {
+            "min_df": 8,
+            "max_cv": 0.30,
+            "variance_fallback": True,
             "relative_width_above_ci_width": 0.05,
             "max_relative_ci_width": 1.30,
             "relative_width_of_complement": True,
         },
-        "caution": {"min_df": 8, "max_cv": 0.30, "variance_fallback": True},
     },
     "mean": {
         "unpublished": {"min_effective_n": 5, "max_cv": 0.50},
@@ -94,19 +95,18 @@ def flag_expression(
     without figures are unpublished."""
     rule_p, rule_m = RELIABILITY_RULE["proportion"], RELIABILITY_RULE["mean"]
     off_p, off_m = rule_p["unpublished"], rule_m["unpublished"]
+    warn_p = rule_p["caution"]
     smaller = (
         pl.min_horizontal(estimate, 1 - estimate)
-        if off_p["relative_width_of_complement"]
+        if warn_p["relative_width_of_complement"]
         else estimate
     )
     cv0 = cv.fill_null(0.0)
-    unpublished_p = (
-        (effective_n < off_p["min_effective_n"])
-        | (width >= off_p["max_ci_width"])
-        | (
-            (width > off_p["relative_width_above_ci_width"])
-            & (width > off_p["max_relative_ci_width"] * smaller)
-        )
+    unpublished_p = (effective_n < off_p["min_effective_n"]) | (width >= off_p["max_ci_width"])
+    # NCHS suppresses on the relative width too; on 261 communes that withholds most province
+    # shares of a healthy wave (63–74 % at 46–55 % response), so here it marks "caution".
+    wide_p = (width > warn_p["relative_width_above_ci_width"]) & (
+        width > warn_p["max_relative_ci_width"] * smaller
     )
     unpublished_m = (effective_n < off_m["min_effective_n"]) | (cv0 > off_m["max_cv"])
     unpublished = pl.when(proportion).then(unpublished_p).otherwise(unpublished_m)
@@ -116,7 +116,8 @@ def flag_expression(
     min_df = (
         pl.when(proportion).then(rule_p["caution"]["min_df"]).otherwise(rule_m["caution"]["min_df"])
     )
-    caution = (~census & (df.fill_null(0) < min_df)) | (cv0 > max_cv) | warned
+    relative = pl.when(proportion).then(wide_p.fill_null(False)).otherwise(pl.lit(False))
+    caution = (~census & (df.fill_null(0) < min_df)) | (cv0 > max_cv) | warned | relative
     missing = estimate.is_null() | width.is_null()
     return (
         pl.when(missing | unpublished.fill_null(False))

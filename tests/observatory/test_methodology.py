@@ -26,10 +26,11 @@ STATISTICS = {
     "rake": True,
     "trim": 3.5,
     "reliability_rule": {
-        "zz_unknown": 7,
-        "caution_cv": 0.2,
-        "max_ci_width": 0.3,
-        "min_effective_n": 30,
+        "source": "NCHS 2017, adapted",
+        "proportion": {
+            "caution": {"zz_unknown": 7, "max_cv": 0.2},
+            "unpublished": {"max_ci_width": 0.3, "min_effective_n": 30},
+        },
     },
 }
 WEIGHTING = {
@@ -119,21 +120,36 @@ def test_methodology_page_prints_the_recorded_options_and_rule(client, published
     assert "Intervals are given at the 95 % level" in text
     assert _cells(response, "The reliability rule of this edition (its actual thresholds)") == [
         ["Threshold", "Meaning", "Value"],
-        ["min_effective_n", "Not published below this effective sample size", "30"],
         [
-            "max_ci_width",
-            "Not published when the interval is at least this wide (absolute)",
+            "proportion.unpublished.min_effective_n",
+            "Shares: not published below this effective sample size",
+            "30",
+        ],
+        [
+            "proportion.unpublished.max_ci_width",
+            "Shares: not published when the interval is at least this wide (absolute)",
             "0.3",
         ],
-        ["caution_cv", "Use with caution above this coefficient of variation", "0.2"],
-        ["zz_unknown", "", "7"],
+        [
+            "proportion.caution.max_cv",
+            "Shares: use with caution above this coefficient of variation",
+            "0.2",
+        ],
+        ["proportion.caution.zz_unknown", "", "7"],
     ]
 
 
 def test_methodology_page_of_a_revision_without_options_says_so(client, published):
     edition = published.latest
-    results = edition.data["results"]
+    data = edition.data
+    data.pop("statistics", None)  # as in a revision published before the options were recorded
+    data.pop("weighting", None)
+    for row in data["results"]:
+        row["method"] = "stratified/t"
+    Edition.objects.filter(pk=edition.pk).update(data=data)
+    results = data["results"]
     withheld = sum(1 for row in results if row["suppressed"])
+    caution = sum(1 for row in results if not row["suppressed"] and row.get("flag") == "caution")
 
     response = _get(client, "methodology-revision", SLUG, edition.revision)
 
@@ -145,7 +161,7 @@ def test_methodology_page_of_a_revision_without_options_says_so(client, publishe
     assert "Raking and trimming: not recorded for this revision" in text
     assert (
         f"In this edition: {len(results)} cells, {len(results) - withheld} published "
-        f"(0 to use with caution), {withheld} withheld." in text
+        f"({caution} to use with caution), {withheld} withheld." in text
     )
     assert "The population is the 261 communes of Walloon Region that exist on" in text
     date = edition.wave.population_date
