@@ -39,14 +39,33 @@ the non-substantive codes are proportions of all communes that answered the ques
 commune answered. A multiple-choice respondent who ticks options *and* "don't know" counts as
 substantive. Numeric questions (``number``, ``scale``) give a mean over substantive answers.
 
-Collapsing strata. A stratum is *short* when n_h < ``min_stratum`` (2) and n_h < N_h (a stratum
-whose every commune answered is a census and needs no variance, even with one commune). Short
-strata are merged, per question and per breakdown, never dropped:
-1. within a province, a short group merges with an adjacent population class group (the one with
-   fewer communes in the frame; on a tie, the smaller class), the lowest short class first, until
-   no group is short or the province is a single group;
-2. a province still short as a whole merges with the group, in another province, that has the
-   fewest communes (ties: lowest province then class), until no group is short or one remains.
+Collapsing strata. A stratum is *short* when n_h < ``min_weighting_cell`` (5) and n_h < N_h (a
+stratum whose every commune answered is a census and needs no variance, even with one commune).
+Why 5: the weight N_g/n_g of a cell is only as stable as its n_g, and its variance estimate has
+n_g − 1 degrees of freedom. Kalton & Flores-Cervantes ("Weighting methods", Journal of Official
+Statistics 19(2), 2003) recall the usual rule of collapsing weighting cells below 20–30
+respondents in large surveys, so that no adjustment factor rests on a handful of units. A
+Walloon wave has about 80–130 respondents in 25 strata (261 communes): a minimum of 20 would
+leave 4–6 cells and erase the size classes the barometer reports on; 5 keeps every cell's
+variance on at least 4 degrees of freedom, bounds a cell's weight at N_g/5 and still keeps most
+strata apart (the former minimum of 2 let weights reach 14 on 1-df cells). At Europe scale
+(~400 communes a province) few strata are short at all. Short strata are merged, per question
+and per breakdown, never dropped, into the most similar neighbouring stratum:
+1. within a province, a short group merges with a group of the *adjacent* population class
+   (the class just below or just above its classes), the lowest short class first, choosing the
+   neighbour whose communes are closest in size: the smaller |difference of the mean
+   ln(1 + inhabitants)| of their communes (from the frame's population column); a tie, or a
+   frame without populations, goes to the smaller class. Repeat until no group is short or none
+   has an adjacent class;
+2. a group still short (a whole province, or a class with no adjacent class in its province)
+   merges with the group, anywhere, that (a) is closest in class (overlapping classes first, so
+   the same class in another province), (b) lies in another province, (c) is closest in mean
+   ln(1 + inhabitants), (d) is closest in number of communes N, (e) comes first by province then
+   class; until no group is short or one remains.
+So small communes are never pooled with a city class over 50,000 while an adjacent class or the
+same class in another province exists. The similarity uses the communes' size, the auxiliary
+variable that defines the strata, not the answers: a collapse chosen by response profile would
+differ from question to question and let the outcome choose its own weights.
 A merged group is one stratum: N_g, n_g and the pooled s_g² of its respondents.
 
 Breakdowns (domains) "province=P" and "population_class=C" are estimated within the domain from
@@ -144,6 +163,9 @@ class Question:
     code: str
     type: str
     categories: tuple[str, ...] = ()
+    about_inhabitants: bool = False
+    """The question is about inhabitants rather than communes: with ``Options.rake`` its weights
+    are also raked to the frame's total inhabitants."""
 
     @property
     def numeric(self) -> bool:
@@ -155,7 +177,15 @@ class Options:
     confidence: float = 0.95
     ci_method: str = "t"
     min_cell: int = 5
-    min_stratum: int = 2
+    min_weighting_cell: int = 5
+    """Fewest respondents of a weighting cell (collapsed stratum) that is not a census."""
+    min_stratum: int | None = None
+    """Former name of ``min_weighting_cell``: when given, it wins (compatibility)."""
+    rake: bool = False
+    """Rake the post-stratified weights to province and population-class margins (and to the
+    inhabitants for questions ``about_inhabitants``); see "Weighting"."""
+    trim: float | None = None
+    """Cap weights at ``trim`` × the median weight (redistributed, iterated with raking)."""
     non_substantive: tuple[str, ...] = NON_SUBSTANTIVE
     class_order: tuple[str, ...] | None = None
     """Population classes from smallest to largest (adjacency for collapsing); default: by the
@@ -166,18 +196,31 @@ class Options:
             raise ValueError(f"confidence must be between 0 and 1, not {self.confidence}")
         if self.ci_method not in CI_METHODS:
             raise ValueError(f"ci_method must be one of {CI_METHODS}, not {self.ci_method!r}")
-        if self.min_cell < 1 or self.min_stratum < 2:
-            raise ValueError("min_cell must be at least 1 and min_stratum at least 2")
+        if self.min_cell < 1 or self.weighting_cell < 2:
+            raise ValueError("min_cell must be at least 1 and min_weighting_cell at least 2")
+        if self.trim is not None and not self.trim > 1:
+            raise ValueError(f"trim must be above 1 (a multiple of the median), not {self.trim}")
+
+    @property
+    def weighting_cell(self) -> int:
+        return self.min_weighting_cell if self.min_stratum is None else self.min_stratum
+
+    @property
+    def weighted(self) -> bool:
+        """Whether weights go beyond post-stratification (raking or trimming)."""
+        return self.rake or self.trim is not None
 
 
 @dataclass(frozen=True)
 class StratumCount:
-    """One stratum as the collapse rule sees it."""
+    """One stratum as the collapse rule sees it: ``population`` is its number of communes N_h,
+    ``log_inhabitants`` the mean of ln(1 + inhabitants) over its communes (None when unknown)."""
 
     province: str
     class_rank: int
     population: int
     respondents: int
+    log_inhabitants: float | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -192,35 +235,68 @@ class _Group:
     population: int
     respondents: int
     provinces: set[str] = field(default_factory=set)
+    last_rank: int = -1
+    log_sum: float = 0.0  # Σ N_h · mean log inhabitants, over the members whose size is known
+    log_weight: int = 0  # Σ N_h over those members
+
+    @classmethod
+    def of(cls, index: int, stratum: StratumCount) -> _Group:
+        known = stratum.log_inhabitants is not None
+        return cls(
+            [index],
+            stratum.province,
+            stratum.class_rank,
+            stratum.population,
+            stratum.respondents,
+            {stratum.province},
+            stratum.class_rank,
+            stratum.population * stratum.log_inhabitants if known else 0.0,
+            stratum.population if known else 0,
+        )
 
     def absorb(self, other: _Group) -> None:
         self.members += other.members
         self.population += other.population
         self.respondents += other.respondents
         self.first_rank = min(self.first_rank, other.first_rank)
+        self.last_rank = max(self.last_rank, other.last_rank)
         self.provinces |= other.provinces
+        self.log_sum += other.log_sum
+        self.log_weight += other.log_weight
+
+    def size_distance(self, other: _Group) -> float:
+        """|difference of mean ln(1 + inhabitants)|; +inf when either is unknown."""
+        if not (self.log_weight and other.log_weight):
+            return math.inf
+        return abs(self.log_sum / self.log_weight - other.log_sum / other.log_weight)
+
+    def rank_gap(self, other: _Group) -> int:
+        """0 when the class ranges overlap, else how many classes lie between them plus one."""
+        return max(0, other.first_rank - self.last_rank, self.first_rank - other.last_rank)
 
 
 def _short(group: _Group, min_respondents: int) -> bool:
     return group.respondents < min_respondents and group.respondents < group.population
 
 
-def collapse_strata(strata: Sequence[StratumCount], *, min_respondents: int = 2) -> list[int]:
-    """The group of each stratum after the collapse rule (see the module docstring).
+def collapse_strata(strata: Sequence[StratumCount], *, min_respondents: int = 5) -> list[int]:
+    """The group of each stratum after the collapse rule (module docstring, "Collapsing strata").
 
     Returns, for each stratum, the index of the first stratum of its group, so strata that share
     a value form one stratum for estimation.
     """
-    provinces: dict[str, list[_Group]] = {}
-    order = sorted(range(len(strata)), key=lambda i: (strata[i].province, strata[i].class_rank))
-    for i in order:
-        s = strata[i]
-        provinces.setdefault(s.province, []).append(
-            _Group([i], s.province, s.class_rank, s.population, s.respondents, {s.province})
-        )
-    for groups in provinces.values():
-        _collapse_within_province(groups, min_respondents)
-    groups = [g for p in sorted(provinces) for g in provinces[p]]
+    provinces: dict[str, list[int]] = {}
+    for i in sorted(range(len(strata)), key=lambda i: (strata[i].province, strata[i].class_rank)):
+        provinces.setdefault(strata[i].province, []).append(i)
+    groups: list[_Group] = []
+    for province in sorted(provinces):
+        members = provinces[province]
+        pattern = tuple(_pattern(strata[i]) for i in members)
+        for local in _collapse_province(pattern, min_respondents):
+            group = _Group.of(members[local[0]], strata[members[local[0]]])
+            for j in local[1:]:
+                group.absorb(_Group.of(members[j], strata[members[j]]))
+            groups.append(group)
     _collapse_across_provinces(groups, min_respondents)
     labels = [0] * len(strata)
     for group in groups:
@@ -230,15 +306,46 @@ def collapse_strata(strata: Sequence[StratumCount], *, min_respondents: int = 2)
     return labels
 
 
-def _collapse_within_province(groups: list[_Group], min_respondents: int) -> None:
-    while len(groups) > 1:
-        short = next((i for i, g in enumerate(groups) if _short(g, min_respondents)), None)
+def _pattern(stratum: StratumCount) -> tuple[int, int, int, float | None]:
+    return (stratum.class_rank, stratum.population, stratum.respondents, stratum.log_inhabitants)
+
+
+@lru_cache(maxsize=65536)
+def _collapse_province(
+    pattern: tuple[tuple[int, int, int, float | None], ...], min_respondents: int
+) -> tuple[tuple[int, ...], ...]:
+    """Step 1 for one province, its strata in class order given as (rank, N, n, log size):
+    the groups as tuples of positions. Cached: provinces repeat their pattern across questions
+    and breakdowns (the "all" breakdown and the province's own)."""
+    groups = [
+        _Group.of(i, StratumCount("", rank, size, n, log))
+        for i, (rank, size, n, log) in enumerate(pattern)
+    ]
+    while True:
+        short = next(
+            (
+                i
+                for i, g in enumerate(groups)
+                if _short(g, min_respondents) and _adjacent(groups, i)
+            ),
+            None,
+        )
         if short is None:
-            return
-        neighbours = [j for j in (short - 1, short + 1) if 0 <= j < len(groups)]
-        target = min(neighbours, key=lambda j: (groups[j].population, j))
+            break
+        target = min(
+            _adjacent(groups, short),
+            key=lambda j: (groups[short].size_distance(groups[j]), groups[j].first_rank),
+        )
         low, high = sorted((short, target))
         groups[low].absorb(groups.pop(high))
+    return tuple(tuple(sorted(g.members)) for g in groups)
+
+
+def _adjacent(groups: list[_Group], i: int) -> list[int]:
+    """The neighbouring groups of the same province whose class is next to group i's."""
+    return [
+        j for j in (i - 1, i + 1) if 0 <= j < len(groups) and groups[i].rank_gap(groups[j]) == 1
+    ]
 
 
 def _collapse_across_provinces(groups: list[_Group], min_respondents: int) -> None:
@@ -246,12 +353,17 @@ def _collapse_across_provinces(groups: list[_Group], min_respondents: int) -> No
         short = next((i for i, g in enumerate(groups) if _short(g, min_respondents)), None)
         if short is None:
             return
-        others = [
-            j
-            for j, g in enumerate(groups)
-            if j != short and not (g.provinces & groups[short].provinces)
-        ] or [j for j in range(len(groups)) if j != short]
-        target = min(others, key=lambda j: (groups[j].population, j))
+        group = groups[short]
+        target = min(
+            (j for j in range(len(groups)) if j != short),
+            key=lambda j: (
+                group.rank_gap(groups[j]),
+                bool(group.provinces & groups[j].provinces),
+                group.size_distance(groups[j]),
+                abs(groups[j].population - group.population),
+                j,
+            ),
+        )
         low, high = sorted((short, target))
         groups[low].absorb(groups.pop(high))
 
@@ -414,9 +526,14 @@ def _prepare_frame(frame: pl.DataFrame, options: Options) -> tuple[pl.DataFrame,
         {"population_class": _class_order(frame, options)},
         schema={"population_class": pl.String},
     ).with_row_index("class_rank")
+    size = (
+        (pl.col("population").cast(pl.Float64) + 1).log().mean()
+        if "population" in frame.columns
+        else pl.lit(None, pl.Float64)
+    )
     strata = (
         frame.group_by("province", "population_class")
-        .agg(N=pl.len())
+        .agg(N=pl.len(), log_inhabitants=size)
         .join(ranks, on="population_class")
         .sort("province", "class_rank")
         .with_row_index("stratum")
@@ -635,46 +752,115 @@ def _group_mapping(
     options: Options,
 ) -> pl.DataFrame:
     """(breakdown, question, base, stratum, group, N, n): each stratum's group after collapsing,
-    for every (question, base) of ``bases``."""
+    for every (question, base) of ``bases``.
+
+    Vectorised around the rule: step 1 runs in Python only for the provinces that have a short
+    stratum (cached by pattern), step 2 only for the (breakdown, question, base) that still have
+    a short group; everything else keeps group = stratum."""
     bases = bases.select("question", "base").unique()
+    log = (
+        pl.col("log_inhabitants")
+        if "log_inhabitants" in strata.columns
+        else pl.lit(None, pl.Float64).alias("log_inhabitants")
+    )
     grid = (
-        domains.join(strata.select("stratum", "N"), on="stratum")
+        domains.join(strata.select("stratum", "N", "province", "class_rank", log), on="stratum")
         .join(bases, how="cross")
         .join(counts, on=["question", "base", "stratum"], how="left")
         .with_columns(n=pl.col("n").fill_null(0))
     )
+    minimum = options.weighting_cell
     keys = ["breakdown", "question", "base"]
-    short = (pl.col("n") < options.min_stratum) & (pl.col("n") < pl.col("N"))
-    needs = grid.filter(short).select(keys).unique()
-    fine = grid.join(needs, on=keys, how="anti").with_columns(group=pl.col("stratum"))
-    todo = grid.join(needs, on=keys, how="semi")
+    grid = _collapse_within_provinces(grid, keys, minimum)
+    grid = _collapse_groups_across_provinces(grid, keys, minimum)
+    return grid.select(*keys, "stratum", "group", "N", "n")
+
+
+def _collapse_within_provinces(grid: pl.DataFrame, keys: list[str], minimum: int) -> pl.DataFrame:
+    short = (pl.col("n") < minimum) & (pl.col("n") < pl.col("N"))
+    where = [*keys, "province"]
+    needs = grid.filter(short).select(where).unique()
+    fine = grid.join(needs, on=where, how="anti").with_columns(group=pl.col("stratum"))
+    todo = grid.join(needs, on=where, how="semi")
     if todo.height == 0:
         return fine
-    info = {
-        row[0]: row[1:]
-        for row in strata.select("stratum", "province", "class_rank", "N").iter_rows()
-    }
-    cache: dict[tuple[tuple[int, ...], tuple[int, ...]], list[int]] = {}
-    columns: dict[str, list] = {k: [] for k in (*keys, "stratum", "group")}
-    rows = todo.sort("stratum").group_by(keys, maintain_order=True).agg("stratum", "n")
-    for breakdown, question, base, members, respondents in rows.iter_rows():
-        key = (tuple(members), tuple(respondents))
-        if key not in cache:
-            counted = [
-                StratumCount(info[s][0], info[s][1], info[s][2], n)
-                for s, n in zip(members, respondents, strict=True)
-            ]
-            groups = collapse_strata(counted, min_respondents=options.min_stratum)
-            cache[key] = [members[g] for g in groups]
-        size = len(members)
-        columns["breakdown"] += [breakdown] * size
-        columns["question"] += [question] * size
-        columns["base"] += [base] * size
-        columns["stratum"] += members
-        columns["group"] += cache[key]
-    labels = pl.DataFrame(columns, schema_overrides={"stratum": pl.UInt32, "group": pl.UInt32})
-    collapsed = todo.join(labels, on=[*keys, "stratum"])
+    rows = (
+        todo.sort("class_rank")
+        .group_by(where)
+        .agg("stratum", "class_rank", "N", "n", "log_inhabitants")
+    )
+    columns: dict[str, list] = {k: [] for k in (*where, "stratum", "group")}
+    for *key, members, ranks, sizes, counts, logs in rows.iter_rows():
+        pattern = tuple(zip(ranks, sizes, counts, logs, strict=True))
+        for local in _collapse_province(pattern, minimum):
+            first = min(members[j] for j in local)
+            for j in local:
+                for name, value in zip(where, key, strict=True):
+                    columns[name].append(value)
+                columns["stratum"].append(members[j])
+                columns["group"].append(first)
+    labels = pl.DataFrame(
+        columns, schema={**todo.select(where).schema, "stratum": pl.UInt32, "group": pl.UInt32}
+    )
+    collapsed = todo.join(labels, on=[*where, "stratum"])
     return pl.concat([fine, collapsed.select(fine.columns)])
+
+
+def _collapse_groups_across_provinces(
+    grid: pl.DataFrame, keys: list[str], minimum: int
+) -> pl.DataFrame:
+    known = pl.col("log_inhabitants").is_not_null()
+    groups = grid.group_by(*keys, "group").agg(
+        province=pl.col("province").first(),
+        first_rank=pl.col("class_rank").min(),
+        last_rank=pl.col("class_rank").max(),
+        N_g=pl.col("N").sum(),
+        n_g=pl.col("n").sum(),
+        log_sum=(pl.col("N") * pl.col("log_inhabitants")).filter(known).sum(),
+        log_weight=pl.col("N").filter(known).sum(),
+    )
+    short = (pl.col("n_g") < minimum) & (pl.col("n_g") < pl.col("N_g"))
+    needs = (
+        groups.group_by(keys)
+        .agg(short=short.any(), count=pl.len())
+        .filter(pl.col("short") & (pl.col("count") > 1))
+        .select(keys)
+    )
+    if needs.height == 0:
+        return grid
+    todo = groups.join(needs, on=keys, how="semi").sort(*keys, "province", "first_rank")
+    columns: dict[str, list] = {k: [] for k in (*keys, "group", "_final")}
+    for key, table in todo.group_by(keys, maintain_order=True):
+        merged = [
+            _Group(
+                [row["group"]],
+                row["province"],
+                row["first_rank"],
+                row["N_g"],
+                row["n_g"],
+                {row["province"]},
+                row["last_rank"],
+                row["log_sum"],
+                row["log_weight"],
+            )
+            for row in table.iter_rows(named=True)
+        ]
+        _collapse_across_provinces(merged, minimum)
+        for group in merged:
+            first = min(group.members)
+            for member in group.members:
+                for name, value in zip(keys, key, strict=True):
+                    columns[name].append(value)
+                columns["group"].append(member)
+                columns["_final"].append(first)
+    relabel = pl.DataFrame(
+        columns, schema={**todo.select(keys).schema, "group": pl.UInt32, "_final": pl.UInt32}
+    )
+    return (
+        grid.join(relabel, on=[*keys, "group"], how="left")
+        .with_columns(group=pl.coalesce("_final", "group"))
+        .drop("_final")
+    )
 
 
 def _merge(n: str = "n", mean: str = "mean", m2: str = "m2") -> list[pl.Expr]:
