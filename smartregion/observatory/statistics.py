@@ -538,14 +538,19 @@ def _prepare_frame(frame: pl.DataFrame, options: Options) -> tuple[pl.DataFrame,
         .sort("province", "class_rank")
         .with_row_index("stratum")
     )
+    inhabitants = (
+        [pl.col("population").cast(pl.Float64).alias("inhabitants")]
+        if "population" in frame.columns
+        else [pl.lit(None, pl.Float64).alias("inhabitants")]
+    )
     units = (
-        frame.select("refnis", "province", "population_class")
+        frame.select("refnis", "province", "population_class", *inhabitants)
         .with_row_index("unit")
         .join(
             strata.select("province", "population_class", "stratum"),
             on=["province", "population_class"],
         )
-        .select("refnis", "unit", "stratum")
+        .select("refnis", "unit", "stratum", "inhabitants")
         .sort("unit")
     )
     return strata, units
@@ -874,10 +879,14 @@ def _merge(n: str = "n", mean: str = "mean", m2: str = "m2") -> list[pl.Expr]:
 
 
 def _estimate_cells(
-    stats: pl.DataFrame, mapping: pl.DataFrame, categories: pl.DataFrame
+    stats: pl.DataFrame,
+    mapping: pl.DataFrame,
+    categories: pl.DataFrame,
+    weighted: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per breakdown × question × base × category: the stratified estimate and its
-    variance, the unweighted figures, respondents n, population N, strata H."""
+    variance, the unweighted figures, respondents n, population N, strata H. ``weighted``
+    (``_weighted_estimates``) replaces the estimate and variance when weights are adjusted."""
     keys = ["breakdown", "question", "base"]
     groups = mapping.group_by(*keys, "group").agg(N_g=pl.col("N").sum(), n_g=pl.col("n").sum())
     domain = groups.group_by(keys).agg(
@@ -914,6 +923,10 @@ def _estimate_cells(
         )
         .rename({"mean": "unweighted", "n": "_n"})
     )
+    if weighted is not None:
+        cells = cells.drop("estimate", "variance").join(
+            weighted, on=[*keys, "category"], how="left"
+        )
     grid = (
         categories.join(domain, on=["question", "base"])
         .join(cells, on=[*keys, "category"], how="left")
@@ -929,6 +942,114 @@ def _estimate_cells(
         )
     )
     return grid
+
+
+def _adjusted_weights(wave: _Wave, mapping: pl.DataFrame, options: Options) -> pl.DataFrame:
+    """(breakdown, question, base, unit, group, weight): each respondent's raked and/or trimmed
+    weight (module ``weighting``), with inhabitants for the questions about inhabitants."""
+    from smartregion.observatory import weighting  # noqa: PLC0415 (weighting imports statistics)
+
+    keys = ["breakdown", "question", "base"]
+    cells = mapping.join(
+        wave.strata.select("stratum", "province", "population_class"), on="stratum"
+    )
+    groups = mapping.group_by(*keys, "group").agg(N_g=pl.col("N").sum(), n_g=pl.col("n").sum())
+    units = (
+        wave.bases.join(wave.units.select("unit", "stratum", "inhabitants"), on="unit")
+        .join(
+            cells.select(*keys, "stratum", "group", "province", "population_class"),
+            on=["question", "base", "stratum"],
+        )
+        .join(groups, on=[*keys, "group"])
+        .with_columns(weight=pl.col("N_g") / pl.col("n_g"))
+        .drop("N_g", "n_g", "stratum")
+    )
+    targets = weighting.margins(cells, keys)
+    about = [code for code, q in wave.questions.items() if q.about_inhabitants]
+    parts = []
+    for chosen, by_inhabitants in (
+        (~pl.col("question").is_in(about), False),
+        (pl.col("question").is_in(about), True),
+    ):
+        part = units.filter(chosen)
+        if part.height == 0:
+            continue
+        totals = None
+        if by_inhabitants and options.rake:
+            totals = (
+                mapping.select(*keys, "stratum")
+                .unique()
+                .join(wave.units.select("stratum", "inhabitants"), on="stratum")
+                .group_by(keys)
+                .agg(inhabitants_total=pl.col("inhabitants").sum())
+                .filter(pl.col("inhabitants_total") > 0)
+            )
+        parts.append(
+            weighting.adjust(
+                part,
+                keys,
+                rake=options.rake,
+                trim=options.trim,
+                targets=targets,
+                inhabitants=totals,
+            ).select(*keys, "unit", "group", "weight", "trimmed")
+        )
+    return pl.concat(parts)
+
+
+def _weighted_estimates(wave: _Wave, mapping: pl.DataFrame, options: Options) -> pl.DataFrame:
+    """(breakdown, question, base, category, estimate, variance): the ratio Σwy/Σw and its
+    linearised variance over the weighting cells (module ``weighting``), from per-cell sums
+    A = Σw, B = Σw², C = Σwy, D = Σw²y, E = Σw²y²."""
+    keys = ["breakdown", "question", "base"]
+    weights = _adjusted_weights(wave, mapping, options)
+    totals = weights.group_by(*keys, "group").agg(
+        A=pl.col("weight").sum(), B=(pl.col("weight") ** 2).sum()
+    )
+    w, w2 = pl.col("weight"), pl.col("weight") ** 2
+    chosen = (
+        wave.selections.join(weights, on=["question", "base", "unit"])
+        .group_by(*keys, "category", "group")
+        .agg(C=w.sum(), D=w2.sum(), E=w2.sum())
+    )
+    y = pl.col("y")
+    numeric = (
+        wave.values.with_columns(base=pl.lit(SUBSTANTIVE), category=pl.lit(MEAN_CATEGORY))
+        .join(weights, on=["question", "base", "unit"])
+        .group_by(*keys, "category", "group")
+        .agg(C=(w * y).sum(), D=(w2 * y).sum(), E=(w2 * y * y).sum())
+    )
+    groups = mapping.group_by(*keys, "group").agg(N_g=pl.col("N").sum(), n_g=pl.col("n").sum())
+    sums = (
+        wave.categories.select("question", "base", "category")
+        .join(totals, on=["question", "base"])
+        .join(pl.concat([chosen, numeric]), on=[*keys, "category", "group"], how="left")
+        .with_columns(pl.col("C", "D", "E").fill_null(0.0))
+        .join(groups, on=[*keys, "group"])
+    )
+    cell = [*keys, "category"]
+    W = pl.col("A").sum().over(cell)
+    R = pl.col("C").sum().over(cell) / W
+    su = (pl.col("C") - R * pl.col("A")) / W
+    su2 = (pl.col("E") - 2 * R * pl.col("D") + R**2 * pl.col("B")) / W**2
+    n_g, N_g = pl.col("n_g"), pl.col("N_g")
+    contribution = (
+        pl.when(n_g == N_g)
+        .then(0.0)
+        .when(n_g >= 2)
+        .then((1 - n_g / N_g) * n_g / (n_g - 1) * (su2 - su**2 / n_g))
+        .otherwise(None)
+    )
+    return (
+        sums.with_columns(estimate=R, contribution=contribution)
+        .group_by(cell)
+        .agg(
+            estimate=pl.col("estimate").first(),
+            variance=pl.when(pl.col("contribution").is_null().any())
+            .then(None)
+            .otherwise(pl.col("contribution").sum().clip(lower_bound=0)),
+        )
+    )
 
 
 def _finish(
@@ -1038,7 +1159,8 @@ def _estimate_wave(wave: _Wave, options: Options) -> pl.DataFrame:
         wave.bases, wave.selections, wave.values, wave.categories, wave.units
     )
     mapping = _group_mapping(wave.strata, counts, _domains(wave.strata), wave.categories, options)
-    cells = _estimate_cells(stats, mapping, wave.categories)
+    weighted = _weighted_estimates(wave, mapping, options) if options.weighted else None
+    cells = _estimate_cells(stats, mapping, wave.categories, weighted)
     results = _finish(cells, options, label="stratified")
     return _order(results, wave.strata).select(RESULT_COLUMNS)
 
@@ -1053,9 +1175,10 @@ def respondent_weights(
     base: str = SUBSTANTIVE,
     breakdown: str = ALL,
 ) -> pl.DataFrame:
-    """refnis, group (collapsed stratum, named by its first stratum) and weight N_g / n_g of each
-    respondent to a question in a breakdown. The weights sum to the breakdown's N when anyone
-    in it answered."""
+    """refnis, group (collapsed stratum, named by its first stratum), weight N_g / n_g (raked
+    and/or trimmed with ``Options.rake``/``trim``) and finite population correction
+    1 − n_g / N_g of each respondent to a question in a breakdown. The weights sum to the
+    breakdown's N when anyone in it answered."""
     options = options or Options()
     wave = _prepare(frame, responses, questions, options)
     counts, _ = _stratum_stats(
@@ -1066,13 +1189,18 @@ def respondent_weights(
     wanted = pl.DataFrame({"question": [question], "base": [base]})
     mapping = _group_mapping(wave.strata, counts, domains, wanted, options)
     groups = mapping.group_by("group").agg(N_g=pl.col("N").sum(), n_g=pl.col("n").sum())
-    return (
+    table = (
         wave.bases.filter((pl.col("question") == question) & (pl.col("base") == base))
         .join(wave.units, on="unit")
         .join(mapping.select("stratum", "group"), on="stratum")
         .join(groups, on="group")
-        .select("refnis", "group", weight=pl.col("N_g") / pl.col("n_g"))
-        .sort("refnis")
+        .with_columns(weight=pl.col("N_g") / pl.col("n_g"))
+    )
+    if options.weighted:
+        adjusted = _adjusted_weights(wave, mapping, options).select("unit", "weight")
+        table = table.drop("weight").join(adjusted, on="unit")
+    return table.select("refnis", "group", "weight", fpc=1 - pl.col("n_g") / pl.col("N_g")).sort(
+        "refnis"
     )
 
 
