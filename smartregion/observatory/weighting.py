@@ -10,16 +10,18 @@ Weighting (also the methodology note of an edition)
 2. Raking (``Options.rake``), iterative proportional fitting (Deming & Stephan 1940; Kalton &
    Flores-Cervantes 2003, section 2.4): the weights are multiplied in turn so that they sum, in
    every province, to its number of communes N_p and, in every population class, to N_c; for
-   a question ``about_inhabitants`` a third step multiplies each weight by exp(λ·x/x̄) (x the
-   commune's inhabitants, λ found by Newton's method) so that Σ w·x is the frame's number of
-   inhabitants (the raking form of calibration, Deville & Särndal 1992). The cycle repeats until
-   every margin is met within a relative ``TOLERANCE`` (1e-10), at most ``MAX_ITERATIONS``
-   (1,000) cycles. The communes of a stratum without any respondent are represented by the
-   respondents of its cell, as in post-stratification: the margins are those of the strata with
-   respondents, each increased by its share (n_h / n_g) of the empty strata of its cell, so
-   that every margin sums to N and the margins stay consistent.
-3. Trimming (``Options.trim`` = k): weights above k × the median weight (the median before
-   trimming) are set to that cap and the excess is spread over the other weights in proportion
+   a question ``about_inhabitants`` Σ w·x must also be the frame's number of inhabitants (x the
+   commune's inhabitants): all margins are then met at once by calibration with the raking
+   function (Deville & Särndal 1992), w = d·exp(λ_p + λ_c + λ_x·x/x̄), λ by Newton's method
+   with step halving (for categorical margins alone it is the IPF solution). Iterations stop
+   when every margin is met within a relative ``TOLERANCE`` (1e-10), at most
+   ``MAX_ITERATIONS`` (1,000). The communes of a stratum without any respondent are
+   represented by the respondents of its cell, as in post-stratification: the margins are
+   those of the strata with respondents, each increased by its share (n_h / n_g) of the empty
+   strata of its cell, so that every margin sums to N and the margins stay consistent.
+3. Trimming (``Options.trim`` = k): weights above the cap k × the median weight (the median
+   before trimming; never below the mean weight, or no set of weights could respect it) are
+   set to the cap and the excess is spread over the other weights in proportion
    to them (Σ w is kept); with raking, trimming and raking alternate until no weight exceeds
    the cap and the margins are met (Potter 1990), at most ``TRIM_ROUNDS`` (50) rounds. When
    the cap and the margins cannot both hold (a margin that only weights above the cap can
@@ -45,6 +47,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from smartregion.observatory import statistics
@@ -122,12 +125,12 @@ def _rake(
     do not depend on the other keys raked with it."""
     if targets is None:
         raise ValueError("raking needs targets: margins()")
+    if by_inhabitants:
+        return _calibrate(units, keys, targets)
     done = []
     for _ in range(MAX_ITERATIONS):
         for dimension in DIMENSIONS:
             units = _rake_step(units, keys, targets, dimension)
-        if by_inhabitants:
-            units = _inhabitants_step(units, keys)
         met = _raking_errors(units, keys, targets, by_inhabitants).filter(
             pl.col("error") <= TOLERANCE
         )
@@ -152,32 +155,52 @@ def _rake_step(
     )
 
 
-def _inhabitants_step(units: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    """Newton's method on λ (per key) for Σ w·x·exp(λ·x/x̄) = the inhabitants total."""
-    lam = units.select(keys).unique().with_columns(_lambda=pl.lit(0.0))
-    for _ in range(50):
-        factor = (pl.col("_lambda") * pl.col("_scaled")).exp()
-        step = (
-            units.join(lam, on=keys)
-            .group_by(keys)
-            .agg(
-                f=(pl.col("weight") * pl.col("_x") * factor).sum()
-                - pl.col("inhabitants_total").first(),
-                slope=(pl.col("weight") * pl.col("_x") * pl.col("_scaled") * factor).sum(),
-                _lambda=pl.col("_lambda").first(),
-            )
-            .with_columns(
-                delta=pl.when(pl.col("slope") > 0).then(pl.col("f") / pl.col("slope")).otherwise(0)
-            )
-        )
-        lam = step.select(*keys, _lambda=pl.col("_lambda") - pl.col("delta"))
-        if step.get_column("delta").abs().max() <= 1e-14:
+def _calibrate(units: pl.DataFrame, keys: list[str], targets: pl.DataFrame) -> pl.DataFrame:
+    """Raking to the margins and the inhabitants at once, key by key: w = d·exp(X·λ) with X the
+    province and class indicators and x/x̄, λ by Newton's method (a pseudo-inverse, since the
+    indicators of both dimensions sum to the same column), halving a step that does not bring
+    the margins closer. Cyclic IPF with a continuous margin converges too slowly."""
+    parts = []
+    for key, part in units.sort(keys).group_by(keys, maintain_order=True):
+        where = dict(zip(keys, key, strict=True))
+        wanted = targets.filter(pl.all_horizontal([pl.col(k) == v for k, v in where.items()]))
+        columns, totals = [], []
+        for dimension in DIMENSIONS:
+            for category, target in (
+                wanted.filter(pl.col("dimension") == dimension)
+                .select("category", "target")
+                .iter_rows()
+            ):
+                columns.append((part.get_column(dimension) == category).to_numpy().astype(float))
+                totals.append(target)
+        columns.append(part.get_column("_scaled").to_numpy())
+        mean = part.get_column("_x").sum() / max(part.get_column("_scaled").sum(), 1e-300)
+        totals.append(part.get_column("inhabitants_total")[0] / mean)  # Σ w·x/x̄ = X / x̄
+        x, t = np.column_stack(columns), np.array(totals, dtype=float)
+        d = part.get_column("weight").to_numpy()
+        parts.append(part.with_columns(weight=pl.Series(_newton(x, t, d))))
+    return pl.concat(parts)
+
+
+def _newton(x: np.ndarray, t: np.ndarray, d: np.ndarray) -> np.ndarray:
+    lam = np.zeros(x.shape[1])
+
+    def gap(lam: np.ndarray) -> np.ndarray:
+        return (x.T @ (d * np.exp(x @ lam)) - t) / np.where(t > 0, t, 1)
+
+    current = gap(lam)
+    for _ in range(MAX_ITERATIONS):
+        if np.abs(current).max() <= TOLERANCE:
             break
-    return (
-        units.join(lam, on=keys)
-        .with_columns(weight=pl.col("weight") * (pl.col("_lambda") * pl.col("_scaled")).exp())
-        .drop("_lambda")
-    )
+        w = d * np.exp(x @ lam)
+        step = np.linalg.pinv((x.T * w) @ x) @ (t - x.T @ w)
+        for _ in range(60):
+            trial = gap(lam + step)
+            if np.abs(trial).max() < np.abs(current).max():
+                break
+            step = step / 2
+        lam, current = lam + step, trial
+    return d * np.exp(x @ lam)
 
 
 def _raking_errors(
@@ -215,7 +238,11 @@ def _trim(
     by_inhabitants: bool,
     rake: bool,
 ) -> pl.DataFrame:
-    units = units.with_columns(_cap=trim * pl.col("weight").median().over(keys))
+    units = units.with_columns(
+        _cap=pl.max_horizontal(
+            trim * pl.col("weight").median().over(keys), pl.col("weight").mean().over(keys)
+        )
+    )
     over = pl.col("weight") > pl.col("_cap") * (1 + TOLERANCE)
     done = []
     for _ in range(TRIM_ROUNDS):
@@ -225,12 +252,15 @@ def _trim(
         if units.height == 0:
             break
         excess = (pl.col("weight") - pl.col("_cap")).filter(over).sum().over(keys)
-        rest = pl.col("weight").filter(~over).sum().over(keys)
+        free = pl.col("weight") < pl.col("_cap") * (1 - TOLERANCE)  # weights at the cap stay
+        rest = pl.col("weight").filter(free).sum().over(keys)
         units = units.with_columns(
             trimmed=pl.col("trimmed") | over,
             weight=pl.when(over)
             .then(pl.col("_cap"))
-            .otherwise(pl.col("weight") * (1 + excess.fill_null(0) / rest)),
+            .when(free)
+            .then(pl.col("weight") * (1 + excess.fill_null(0) / rest))
+            .otherwise(pl.col("weight")),
         )
         if rake:
             units = _rake(units, keys, targets, by_inhabitants)
