@@ -311,6 +311,18 @@ def _pattern(stratum: StratumCount) -> tuple[int, int, int, float | None]:
 
 
 @lru_cache(maxsize=65536)
+def _province_labels(
+    pattern: tuple[tuple[int, int, int, float | None], ...], min_respondents: int
+) -> tuple[int, ...]:
+    """For each position of a province's pattern, the first position of its group."""
+    labels = [0] * len(pattern)
+    for local in _collapse_province(pattern, min_respondents):
+        for j in local:
+            labels[j] = local[0]
+    return tuple(labels)
+
+
+@lru_cache(maxsize=65536)
 def _collapse_province(
     pattern: tuple[tuple[int, int, int, float | None], ...], min_respondents: int
 ) -> tuple[tuple[int, ...], ...]:
@@ -349,23 +361,53 @@ def _adjacent(groups: list[_Group], i: int) -> list[int]:
 
 
 def _collapse_across_provinces(groups: list[_Group], min_respondents: int) -> None:
-    while len(groups) > 1:
-        short = next((i for i, g in enumerate(groups) if _short(g, min_respondents)), None)
-        if short is None:
-            return
-        group = groups[short]
-        target = min(
-            (j for j in range(len(groups)) if j != short),
-            key=lambda j: (
-                group.rank_gap(groups[j]),
-                bool(group.provinces & groups[j].provinces),
-                group.size_distance(groups[j]),
-                abs(groups[j].population - group.population),
-                j,
-            ),
-        )
+    """Step 2, in place on ``groups`` (in province, class order). Each merge picks its target
+    with NumPy over the live groups, so a class breakdown of 250 provinces stays cheap."""
+    count = len(groups)
+    if count < 2:
+        return
+    first = np.array([g.first_rank for g in groups])
+    last = np.array([g.last_rank for g in groups])
+    size = np.array([g.population for g in groups], dtype=np.float64)
+    answered = np.array([g.respondents for g in groups], dtype=np.float64)
+    log_sum = np.array([g.log_sum for g in groups], dtype=np.float64)
+    log_weight = np.array([g.log_weight for g in groups], dtype=np.float64)
+    alive = np.ones(count, dtype=bool)
+    holders: dict[str, set[int]] = {}
+    for i, group in enumerate(groups):
+        for province in group.provinces:
+            holders.setdefault(province, set()).add(i)
+    while alive.sum() > 1:
+        shorts = np.flatnonzero(alive & (answered < min_respondents) & (answered < size))
+        if shorts.size == 0:
+            break
+        short = int(shorts[0])
+        pool = np.flatnonzero(alive)
+        pool = pool[pool != short]
+        gap = np.maximum(0, np.maximum(first[pool] - last[short], first[short] - last[pool]))
+        pool = pool[gap == gap.min()]
+        sharing = np.zeros(count, dtype=bool)
+        sharing[list(set().union(*(holders[p] for p in groups[short].provinces)))] = True
+        foreign = ~sharing[pool]
+        if foreign.any():
+            pool = pool[foreign]
+        if log_weight[short] > 0:
+            known = log_weight[pool] > 0
+            mean = np.divide(log_sum[pool], log_weight[pool], where=known, out=np.zeros(pool.size))
+            distance = np.where(known, np.abs(mean - log_sum[short] / log_weight[short]), np.inf)
+            pool = pool[distance == distance.min()]
+        closeness = np.abs(size[pool] - size[short])
+        target = int(pool[closeness == closeness.min()][0])
         low, high = sorted((short, target))
-        groups[low].absorb(groups.pop(high))
+        groups[low].absorb(groups[high])
+        alive[high] = False
+        for province in groups[high].provinces:
+            holders[province].discard(high)
+            holders[province].add(low)
+        first[low], last[low] = groups[low].first_rank, groups[low].last_rank
+        size[low], answered[low] = groups[low].population, groups[low].respondents
+        log_sum[low], log_weight[low] = groups[low].log_sum, groups[low].log_weight
+    groups[:] = [groups[i] for i in np.flatnonzero(alive)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -776,9 +818,15 @@ def _group_mapping(
     )
     minimum = options.weighting_cell
     keys = ["breakdown", "question", "base"]
-    grid = _collapse_within_provinces(grid, keys, minimum)
-    grid = _collapse_groups_across_provinces(grid, keys, minimum)
-    return grid.select(*keys, "stratum", "group", "N", "n")
+    short = (pl.col("n") < minimum) & (pl.col("n") < pl.col("N"))
+    touched = grid.filter(short).select(keys).unique()
+    fine = grid.join(touched, on=keys, how="anti").with_columns(group=pl.col("stratum"))
+    todo = grid.join(touched, on=keys, how="semi")
+    if todo.height:
+        todo = _collapse_within_provinces(todo, keys, minimum)
+        todo = _collapse_groups_across_provinces(todo, keys, minimum)
+        fine = pl.concat([fine, todo.select(fine.columns)])
+    return fine.select(*keys, "stratum", "group", "N", "n")
 
 
 def _collapse_within_provinces(grid: pl.DataFrame, keys: list[str], minimum: int) -> pl.DataFrame:
@@ -794,18 +842,16 @@ def _collapse_within_provinces(grid: pl.DataFrame, keys: list[str], minimum: int
         .group_by(where)
         .agg("stratum", "class_rank", "N", "n", "log_inhabitants")
     )
-    columns: dict[str, list] = {k: [] for k in (*where, "stratum", "group")}
-    for *key, members, ranks, sizes, counts, logs in rows.iter_rows():
-        pattern = tuple(zip(ranks, sizes, counts, logs, strict=True))
-        for local in _collapse_province(pattern, minimum):
-            first = min(members[j] for j in local)
-            for j in local:
-                for name, value in zip(where, key, strict=True):
-                    columns[name].append(value)
-                columns["stratum"].append(members[j])
-                columns["group"].append(first)
-    labels = pl.DataFrame(
-        columns, schema={**todo.select(where).schema, "stratum": pl.UInt32, "group": pl.UInt32}
+    labelled = []
+    for members, ranks, sizes, counts, logs in rows.select(
+        "stratum", "class_rank", "N", "n", "log_inhabitants"
+    ).iter_rows():
+        local = _province_labels(tuple(zip(ranks, sizes, counts, logs, strict=True)), minimum)
+        labelled.append([members[j] for j in local])
+    labels = (
+        rows.select(*where, "stratum")
+        .with_columns(group=pl.Series(labelled, dtype=pl.List(pl.UInt32)))
+        .explode("stratum", "group")
     )
     collapsed = todo.join(labels, on=[*where, "stratum"])
     return pl.concat([fine, collapsed.select(fine.columns)])
@@ -833,33 +879,27 @@ def _collapse_groups_across_provinces(
     )
     if needs.height == 0:
         return grid
-    todo = groups.join(needs, on=keys, how="semi").sort(*keys, "province", "first_rank")
-    columns: dict[str, list] = {k: [] for k in (*keys, "group", "_final")}
-    for key, table in todo.group_by(keys, maintain_order=True):
+    fields = ["group", "province", "first_rank", "N_g", "n_g", "last_rank", "log_sum"]
+    todo = (
+        groups.join(needs, on=keys, how="semi")
+        .sort(*keys, "province", "first_rank")
+        .group_by(keys, maintain_order=True)
+        .agg(*fields, "log_weight")
+    )
+    finals = []
+    for row in todo.iter_rows():
+        lists = row[len(keys) :]
         merged = [
-            _Group(
-                [row["group"]],
-                row["province"],
-                row["first_rank"],
-                row["N_g"],
-                row["n_g"],
-                {row["province"]},
-                row["last_rank"],
-                row["log_sum"],
-                row["log_weight"],
-            )
-            for row in table.iter_rows(named=True)
+            _Group([g], p, first, size, n, {p}, last, total, weight)
+            for g, p, first, size, n, last, total, weight in zip(*lists, strict=True)
         ]
         _collapse_across_provinces(merged, minimum)
-        for group in merged:
-            first = min(group.members)
-            for member in group.members:
-                for name, value in zip(keys, key, strict=True):
-                    columns[name].append(value)
-                columns["group"].append(member)
-                columns["_final"].append(first)
-    relabel = pl.DataFrame(
-        columns, schema={**todo.select(keys).schema, "group": pl.UInt32, "_final": pl.UInt32}
+        final = {member: min(group.members) for group in merged for member in group.members}
+        finals.append([final[g] for g in lists[0]])
+    relabel = (
+        todo.select(*keys, "group")
+        .with_columns(_final=pl.Series(finals, dtype=pl.List(pl.UInt32)))
+        .explode("group", "_final")
     )
     return (
         grid.join(relabel, on=[*keys, "group"], how="left")
