@@ -68,6 +68,15 @@ variable that defines the strata, not the answers: a collapse chosen by response
 differ from question to question and let the outcome choose its own weights.
 A merged group is one stratum: N_g, n_g and the pooled s_g² of its respondents.
 
+Weighting. By default the weights are the post-stratified N_g / n_g of the collapsed cells and
+the estimator above is exact for them. ``Options.rake`` rakes them (iterative proportional
+fitting) to the province and population-class margins of the breakdown's frame, and for a
+question ``about_inhabitants`` also to its total inhabitants; ``Options.trim`` = k caps them at
+k × the median weight, redistributed and iterated with raking. The estimate is then the ratio
+Σ w·y / Σ w and its variance the linearised (Taylor) variance over the collapsed cells as
+strata, with the correction 1 − n_g/N_g; degrees of freedom stay n − H. Details, tolerances and
+references: module ``weighting``, which also writes an edition's weighting report.
+
 Breakdowns (domains) "province=P" and "population_class=C" are estimated within the domain from
 the strata inside it (they are unions of strata), the collapse being applied inside the domain.
 Unweighted figures sit alongside: the respondents' plain share or mean, with
