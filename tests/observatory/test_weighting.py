@@ -154,3 +154,29 @@ def test_raked_estimate_is_the_weighted_ratio_with_linearised_variance():
         variance += fpc * n / (n - 1) * ((cell["u"] - cell["u"].mean()) ** 2).sum()
     assert yes["estimate"] == pytest.approx(ratio, abs=1e-12)
     assert yes["se"] == pytest.approx(math.sqrt(variance), abs=1e-12)
+
+
+@pytest.mark.django_db
+def test_an_edition_publishes_its_weighting_report_and_options(territory, staff_user):
+    from smartregion.barometer.models import Response
+    from smartregion.observatory.services import edition_publish
+    from tests.factories import closed_wave
+
+    wave = closed_wave(2023, "2023", 0.5, seed=1)
+    data = edition_publish(wave=wave, user=staff_user).data
+
+    report = data["weighting"]
+    answered = Response.objects.filter(wave=wave, status=Response.Status.SUBMITTED).count()
+    assert (report["respondents"], report["population"]) == (answered, 261)
+    assert sum(c["population"] for c in report["cells"]) == 261
+    assert sum(c["respondents"] for c in report["cells"]) == answered
+    assert all(
+        c["respondents"] >= 5 or c["respondents"] == c["population"] for c in report["cells"]
+    )
+    assert report["effective_respondents"] == pytest.approx(answered / report["kish"])
+    assert set(report) == {
+        "raked", "trim", "min_weighting_cell", "respondents", "population", "cells",
+        "weights", "kish", "effective_respondents", "trimmed",
+    }  # fmt: skip
+    assert data["statistics"]["min_weighting_cell"] == 5
+    assert (data["statistics"]["rake"], data["statistics"]["trim"]) == (False, None)
