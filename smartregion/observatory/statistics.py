@@ -74,8 +74,10 @@ fitting) to the province and population-class margins of the breakdown's frame, 
 question ``about_inhabitants`` also to its total inhabitants; ``Options.trim`` = k caps them at
 k × the median weight, redistributed and iterated with raking. The estimate is then the ratio
 Σ w·y / Σ w and its variance the linearised (Taylor) variance over the collapsed cells as
-strata, with the correction 1 − n_g/N_g; degrees of freedom stay n − H. Details, tolerances and
-references: module ``weighting``, which also writes an edition's weighting report.
+strata, with the correction 1 − n_g/N_g; degrees of freedom stay n − H. Independent trends use
+these estimates; panel trends (within-commune differences) keep the post-stratified weights.
+Details, tolerances and references: module ``weighting``, which also writes an edition's
+weighting report.
 
 Breakdowns (domains) "province=P" and "population_class=C" are estimated within the domain from
 the strata inside it (they are unions of strata), the collapse being applied inside the domain.
