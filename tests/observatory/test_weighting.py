@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -180,3 +181,37 @@ def test_an_edition_publishes_its_weighting_report_and_options(territory, staff_
     }  # fmt: skip
     assert data["statistics"]["min_weighting_cell"] == 5
     assert (data["statistics"]["rake"], data["statistics"]["trim"]) == (False, None)
+
+
+def test_the_engine_collapses_as_collapse_strata_on_random_patterns():
+    """The vectorised mapping (per province in Python, across provinces in NumPy) and the
+    reference ``collapse_strata`` agree on 300 random sets of strata."""
+    from smartregion.observatory import statistics
+
+    rng = np.random.default_rng(11)
+    for _ in range(300):
+        provinces = sorted({f"P{p}" for p in rng.integers(0, 6, rng.integers(1, 12))})
+        rows = [
+            (p, rank, int(rng.integers(1, 12)), float(rng.uniform(6, 12)))
+            for p in provinces
+            for rank in sorted(set(rng.integers(0, 5, 3).tolist()))
+        ]
+        strata = pl.DataFrame(
+            rows, schema=["province", "class_rank", "N", "log_inhabitants"], orient="row"
+        ).with_columns(population_class=pl.format("c{}", "class_rank"))
+        strata = strata.sort("province", "class_rank").with_row_index("stratum")
+        n = [int(rng.integers(0, size + 1)) for size in strata["N"]]
+        counts = strata.select("stratum", n=pl.Series(n, dtype=pl.UInt32)).with_columns(
+            question=pl.lit("q"), base=pl.lit("b")
+        )
+        domains = strata.select(breakdown=pl.lit("all"), stratum="stratum")
+        bases = pl.DataFrame({"question": ["q"], "base": ["b"]})
+        mapping = statistics._group_mapping(strata, counts, domains, bases, Options())
+        engine = mapping.sort("stratum")["group"].to_list()
+        reference = statistics.collapse_strata(
+            [
+                statistics.StratumCount(p, r, size, k, log)
+                for (_, p, r, size, log, _), k in zip(strata.iter_rows(), n, strict=True)
+            ]
+        )
+        assert engine == reference, (rows, n)
