@@ -322,6 +322,24 @@ def _pattern(stratum: StratumCount) -> tuple[int, int, int, float | None]:
 
 
 @lru_cache(maxsize=65536)
+def _across_labels(
+    pattern: tuple[tuple[str, int, int, int, int, float, int], ...], min_respondents: int
+) -> tuple[int, ...]:
+    """Step 2 on groups given as (province, first rank, N, n, last rank, log sum, log weight)
+    in province, class order: for each position, the first position of its final group."""
+    groups = [
+        _Group([i], p, first, size, n, {p}, last, total, weight)
+        for i, (p, first, size, n, last, total, weight) in enumerate(pattern)
+    ]
+    _collapse_across_provinces(groups, min_respondents)
+    labels = [0] * len(pattern)
+    for group in groups:
+        for member in group.members:
+            labels[member] = min(group.members)
+    return tuple(labels)
+
+
+@lru_cache(maxsize=65536)
 def _province_labels(
     pattern: tuple[tuple[int, int, int, float | None], ...], min_respondents: int
 ) -> tuple[int, ...]:
@@ -372,11 +390,39 @@ def _adjacent(groups: list[_Group], i: int) -> list[int]:
 
 
 def _collapse_across_provinces(groups: list[_Group], min_respondents: int) -> None:
-    """Step 2, in place on ``groups`` (in province, class order). Each merge picks its target
-    with NumPy over the live groups, so a class breakdown of 250 provinces stays cheap."""
+    """Step 2, in place on ``groups`` (in province, class order): a plain scan for a few
+    groups, NumPy over the live groups for many (a class breakdown of 250 provinces)."""
+    if len(groups) <= _FEW_GROUPS:
+        _collapse_across_few(groups, min_respondents)
+    else:
+        _collapse_across_many(groups, min_respondents)
+
+
+_FEW_GROUPS = 40
+
+
+def _collapse_across_few(groups: list[_Group], min_respondents: int) -> None:
+    while len(groups) > 1:
+        short = next((i for i, g in enumerate(groups) if _short(g, min_respondents)), None)
+        if short is None:
+            return
+        group = groups[short]
+        target = min(
+            (j for j in range(len(groups)) if j != short),
+            key=lambda j: (
+                group.rank_gap(groups[j]),
+                bool(group.provinces & groups[j].provinces),
+                group.size_distance(groups[j]),
+                abs(groups[j].population - group.population),
+                j,
+            ),
+        )
+        low, high = sorted((short, target))
+        groups[low].absorb(groups.pop(high))
+
+
+def _collapse_across_many(groups: list[_Group], min_respondents: int) -> None:
     count = len(groups)
-    if count < 2:
-        return
     first = np.array([g.first_rank for g in groups])
     last = np.array([g.last_rank for g in groups])
     size = np.array([g.population for g in groups], dtype=np.float64)
@@ -853,16 +899,16 @@ def _collapse_within_provinces(grid: pl.DataFrame, keys: list[str], minimum: int
         .group_by(where)
         .agg("stratum", "class_rank", "N", "n", "log_inhabitants")
     )
-    labelled = []
+    labelled: list[int] = []
     for members, ranks, sizes, counts, logs in rows.select(
         "stratum", "class_rank", "N", "n", "log_inhabitants"
     ).iter_rows():
         local = _province_labels(tuple(zip(ranks, sizes, counts, logs, strict=True)), minimum)
-        labelled.append([members[j] for j in local])
+        labelled += [members[j] for j in local]
     labels = (
         rows.select(*where, "stratum")
-        .with_columns(group=pl.Series(labelled, dtype=pl.List(pl.UInt32)))
-        .explode("stratum", "group")
+        .explode("stratum")
+        .with_columns(group=pl.Series(labelled, dtype=pl.UInt32))
     )
     collapsed = todo.join(labels, on=[*where, "stratum"])
     return pl.concat([fine, collapsed.select(fine.columns)])
@@ -897,20 +943,15 @@ def _collapse_groups_across_provinces(
         .group_by(keys, maintain_order=True)
         .agg(*fields, "log_weight")
     )
-    finals = []
+    finals: list[int] = []
     for row in todo.iter_rows():
         lists = row[len(keys) :]
-        merged = [
-            _Group([g], p, first, size, n, {p}, last, total, weight)
-            for g, p, first, size, n, last, total, weight in zip(*lists, strict=True)
-        ]
-        _collapse_across_provinces(merged, minimum)
-        final = {member: min(group.members) for group in merged for member in group.members}
-        finals.append([final[g] for g in lists[0]])
+        pattern = tuple(zip(*lists[1:], strict=True))
+        finals += [lists[0][j] for j in _across_labels(pattern, minimum)]
     relabel = (
         todo.select(*keys, "group")
-        .with_columns(_final=pl.Series(finals, dtype=pl.List(pl.UInt32)))
-        .explode("group", "_final")
+        .explode("group")
+        .with_columns(_final=pl.Series(finals, dtype=pl.UInt32))
     )
     return (
         grid.join(relabel, on=[*keys, "group"], how="left")

@@ -215,3 +215,42 @@ def test_the_engine_collapses_as_collapse_strata_on_random_patterns():
             ]
         )
         assert engine == reference, (rows, n)
+
+
+def test_the_few_and_many_group_scans_merge_alike():
+    """Step 2 scans a few groups in plain Python and many with NumPy: same merges."""
+    from smartregion.observatory import statistics
+
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        count = int(rng.integers(2, 60))
+        specs = []
+        for i in range(count):
+            first = int(rng.integers(0, 5))
+            known = rng.random() < 0.8
+            size = int(rng.integers(1, 40))
+            specs.append(
+                (
+                    f"P{i // 3:02d}",
+                    first,
+                    size,
+                    int(rng.integers(0, size + 1)),
+                    min(4, first + int(rng.integers(0, 2))),
+                    size * float(rng.uniform(6, 12)) if known else 0.0,
+                    size if known else 0,
+                )
+            )
+
+        few, many = _groups(specs), _groups(specs)
+        statistics._collapse_across_few(few, 5)
+        statistics._collapse_across_many(many, 5)
+        assert [g.members for g in few] == [g.members for g in many]
+
+
+def _groups(specs: list[tuple]) -> list:
+    from smartregion.observatory import statistics
+
+    return [
+        statistics._Group([i], p, f, size, n, {p}, last, total, weight)
+        for i, (p, f, size, n, last, total, weight) in enumerate(specs)
+    ]
