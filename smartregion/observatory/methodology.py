@@ -59,7 +59,9 @@ RULE_LABELS = {
     ("mean", "caution", "min_df"): N_(
         "Means: use with caution below these design degrees of freedom"
     ),
-    ("mean", "caution", "max_cv"): N_("Means: use with caution above this coefficient of variation"),
+    ("mean", "caution", "max_cv"): N_(
+        "Means: use with caution above this coefficient of variation"
+    ),
     ("mean", "caution", "variance_fallback"): N_(
         "Means: use with caution when the zero-variance fallback gave the interval"
     ),

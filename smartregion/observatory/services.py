@@ -32,7 +32,7 @@ from smartregion.accounts.models import User
 from smartregion.barometer.models import Response, ResponseAnswer, Wave, WaveMember
 from smartregion.barometer.queries import response_rates
 from smartregion.instruments.definition import Instrument
-from smartregion.observatory import charts, exports, findings, queries, statistics
+from smartregion.observatory import charts, exports, findings, queries, statistics, weighting
 from smartregion.observatory.models import Edition, EditionBuild
 from smartregion.opendata.builds import open_data_changed
 
@@ -268,6 +268,23 @@ def compute_edition_data(wave: Wave, progress: Progress = _silent) -> dict[str, 
         ),
         "rates": _rates(wave),
         "public_answers": _public_answers(wave, instrument),
+        "statistics": _statistics_used(statistics.Options()),
+        "weighting": weighting.weighting_report(
+            current.frame, current.responses, statistics.Options()
+        ),
+    }
+
+
+def _statistics_used(options: statistics.Options) -> dict[str, Any]:
+    """The options an edition was computed with (its methodology note quotes them)."""
+    return {
+        "ci_method": options.ci_method,
+        "confidence": options.confidence,
+        "min_cell": options.min_cell,
+        "min_weighting_cell": options.weighting_cell,
+        "rake": options.rake,
+        "trim": options.trim,
+        "reliability_rule": dict(getattr(statistics, "RELIABILITY_RULE", {})),
     }
     # The key findings by their documented rule; the analyst may reword them before publishing.
     data["findings"] = findings.select(data, queries.HEADLINES)

@@ -94,15 +94,45 @@ the non-substantive codes are proportions of all communes that answered the ques
 commune answered. A multiple-choice respondent who ticks options *and* "don't know" counts as
 substantive. Numeric questions (``number``, ``scale``) give a mean over substantive answers.
 
-Collapsing strata. A stratum is *short* when n_h < ``min_stratum`` (2) and n_h < N_h (a stratum
-whose every commune answered is a census and needs no variance, even with one commune). Short
-strata are merged, per question and per breakdown, never dropped:
-1. within a province, a short group merges with an adjacent population class group (the one with
-   fewer communes in the frame; on a tie, the smaller class), the lowest short class first, until
-   no group is short or the province is a single group;
-2. a province still short as a whole merges with the group, in another province, that has the
-   fewest communes (ties: lowest province then class), until no group is short or one remains.
+Collapsing strata. A stratum is *short* when n_h < ``min_weighting_cell`` (5) and n_h < N_h (a
+stratum whose every commune answered is a census and needs no variance, even with one commune).
+Why 5: the weight N_g/n_g of a cell is only as stable as its n_g, and its variance estimate has
+n_g − 1 degrees of freedom. Kalton & Flores-Cervantes ("Weighting methods", Journal of Official
+Statistics 19(2), 2003) recall the usual rule of collapsing weighting cells below 20–30
+respondents in large surveys, so that no adjustment factor rests on a handful of units. A
+Walloon wave has about 80–130 respondents in 25 strata (261 communes): a minimum of 20 would
+leave 4–6 cells and erase the size classes the barometer reports on; 5 keeps every cell's
+variance on at least 4 degrees of freedom, bounds a cell's weight at N_g/5 and still keeps most
+strata apart (the former minimum of 2 let weights reach 14 on 1-df cells). At Europe scale
+(~400 communes a province) few strata are short at all. Short strata are merged, per question
+and per breakdown, never dropped, into the most similar neighbouring stratum:
+1. within a province, a short group merges with a group of the *adjacent* population class
+   (the class just below or just above its classes), the lowest short class first, choosing the
+   neighbour whose communes are closest in size: the smaller |difference of the mean
+   ln(1 + inhabitants)| of their communes (from the frame's population column); a tie, or a
+   frame without populations, goes to the smaller class. Repeat until no group is short or none
+   has an adjacent class;
+2. a group still short (a whole province, or a class with no adjacent class in its province)
+   merges with the group, anywhere, that (a) is closest in class (overlapping classes first, so
+   the same class in another province), (b) lies in another province, (c) is closest in mean
+   ln(1 + inhabitants), (d) is closest in number of communes N, (e) comes first by province then
+   class; until no group is short or one remains.
+So small communes are never pooled with a city class over 50,000 while an adjacent class or the
+same class in another province exists. The similarity uses the communes' size, the auxiliary
+variable that defines the strata, not the answers: a collapse chosen by response profile would
+differ from question to question and let the outcome choose its own weights.
 A merged group is one stratum: N_g, n_g and the pooled s_g² of its respondents.
+
+Weighting. By default the weights are the post-stratified N_g / n_g of the collapsed cells and
+the estimator above is exact for them. ``Options.rake`` rakes them (iterative proportional
+fitting) to the province and population-class margins of the breakdown's frame, and for a
+question ``about_inhabitants`` also to its total inhabitants; ``Options.trim`` = k caps them at
+k × the median weight, redistributed and iterated with raking. The estimate is then the ratio
+Σ w·y / Σ w and its variance the linearised (Taylor) variance over the collapsed cells as
+strata, with the correction 1 − n_g/N_g; degrees of freedom stay n − H. Independent trends use
+these estimates; panel trends (within-commune differences) keep the post-stratified weights.
+Details, tolerances and references: module ``weighting``, which also writes an edition's
+weighting report.
 
 Breakdowns (domains) "province=P" and "population_class=C" are estimated within the domain from
 the strata inside it (they are unions of strata), the collapse being applied inside the domain.
@@ -225,6 +255,9 @@ class Question:
     categories: tuple[str, ...] = ()
     confidential: bool = False
     """Individual answers are not public: the dominance rule applies (see ``disclosure``)."""
+    about_inhabitants: bool = False
+    """The question is about inhabitants rather than communes: with ``Options.rake`` its weights
+    are also raked to the frame's total inhabitants."""
 
     @property
     def numeric(self) -> bool:
@@ -236,7 +269,15 @@ class Options:
     confidence: float = 0.95
     ci_method: str = "korn-graubard"
     min_cell: int = 5
-    min_stratum: int = 2
+    min_weighting_cell: int = 5
+    """Fewest respondents of a weighting cell (collapsed stratum) that is not a census."""
+    min_stratum: int | None = None
+    """Former name of ``min_weighting_cell``: when given, it wins (compatibility)."""
+    rake: bool = False
+    """Rake the post-stratified weights to province and population-class margins (and to the
+    inhabitants for questions ``about_inhabitants``); see "Weighting"."""
+    trim: float | None = None
+    """Cap weights at ``trim`` × the median weight (redistributed, iterated with raking)."""
     non_substantive: tuple[str, ...] = NON_SUBSTANTIVE
     class_order: tuple[str, ...] | None = None
     """Population classes from smallest to largest (adjacency for collapsing); default: by the
@@ -250,18 +291,31 @@ class Options:
             raise ValueError(f"confidence must be between 0 and 1, not {self.confidence}")
         if self.ci_method not in CI_METHODS:
             raise ValueError(f"ci_method must be one of {CI_METHODS}, not {self.ci_method!r}")
-        if self.min_cell < 1 or self.min_stratum < 2:
-            raise ValueError("min_cell must be at least 1 and min_stratum at least 2")
+        if self.min_cell < 1 or self.weighting_cell < 2:
+            raise ValueError("min_cell must be at least 1 and min_weighting_cell at least 2")
+        if self.trim is not None and not self.trim > 1:
+            raise ValueError(f"trim must be above 1 (a multiple of the median), not {self.trim}")
+
+    @property
+    def weighting_cell(self) -> int:
+        return self.min_weighting_cell if self.min_stratum is None else self.min_stratum
+
+    @property
+    def weighted(self) -> bool:
+        """Whether weights go beyond post-stratification (raking or trimming)."""
+        return self.rake or self.trim is not None
 
 
 @dataclass(frozen=True)
 class StratumCount:
-    """One stratum as the collapse rule sees it."""
+    """One stratum as the collapse rule sees it: ``population`` is its number of communes N_h,
+    ``log_inhabitants`` the mean of ln(1 + inhabitants) over its communes (None when unknown)."""
 
     province: str
     class_rank: int
     population: int
     respondents: int
+    log_inhabitants: float | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -276,35 +330,68 @@ class _Group:
     population: int
     respondents: int
     provinces: set[str] = field(default_factory=set)
+    last_rank: int = -1
+    log_sum: float = 0.0  # Σ N_h · mean log inhabitants, over the members whose size is known
+    log_weight: int = 0  # Σ N_h over those members
+
+    @classmethod
+    def of(cls, index: int, stratum: StratumCount) -> _Group:
+        known = stratum.log_inhabitants is not None
+        return cls(
+            [index],
+            stratum.province,
+            stratum.class_rank,
+            stratum.population,
+            stratum.respondents,
+            {stratum.province},
+            stratum.class_rank,
+            stratum.population * stratum.log_inhabitants if known else 0.0,
+            stratum.population if known else 0,
+        )
 
     def absorb(self, other: _Group) -> None:
         self.members += other.members
         self.population += other.population
         self.respondents += other.respondents
         self.first_rank = min(self.first_rank, other.first_rank)
+        self.last_rank = max(self.last_rank, other.last_rank)
         self.provinces |= other.provinces
+        self.log_sum += other.log_sum
+        self.log_weight += other.log_weight
+
+    def size_distance(self, other: _Group) -> float:
+        """|difference of mean ln(1 + inhabitants)|; +inf when either is unknown."""
+        if not (self.log_weight and other.log_weight):
+            return math.inf
+        return abs(self.log_sum / self.log_weight - other.log_sum / other.log_weight)
+
+    def rank_gap(self, other: _Group) -> int:
+        """0 when the class ranges overlap, else how many classes lie between them plus one."""
+        return max(0, other.first_rank - self.last_rank, self.first_rank - other.last_rank)
 
 
 def _short(group: _Group, min_respondents: int) -> bool:
     return group.respondents < min_respondents and group.respondents < group.population
 
 
-def collapse_strata(strata: Sequence[StratumCount], *, min_respondents: int = 2) -> list[int]:
-    """The group of each stratum after the collapse rule (see the module docstring).
+def collapse_strata(strata: Sequence[StratumCount], *, min_respondents: int = 5) -> list[int]:
+    """The group of each stratum after the collapse rule (module docstring, "Collapsing strata").
 
     Returns, for each stratum, the index of the first stratum of its group, so strata that share
     a value form one stratum for estimation.
     """
-    provinces: dict[str, list[_Group]] = {}
-    order = sorted(range(len(strata)), key=lambda i: (strata[i].province, strata[i].class_rank))
-    for i in order:
-        s = strata[i]
-        provinces.setdefault(s.province, []).append(
-            _Group([i], s.province, s.class_rank, s.population, s.respondents, {s.province})
-        )
-    for groups in provinces.values():
-        _collapse_within_province(groups, min_respondents)
-    groups = [g for p in sorted(provinces) for g in provinces[p]]
+    provinces: dict[str, list[int]] = {}
+    for i in sorted(range(len(strata)), key=lambda i: (strata[i].province, strata[i].class_rank)):
+        provinces.setdefault(strata[i].province, []).append(i)
+    groups: list[_Group] = []
+    for province in sorted(provinces):
+        members = provinces[province]
+        pattern = tuple(_pattern(strata[i]) for i in members)
+        for local in _collapse_province(pattern, min_respondents):
+            group = _Group.of(members[local[0]], strata[members[local[0]]])
+            for j in local[1:]:
+                group.absorb(_Group.of(members[j], strata[members[j]]))
+            groups.append(group)
     _collapse_across_provinces(groups, min_respondents)
     labels = [0] * len(strata)
     for group in groups:
@@ -314,30 +401,154 @@ def collapse_strata(strata: Sequence[StratumCount], *, min_respondents: int = 2)
     return labels
 
 
-def _collapse_within_province(groups: list[_Group], min_respondents: int) -> None:
-    while len(groups) > 1:
-        short = next((i for i, g in enumerate(groups) if _short(g, min_respondents)), None)
+def _pattern(stratum: StratumCount) -> tuple[int, int, int, float | None]:
+    return (stratum.class_rank, stratum.population, stratum.respondents, stratum.log_inhabitants)
+
+
+@lru_cache(maxsize=65536)
+def _across_labels(
+    pattern: tuple[tuple[str, int, int, int, int, float, int], ...], min_respondents: int
+) -> tuple[int, ...]:
+    """Step 2 on groups given as (province, first rank, N, n, last rank, log sum, log weight)
+    in province, class order: for each position, the first position of its final group."""
+    groups = [
+        _Group([i], p, first, size, n, {p}, last, total, weight)
+        for i, (p, first, size, n, last, total, weight) in enumerate(pattern)
+    ]
+    _collapse_across_provinces(groups, min_respondents)
+    labels = [0] * len(pattern)
+    for group in groups:
+        for member in group.members:
+            labels[member] = min(group.members)
+    return tuple(labels)
+
+
+@lru_cache(maxsize=65536)
+def _province_labels(
+    pattern: tuple[tuple[int, int, int, float | None], ...], min_respondents: int
+) -> tuple[int, ...]:
+    """For each position of a province's pattern, the first position of its group."""
+    labels = [0] * len(pattern)
+    for local in _collapse_province(pattern, min_respondents):
+        for j in local:
+            labels[j] = local[0]
+    return tuple(labels)
+
+
+@lru_cache(maxsize=65536)
+def _collapse_province(
+    pattern: tuple[tuple[int, int, int, float | None], ...], min_respondents: int
+) -> tuple[tuple[int, ...], ...]:
+    """Step 1 for one province, its strata in class order given as (rank, N, n, log size):
+    the groups as tuples of positions. Cached: provinces repeat their pattern across questions
+    and breakdowns (the "all" breakdown and the province's own)."""
+    groups = [
+        _Group.of(i, StratumCount("", rank, size, n, log))
+        for i, (rank, size, n, log) in enumerate(pattern)
+    ]
+    while True:
+        short = next(
+            (
+                i
+                for i, g in enumerate(groups)
+                if _short(g, min_respondents) and _adjacent(groups, i)
+            ),
+            None,
+        )
         if short is None:
-            return
-        neighbours = [j for j in (short - 1, short + 1) if 0 <= j < len(groups)]
-        target = min(neighbours, key=lambda j: (groups[j].population, j))
+            break
+        target = min(
+            _adjacent(groups, short),
+            key=lambda j: (groups[short].size_distance(groups[j]), groups[j].first_rank),
+        )
         low, high = sorted((short, target))
         groups[low].absorb(groups.pop(high))
+    return tuple(tuple(sorted(g.members)) for g in groups)
+
+
+def _adjacent(groups: list[_Group], i: int) -> list[int]:
+    """The neighbouring groups of the same province whose class is next to group i's."""
+    return [
+        j for j in (i - 1, i + 1) if 0 <= j < len(groups) and groups[i].rank_gap(groups[j]) == 1
+    ]
 
 
 def _collapse_across_provinces(groups: list[_Group], min_respondents: int) -> None:
+    """Step 2, in place on ``groups`` (in province, class order): a plain scan for a few
+    groups, NumPy over the live groups for many (a class breakdown of 250 provinces)."""
+    if len(groups) <= _FEW_GROUPS:
+        _collapse_across_few(groups, min_respondents)
+    else:
+        _collapse_across_many(groups, min_respondents)
+
+
+_FEW_GROUPS = 40
+
+
+def _collapse_across_few(groups: list[_Group], min_respondents: int) -> None:
     while len(groups) > 1:
         short = next((i for i, g in enumerate(groups) if _short(g, min_respondents)), None)
         if short is None:
             return
-        others = [
-            j
-            for j, g in enumerate(groups)
-            if j != short and not (g.provinces & groups[short].provinces)
-        ] or [j for j in range(len(groups)) if j != short]
-        target = min(others, key=lambda j: (groups[j].population, j))
+        group = groups[short]
+        target = min(
+            (j for j in range(len(groups)) if j != short),
+            key=lambda j: (
+                group.rank_gap(groups[j]),
+                bool(group.provinces & groups[j].provinces),
+                group.size_distance(groups[j]),
+                abs(groups[j].population - group.population),
+                j,
+            ),
+        )
         low, high = sorted((short, target))
         groups[low].absorb(groups.pop(high))
+
+
+def _collapse_across_many(groups: list[_Group], min_respondents: int) -> None:
+    count = len(groups)
+    first = np.array([g.first_rank for g in groups])
+    last = np.array([g.last_rank for g in groups])
+    size = np.array([g.population for g in groups], dtype=np.float64)
+    answered = np.array([g.respondents for g in groups], dtype=np.float64)
+    log_sum = np.array([g.log_sum for g in groups], dtype=np.float64)
+    log_weight = np.array([g.log_weight for g in groups], dtype=np.float64)
+    alive = np.ones(count, dtype=bool)
+    holders: dict[str, set[int]] = {}
+    for i, group in enumerate(groups):
+        for province in group.provinces:
+            holders.setdefault(province, set()).add(i)
+    while alive.sum() > 1:
+        shorts = np.flatnonzero(alive & (answered < min_respondents) & (answered < size))
+        if shorts.size == 0:
+            break
+        short = int(shorts[0])
+        pool = np.flatnonzero(alive)
+        pool = pool[pool != short]
+        gap = np.maximum(0, np.maximum(first[pool] - last[short], first[short] - last[pool]))
+        pool = pool[gap == gap.min()]
+        sharing = np.zeros(count, dtype=bool)
+        sharing[list(set().union(*(holders[p] for p in groups[short].provinces)))] = True
+        foreign = ~sharing[pool]
+        if foreign.any():
+            pool = pool[foreign]
+        if log_weight[short] > 0:
+            known = log_weight[pool] > 0
+            mean = np.divide(log_sum[pool], log_weight[pool], where=known, out=np.zeros(pool.size))
+            distance = np.where(known, np.abs(mean - log_sum[short] / log_weight[short]), np.inf)
+            pool = pool[distance == distance.min()]
+        closeness = np.abs(size[pool] - size[short])
+        target = int(pool[closeness == closeness.min()][0])
+        low, high = sorted((short, target))
+        groups[low].absorb(groups[high])
+        alive[high] = False
+        for province in groups[high].provinces:
+            holders[province].discard(high)
+            holders[province].add(low)
+        first[low], last[low] = groups[low].first_rank, groups[low].last_rank
+        size[low], answered[low] = groups[low].population, groups[low].respondents
+        log_sum[low], log_weight[low] = groups[low].log_sum, groups[low].log_weight
+    groups[:] = [groups[i] for i in np.flatnonzero(alive)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -499,21 +710,31 @@ def _prepare_frame(frame: pl.DataFrame, options: Options) -> tuple[pl.DataFrame,
         {"population_class": _class_order(frame, options)},
         schema={"population_class": pl.String},
     ).with_row_index("class_rank")
+    size = (
+        (pl.col("population").cast(pl.Float64) + 1).log().mean()
+        if "population" in frame.columns
+        else pl.lit(None, pl.Float64)
+    )
     strata = (
         frame.group_by("province", "population_class")
-        .agg(N=pl.len())
+        .agg(N=pl.len(), log_inhabitants=size)
         .join(ranks, on="population_class")
         .sort("province", "class_rank")
         .with_row_index("stratum")
     )
+    inhabitants = (
+        [pl.col("population").cast(pl.Float64).alias("inhabitants")]
+        if "population" in frame.columns
+        else [pl.lit(None, pl.Float64).alias("inhabitants")]
+    )
     units = (
-        frame.select("refnis", "province", "population_class")
+        frame.select("refnis", "province", "population_class", *inhabitants)
         .with_row_index("unit")
         .join(
             strata.select("province", "population_class", "stratum"),
             on=["province", "population_class"],
         )
-        .select("refnis", "unit", "stratum")
+        .select("refnis", "unit", "stratum", "inhabitants")
         .sort("unit")
     )
     return strata, units
@@ -720,46 +941,108 @@ def _group_mapping(
     options: Options,
 ) -> pl.DataFrame:
     """(breakdown, question, base, stratum, group, N, n): each stratum's group after collapsing,
-    for every (question, base) of ``bases``."""
+    for every (question, base) of ``bases``.
+
+    Vectorised around the rule: step 1 runs in Python only for the provinces that have a short
+    stratum (cached by pattern), step 2 only for the (breakdown, question, base) that still have
+    a short group; everything else keeps group = stratum."""
     bases = bases.select("question", "base").unique()
+    log = (
+        pl.col("log_inhabitants")
+        if "log_inhabitants" in strata.columns
+        else pl.lit(None, pl.Float64).alias("log_inhabitants")
+    )
     grid = (
-        domains.join(strata.select("stratum", "N"), on="stratum")
+        domains.join(strata.select("stratum", "N", "province", "class_rank", log), on="stratum")
         .join(bases, how="cross")
         .join(counts, on=["question", "base", "stratum"], how="left")
         .with_columns(n=pl.col("n").fill_null(0))
     )
+    minimum = options.weighting_cell
     keys = ["breakdown", "question", "base"]
-    short = (pl.col("n") < options.min_stratum) & (pl.col("n") < pl.col("N"))
-    needs = grid.filter(short).select(keys).unique()
-    fine = grid.join(needs, on=keys, how="anti").with_columns(group=pl.col("stratum"))
-    todo = grid.join(needs, on=keys, how="semi")
+    short = (pl.col("n") < minimum) & (pl.col("n") < pl.col("N"))
+    touched = grid.filter(short).select(keys).unique()
+    fine = grid.join(touched, on=keys, how="anti").with_columns(group=pl.col("stratum"))
+    todo = grid.join(touched, on=keys, how="semi")
+    if todo.height:
+        todo = _collapse_within_provinces(todo, keys, minimum)
+        todo = _collapse_groups_across_provinces(todo, keys, minimum)
+        fine = pl.concat([fine, todo.select(fine.columns)])
+    return fine.select(*keys, "stratum", "group", "N", "n")
+
+
+def _collapse_within_provinces(grid: pl.DataFrame, keys: list[str], minimum: int) -> pl.DataFrame:
+    short = (pl.col("n") < minimum) & (pl.col("n") < pl.col("N"))
+    where = [*keys, "province"]
+    needs = grid.filter(short).select(where).unique()
+    fine = grid.join(needs, on=where, how="anti").with_columns(group=pl.col("stratum"))
+    todo = grid.join(needs, on=where, how="semi")
     if todo.height == 0:
         return fine
-    info = {
-        row[0]: row[1:]
-        for row in strata.select("stratum", "province", "class_rank", "N").iter_rows()
-    }
-    cache: dict[tuple[tuple[int, ...], tuple[int, ...]], list[int]] = {}
-    columns: dict[str, list] = {k: [] for k in (*keys, "stratum", "group")}
-    rows = todo.sort("stratum").group_by(keys, maintain_order=True).agg("stratum", "n")
-    for breakdown, question, base, members, respondents in rows.iter_rows():
-        key = (tuple(members), tuple(respondents))
-        if key not in cache:
-            counted = [
-                StratumCount(info[s][0], info[s][1], info[s][2], n)
-                for s, n in zip(members, respondents, strict=True)
-            ]
-            groups = collapse_strata(counted, min_respondents=options.min_stratum)
-            cache[key] = [members[g] for g in groups]
-        size = len(members)
-        columns["breakdown"] += [breakdown] * size
-        columns["question"] += [question] * size
-        columns["base"] += [base] * size
-        columns["stratum"] += members
-        columns["group"] += cache[key]
-    labels = pl.DataFrame(columns, schema_overrides={"stratum": pl.UInt32, "group": pl.UInt32})
-    collapsed = todo.join(labels, on=[*keys, "stratum"])
+    rows = (
+        todo.sort("class_rank")
+        .group_by(where)
+        .agg("stratum", "class_rank", "N", "n", "log_inhabitants")
+    )
+    labelled: list[int] = []
+    for members, ranks, sizes, counts, logs in rows.select(
+        "stratum", "class_rank", "N", "n", "log_inhabitants"
+    ).iter_rows():
+        local = _province_labels(tuple(zip(ranks, sizes, counts, logs, strict=True)), minimum)
+        labelled += [members[j] for j in local]
+    labels = (
+        rows.select(*where, "stratum")
+        .explode("stratum")
+        .with_columns(group=pl.Series(labelled, dtype=pl.UInt32))
+    )
+    collapsed = todo.join(labels, on=[*where, "stratum"])
     return pl.concat([fine, collapsed.select(fine.columns)])
+
+
+def _collapse_groups_across_provinces(
+    grid: pl.DataFrame, keys: list[str], minimum: int
+) -> pl.DataFrame:
+    known = pl.col("log_inhabitants").is_not_null()
+    groups = grid.group_by(*keys, "group").agg(
+        province=pl.col("province").first(),
+        first_rank=pl.col("class_rank").min(),
+        last_rank=pl.col("class_rank").max(),
+        N_g=pl.col("N").sum(),
+        n_g=pl.col("n").sum(),
+        log_sum=(pl.col("N") * pl.col("log_inhabitants")).filter(known).sum(),
+        log_weight=pl.col("N").filter(known).sum(),
+    )
+    short = (pl.col("n_g") < minimum) & (pl.col("n_g") < pl.col("N_g"))
+    needs = (
+        groups.group_by(keys)
+        .agg(short=short.any(), count=pl.len())
+        .filter(pl.col("short") & (pl.col("count") > 1))
+        .select(keys)
+    )
+    if needs.height == 0:
+        return grid
+    fields = ["group", "province", "first_rank", "N_g", "n_g", "last_rank", "log_sum"]
+    todo = (
+        groups.join(needs, on=keys, how="semi")
+        .sort(*keys, "province", "first_rank")
+        .group_by(keys, maintain_order=True)
+        .agg(*fields, "log_weight")
+    )
+    finals: list[int] = []
+    for row in todo.iter_rows():
+        lists = row[len(keys) :]
+        pattern = tuple(zip(*lists[1:], strict=True))
+        finals += [lists[0][j] for j in _across_labels(pattern, minimum)]
+    relabel = (
+        todo.select(*keys, "group")
+        .explode("group")
+        .with_columns(_final=pl.Series(finals, dtype=pl.UInt32))
+    )
+    return (
+        grid.join(relabel, on=[*keys, "group"], how="left")
+        .with_columns(group=pl.coalesce("_final", "group"))
+        .drop("_final")
+    )
 
 
 def _merge(n: str = "n", mean: str = "mean", m2: str = "m2") -> list[pl.Expr]:
@@ -773,10 +1056,14 @@ def _merge(n: str = "n", mean: str = "mean", m2: str = "m2") -> list[pl.Expr]:
 
 
 def _estimate_cells(
-    stats: pl.DataFrame, mapping: pl.DataFrame, categories: pl.DataFrame
+    stats: pl.DataFrame,
+    mapping: pl.DataFrame,
+    categories: pl.DataFrame,
+    weighted: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per breakdown × question × base × category: the stratified estimate and its
-    variance, the unweighted figures, respondents n, population N, strata H."""
+    variance, the unweighted figures, respondents n, population N, strata H. ``weighted``
+    (``_weighted_estimates``) replaces the estimate and variance when weights are adjusted."""
     keys = ["breakdown", "question", "base"]
     groups = mapping.group_by(*keys, "group").agg(N_g=pl.col("N").sum(), n_g=pl.col("n").sum())
     domain = groups.group_by(keys).agg(
@@ -813,6 +1100,10 @@ def _estimate_cells(
         )
         .rename({"mean": "unweighted", "n": "_n"})
     )
+    if weighted is not None:
+        cells = cells.drop("estimate", "variance").join(
+            weighted, on=[*keys, "category"], how="left"
+        )
     grid = (
         categories.join(domain, on=["question", "base"])
         .join(cells, on=[*keys, "category"], how="left")
@@ -828,6 +1119,114 @@ def _estimate_cells(
         )
     )
     return grid
+
+
+def _adjusted_weights(wave: _Wave, mapping: pl.DataFrame, options: Options) -> pl.DataFrame:
+    """(breakdown, question, base, unit, group, weight): each respondent's raked and/or trimmed
+    weight (module ``weighting``), with inhabitants for the questions about inhabitants."""
+    from smartregion.observatory import weighting  # noqa: PLC0415 (weighting imports statistics)
+
+    keys = ["breakdown", "question", "base"]
+    cells = mapping.join(
+        wave.strata.select("stratum", "province", "population_class"), on="stratum"
+    )
+    groups = mapping.group_by(*keys, "group").agg(N_g=pl.col("N").sum(), n_g=pl.col("n").sum())
+    units = (
+        wave.bases.join(wave.units.select("unit", "stratum", "inhabitants"), on="unit")
+        .join(
+            cells.select(*keys, "stratum", "group", "province", "population_class"),
+            on=["question", "base", "stratum"],
+        )
+        .join(groups, on=[*keys, "group"])
+        .with_columns(weight=pl.col("N_g") / pl.col("n_g"))
+        .drop("N_g", "n_g", "stratum")
+    )
+    targets = weighting.margins(cells, keys)
+    about = [code for code, q in wave.questions.items() if q.about_inhabitants]
+    parts = []
+    for chosen, by_inhabitants in (
+        (~pl.col("question").is_in(about), False),
+        (pl.col("question").is_in(about), True),
+    ):
+        part = units.filter(chosen)
+        if part.height == 0:
+            continue
+        totals = None
+        if by_inhabitants and options.rake:
+            totals = (
+                mapping.select(*keys, "stratum")
+                .unique()
+                .join(wave.units.select("stratum", "inhabitants"), on="stratum")
+                .group_by(keys)
+                .agg(inhabitants_total=pl.col("inhabitants").sum())
+                .filter(pl.col("inhabitants_total") > 0)
+            )
+        parts.append(
+            weighting.adjust(
+                part,
+                keys,
+                rake=options.rake,
+                trim=options.trim,
+                targets=targets,
+                inhabitants=totals,
+            ).select(*keys, "unit", "group", "weight", "trimmed")
+        )
+    return pl.concat(parts)
+
+
+def _weighted_estimates(wave: _Wave, mapping: pl.DataFrame, options: Options) -> pl.DataFrame:
+    """(breakdown, question, base, category, estimate, variance): the ratio Σwy/Σw and its
+    linearised variance over the weighting cells (module ``weighting``), from per-cell sums
+    A = Σw, B = Σw², C = Σwy, D = Σw²y, E = Σw²y²."""
+    keys = ["breakdown", "question", "base"]
+    weights = _adjusted_weights(wave, mapping, options)
+    totals = weights.group_by(*keys, "group").agg(
+        A=pl.col("weight").sum(), B=(pl.col("weight") ** 2).sum()
+    )
+    w, w2 = pl.col("weight"), pl.col("weight") ** 2
+    chosen = (
+        wave.selections.join(weights, on=["question", "base", "unit"])
+        .group_by(*keys, "category", "group")
+        .agg(C=w.sum(), D=w2.sum(), E=w2.sum())
+    )
+    y = pl.col("y")
+    numeric = (
+        wave.values.with_columns(base=pl.lit(SUBSTANTIVE), category=pl.lit(MEAN_CATEGORY))
+        .join(weights, on=["question", "base", "unit"])
+        .group_by(*keys, "category", "group")
+        .agg(C=(w * y).sum(), D=(w2 * y).sum(), E=(w2 * y * y).sum())
+    )
+    groups = mapping.group_by(*keys, "group").agg(N_g=pl.col("N").sum(), n_g=pl.col("n").sum())
+    sums = (
+        wave.categories.select("question", "base", "category")
+        .join(totals, on=["question", "base"])
+        .join(pl.concat([chosen, numeric]), on=[*keys, "category", "group"], how="left")
+        .with_columns(pl.col("C", "D", "E").fill_null(0.0))
+        .join(groups, on=[*keys, "group"])
+    )
+    cell = [*keys, "category"]
+    W = pl.col("A").sum().over(cell)
+    R = pl.col("C").sum().over(cell) / W
+    su = (pl.col("C") - R * pl.col("A")) / W
+    su2 = (pl.col("E") - 2 * R * pl.col("D") + R**2 * pl.col("B")) / W**2
+    n_g, N_g = pl.col("n_g"), pl.col("N_g")
+    contribution = (
+        pl.when(n_g == N_g)
+        .then(0.0)
+        .when(n_g >= 2)
+        .then((1 - n_g / N_g) * n_g / (n_g - 1) * (su2 - su**2 / n_g))
+        .otherwise(None)
+    )
+    return (
+        sums.with_columns(estimate=R, contribution=contribution)
+        .group_by(cell)
+        .agg(
+            estimate=pl.col("estimate").first(),
+            variance=pl.when(pl.col("contribution").is_null().any())
+            .then(None)
+            .otherwise(pl.col("contribution").sum().clip(lower_bound=0)),
+        )
+    )
 
 
 def _finish(
@@ -1081,7 +1480,8 @@ def _estimate_wave(wave: _Wave, options: Options) -> pl.DataFrame:
         wave.bases, wave.selections, wave.values, wave.categories, wave.units
     )
     mapping = _group_mapping(wave.strata, counts, _domains(wave.strata), wave.categories, options)
-    cells = _estimate_cells(stats, mapping, wave.categories)
+    weighted = _weighted_estimates(wave, mapping, options) if options.weighted else None
+    cells = _estimate_cells(stats, mapping, wave.categories, weighted)
     results = _finish(cells, options, label="stratified")
     results = disclosure.protect(results, wave.questions, min_cell=options.min_cell)
     return _order(results, wave.strata).select(RESULT_COLUMNS)
@@ -1097,9 +1497,10 @@ def respondent_weights(
     base: str = SUBSTANTIVE,
     breakdown: str = ALL,
 ) -> pl.DataFrame:
-    """refnis, group (collapsed stratum, named by its first stratum) and weight N_g / n_g of each
-    respondent to a question in a breakdown. The weights sum to the breakdown's N when anyone
-    in it answered."""
+    """refnis, group (collapsed stratum, named by its first stratum), weight N_g / n_g (raked
+    and/or trimmed with ``Options.rake``/``trim``) and finite population correction
+    1 − n_g / N_g of each respondent to a question in a breakdown. The weights sum to the
+    breakdown's N when anyone in it answered."""
     options = options or Options()
     wave = _prepare(frame, responses, questions, options)
     counts, _ = _stratum_stats(
@@ -1110,13 +1511,18 @@ def respondent_weights(
     wanted = pl.DataFrame({"question": [question], "base": [base]})
     mapping = _group_mapping(wave.strata, counts, domains, wanted, options)
     groups = mapping.group_by("group").agg(N_g=pl.col("N").sum(), n_g=pl.col("n").sum())
-    return (
+    table = (
         wave.bases.filter((pl.col("question") == question) & (pl.col("base") == base))
         .join(wave.units, on="unit")
         .join(mapping.select("stratum", "group"), on="stratum")
         .join(groups, on="group")
-        .select("refnis", "group", weight=pl.col("N_g") / pl.col("n_g"))
-        .sort("refnis")
+        .with_columns(weight=pl.col("N_g") / pl.col("n_g"))
+    )
+    if options.weighted:
+        adjusted = _adjusted_weights(wave, mapping, options).select("unit", "weight")
+        table = table.drop("weight").join(adjusted, on="unit")
+    return table.select("refnis", "group", "weight", fpc=1 - pl.col("n_g") / pl.col("N_g")).sort(
+        "refnis"
     )
 
 

@@ -1,8 +1,9 @@
 """The engine against an independent survey-statistics library (samplics' Taylor estimator).
 
-samplics gets each respondent's weight N_g/n_g, stratum (the engine's collapsed group) and finite
-population correction 1 − n_g/N_g, per breakdown; point estimates, standard errors and confidence
-bounds must agree to 1e-6. samplics is a test dependency only.
+samplics gets each respondent's weight N_g/n_g (or the raked and trimmed weight), stratum (the
+engine's collapsed group) and finite population correction 1 − n_g/N_g, per breakdown; point
+estimates, standard errors and confidence bounds must agree to 1e-6.
+samplics is a test dependency only.
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ def samplics_estimate(param, y, design: pl.DataFrame, ci_method: str = "t"):
         y=y,
         samp_weight=weights,
         stratum=design["group"].to_numpy(),
-        fpc=1 - 1 / weights,
+        fpc=design["fpc"].to_numpy(),
         remove_nan=False,
     )
     return estimator
@@ -119,11 +120,22 @@ def test_generated_data_has_enough_strata_and_collapses(wave):
     assert whole["strata"].min() < 20  # some strata were collapsed
 
 
-@pytest.mark.parametrize("ci_method", ["t", "logit"])
-def test_estimates_match_samplics(wave, ci_method):
+@pytest.mark.parametrize(
+    ("ci_method", "rake", "trim"),
+    [("t", False, None), ("logit", False, None), ("t", True, None), ("t", True, 3.0)],
+)
+def test_estimates_match_samplics(wave, ci_method, rake, trim):
+    """With raking (and trimming) samplics gets the adjusted weights, the collapsed cells and
+    their corrections 1 − n_g/N_g: its linearised variance of the weighted mean is the
+    engine's."""
     frame, responses = wave
     options = Options(
-        class_order=CLASSES, min_cell=1, ci_method=ci_method, withhold_unreliable=False
+        class_order=CLASSES,
+        min_cell=1,
+        ci_method=ci_method,
+        withhold_unreliable=False,
+        rake=rake,
+        trim=trim,
     )
     results = estimate(frame, responses, QUESTIONS, options)
     compared = 0

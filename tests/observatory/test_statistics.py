@@ -28,8 +28,13 @@ FRAME = pl.DataFrame(
         "population_class": ["small"] * 4 + ["large"] * 3 + ["small"] * 3 + ["large"] * 2,
     }
 )
+# The hand computations below are for the estimator: weighting cells of 2 keep them small.
 CLASSES = Options(
-    class_order=("small", "large"), min_cell=1, ci_method="t", withhold_unreliable=False
+    class_order=("small", "large"),
+    min_cell=1,
+    min_weighting_cell=2,
+    ci_method="t",
+    withhold_unreliable=False,
 )
 QUESTIONS = {
     "strategy": Question("strategy", "yes_no", ("yes", "no", "dont_know")),
@@ -184,7 +189,12 @@ def test_estimate_suppresses_cells_under_five_respondents():
         FRAME,
         RESPONSES,
         QUESTIONS,
-        Options(class_order=("small", "large"), ci_method="t", withhold_unreliable=False),
+        Options(
+            class_order=("small", "large"),
+            ci_method="t",
+            withhold_unreliable=False,
+            min_weighting_cell=2,
+        ),
     )
 
     p2 = cell(results, "strategy", "yes", "province=P2")
@@ -221,10 +231,11 @@ def test_estimate_domain_without_respondent_is_reported_empty():
         None,
         True,
     )
-    # P2 (no respondent) merges with the smallest group of P1 (large, N=3, n=2 yes):
-    # 4/12·2/3 + 8/12·1 = 8/9; the frame's N is kept whole.
+    # P2 (no respondent, both classes) merges with the group of P1 whose classes overlap and
+    # whose size is closest (small: N=4 against P2's 5; large has 3): 9/12·2/3 + 3/12·1 = 3/4;
+    # the frame's N is kept whole.
     assert whole["population"] == 12
-    assert whole["estimate"] == pytest.approx(8 / 9, abs=1e-12)
+    assert whole["estimate"] == pytest.approx(3 / 4, abs=1e-12)
 
 
 def test_respondent_weights_sum_to_population():
@@ -298,7 +309,12 @@ def test_estimate_logit_interval_stays_inside_zero_one():
         FRAME,
         RESPONSES,
         QUESTIONS,
-        Options(class_order=("small", "large"), ci_method="logit", withhold_unreliable=False),
+        Options(
+            class_order=("small", "large"),
+            ci_method="logit",
+            withhold_unreliable=False,
+            min_weighting_cell=2,
+        ),
     )
 
     yes = cell(results, "strategy", "yes")
@@ -316,7 +332,12 @@ def test_estimate_normal_interval():
         FRAME,
         RESPONSES,
         QUESTIONS,
-        Options(class_order=("small", "large"), ci_method="normal", withhold_unreliable=False),
+        Options(
+            class_order=("small", "large"),
+            ci_method="normal",
+            withhold_unreliable=False,
+            min_weighting_cell=2,
+        ),
     )
 
     progress = cell(results, "progress", "mean")
@@ -332,65 +353,96 @@ def counts(*strata: tuple[str, int, int, int]) -> list[StratumCount]:
     return [StratumCount(p, rank, population, n) for p, rank, population, n in strata]
 
 
+def collapse(strata: list[StratumCount]) -> list[int]:
+    return collapse_strata(strata, min_respondents=2)
+
+
 def test_collapse_keeps_strata_with_two_respondents():
     strata = counts(("A", 0, 10, 2), ("A", 1, 5, 3), ("B", 0, 4, 2))
 
-    assert collapse_strata(strata) == [0, 1, 2]
+    assert collapse(strata) == [0, 1, 2]
 
 
-def test_collapse_merges_with_the_adjacent_class_that_has_fewer_communes():
-    # class 1 is short; class 0 has 10 communes, class 2 has 6: merge 1 with 2
-    strata = counts(("A", 0, 10, 4), ("A", 1, 5, 1), ("A", 2, 6, 3))
+def test_collapse_default_cell_is_five_respondents():
+    strata = counts(("A", 0, 10, 5), ("A", 1, 9, 4), ("A", 2, 6, 6))
 
-    assert collapse_strata(strata) == [0, 1, 1]
+    assert collapse_strata(strata) == [0, 0, 2]  # 4 < 5, and the tie goes to the smaller class
+    assert Options().min_weighting_cell == 5
+    assert Options(min_stratum=2).weighting_cell == 2  # the former option still works
+
+
+def test_collapse_merges_with_the_adjacent_class_closest_in_inhabitants():
+    # class 1 (mean ln size 8.9) is short; class 0 is at 7.6, class 2 at 9.6: merge 1 with 2
+    strata = [
+        StratumCount("A", 0, 10, 4, 7.6),
+        StratumCount("A", 1, 5, 1, 8.9),
+        StratumCount("A", 2, 6, 3, 9.6),
+    ]
+
+    assert collapse(strata) == [0, 1, 1]
 
 
 def test_collapse_tie_goes_to_the_smaller_class():
-    strata = counts(("A", 0, 6, 4), ("A", 1, 5, 0), ("A", 2, 6, 3))
+    # without inhabitants both neighbours are one class away: the smaller class wins
+    strata = counts(("A", 0, 6, 4), ("A", 1, 5, 0), ("A", 2, 1, 1))
 
-    assert collapse_strata(strata) == [0, 0, 2]
+    assert collapse(strata) == [0, 0, 2]
 
 
 def test_collapse_top_class_merges_downwards_and_repeats_until_enough():
     strata = counts(("A", 0, 20, 5), ("A", 1, 4, 1), ("A", 2, 2, 0))
 
-    # class 1 (short) → its neighbours: class 0 (20) or class 2 (2) → with 2: n=1, still short
-    # → the merged group's only neighbour is class 0.
-    assert collapse_strata(strata) == [0, 0, 0]
+    # class 1 (short) → tie → class 0 (n=6); class 2 (short) → its only neighbour, the group 0–1
+    assert collapse(strata) == [0, 0, 0]
 
 
 def test_collapse_census_stratum_of_one_commune_is_kept():
     strata = counts(("A", 0, 10, 3), ("A", 1, 1, 1))
 
-    assert collapse_strata(strata) == [0, 1]
+    assert collapse(strata) == [0, 1]
 
 
-def test_collapse_short_province_merges_with_the_smallest_group_of_another_province():
-    strata = counts(
-        ("A", 0, 10, 4),
-        ("A", 1, 3, 2),
-        ("B", 0, 8, 3),
-        ("C", 0, 5, 1),
-        ("C", 1, 2, 0),
-    )
+def test_collapse_small_communes_never_join_a_city_class_that_is_not_adjacent():
+    # A has small communes (class 0, short) and a city over 50,000 (class 4), nothing between:
+    # the small communes join B's small communes, not A's city (the issue's complaint); A's
+    # silent city joins B's city.
+    strata = counts(("A", 0, 5, 1), ("A", 4, 2, 0), ("B", 0, 8, 3), ("B", 4, 2, 2))
 
-    # C as a whole has 1 respondent of 7: merged with A's class 1 (3 communes, the smallest).
-    assert collapse_strata(strata) == [0, 1, 2, 1, 1]
+    assert collapse(strata) == [0, 1, 0, 1]
+
+
+def test_collapse_short_province_merges_with_the_same_class_of_the_closest_province():
+    strata = [
+        StratumCount("A", 0, 10, 4, 7.0),
+        StratumCount("A", 1, 3, 2, 9.0),
+        StratumCount("B", 0, 8, 3, 7.9),
+        StratumCount("C", 0, 5, 1, 8.0),
+    ]
+
+    # C (class 0 only, 1 respondent of 5) joins class 0 of the province closest in size: B.
+    assert collapse(strata) == [0, 1, 2, 2]
+
+
+def test_collapse_across_provinces_without_sizes_takes_the_closest_number_of_communes():
+    strata = counts(("A", 0, 10, 4), ("A", 1, 3, 2), ("B", 0, 6, 3), ("C", 0, 5, 1), ("C", 1, 2, 0))
+
+    # C as a whole (ranks 0–1, N=7, 1 respondent) overlaps every group; B's N=6 is the closest.
+    assert collapse(strata) == [0, 1, 2, 2, 2]
 
 
 def test_collapse_never_drops_a_stratum_and_order_does_not_matter():
     strata = counts(("B", 1, 2, 0), ("A", 0, 10, 4), ("B", 0, 3, 1), ("A", 1, 3, 2))
 
-    labels = collapse_strata(strata)
+    labels = collapse(strata)
 
-    # B (1 respondent of 5) merges with A's class 1, the smallest group of another province
+    # B (1 respondent of 5, ranks 0–1) overlaps both groups of A; A's class 1 (N=3) is closer
     assert labels == [0, 1, 0, 0]
 
 
 def test_collapse_everyone_silent_gives_one_group():
     strata = counts(("A", 0, 3, 0), ("B", 0, 2, 0))
 
-    assert collapse_strata(strata) == [0, 0]
+    assert collapse(strata) == [0, 0]
 
 
 # --- trends ------------------------------------------------------------------------------------
