@@ -273,6 +273,9 @@ def compute_edition_data(wave: Wave, progress: Progress = _silent) -> dict[str, 
             current.frame, current.responses, statistics.Options()
         ),
     }
+    # The key findings by their documented rule; the analyst may reword them before publishing.
+    data["findings"] = findings.select(data, queries.HEADLINES)
+    return data
 
 
 def _statistics_used(options: statistics.Options) -> dict[str, Any]:
@@ -286,9 +289,6 @@ def _statistics_used(options: statistics.Options) -> dict[str, Any]:
         "trim": options.trim,
         "reliability_rule": dict(getattr(statistics, "RELIABILITY_RULE", {})),
     }
-    # The key findings by their documented rule; the analyst may reword them before publishing.
-    data["findings"] = findings.select(data, queries.HEADLINES)
-    return data
 
 
 def edition_slug(wave: Wave) -> str:

@@ -173,9 +173,10 @@ from statistics import NormalDist
 import numpy as np
 import polars as pl
 
+from smartregion.observatory import disclosure
+
 from .reliability import RELIABILITY_RULE as RELIABILITY_RULE
 from .reliability import clopper_pearson, flag_expression, korn_graubard_n, wilson
-from smartregion.observatory import disclosure
 
 SINGLE_CHOICE = "single_choice"
 YES_NO = "yes_no"
