@@ -31,7 +31,7 @@ QUESTIONS = {
     "strategy": Question("strategy", "yes_no", ("yes", "no")),
     "progress": Question("progress", "scale"),
 }
-PUBLISH_ALL = {"class_order": ("s", "l"), "withhold_unreliable": False}
+PUBLISH_ALL = {"class_order": ("s", "l"), "withhold_unreliable": False, "min_weighting_cell": 2}
 
 
 def answers(values: dict[str, str], question: str = "strategy") -> pl.DataFrame:
@@ -100,7 +100,9 @@ def test_reliability_columns_by_hand():
 
 
 def test_unpublished_cell_is_withheld_with_its_flag():
-    results = estimate(FRAME, TWO_STRATA, QUESTIONS, Options(class_order=("s", "l")))
+    results = estimate(
+        FRAME, TWO_STRATA, QUESTIONS, Options(class_order=("s", "l"), min_weighting_cell=2)
+    )
 
     yes = cell(results, "strategy", "yes")
     assert (yes["suppressed"], yes["suppression"], yes["flag"]) == (
