@@ -194,6 +194,18 @@ def child(paths_json: str, split: bool) -> None:
     paths = {k: Path(v) for k, v in json.loads(paths_json).items()}
     spent = _instrument() if split else {}
     started = time.perf_counter()
+    if split:
+        from smartregion.observatory.management.commands import observatory
+
+        read = observatory._read_inputs
+
+        def timed_read(*args, **kwargs):
+            begun = time.perf_counter()
+            inputs = read(*args, **kwargs)
+            print(f"read {time.perf_counter() - begun:.2f} s", file=sys.stderr, flush=True)
+            return inputs
+
+        observatory._read_inputs = timed_read
     summary = run_cli(paths)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -226,6 +238,7 @@ def _instrument() -> dict[str, float]:
                 elapsed = time.perf_counter() - started
                 inner = stack.pop()
                 spent[name] += elapsed - inner
+                print(f"{name} {elapsed - inner:.2f} s", file=sys.stderr, flush=True)
                 if stack:
                     stack[-1] += elapsed
 

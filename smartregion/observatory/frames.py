@@ -583,11 +583,13 @@ def _response_rows(
     number = value.cast(pl.Float64, strict=False)
     checked = kind.is_not_null() & (value != "") & ~value.is_in(list(non_substantive))
     numeric = checked & kind.is_in(list(NUMERIC_TYPES))
-    first_same = pl.col("line").min().over("refnis", "question", "value")
-    single = kind.is_not_null() & (kind != MULTIPLE_CHOICE) & (pl.col("line") == first_same)
+    rows = rows.with_columns(_first_same=pl.col("line").min().over("refnis", "question", "value"))
+    single = (
+        kind.is_not_null() & (kind != MULTIPLE_CHOICE) & (pl.col("line") == pl.col("_first_same"))
+    )
+    rows = rows.with_columns(_single=single)
     return rows.with_columns(
         _known=pl.col("refnis").is_in(communes),
-        _number=number,
         _not_number=numeric & (number.is_null() | ~number.is_finite()),
         _outside=numeric
         & ((number < pl.col("_min")).fill_null(False) | (number > pl.col("_max")).fill_null(False)),
@@ -595,9 +597,7 @@ def _response_rows(
         & ~kind.is_in(list(NUMERIC_TYPES))
         & (pl.col("_categories").list.len() > 0)
         & ~pl.col("_categories").list.contains(value),
-        _first_same=first_same,
-        _single=single,
-        _first_answer=pl.when(single).then("line").min().over("refnis", "question"),
+        _first_answer=pl.when("_single").then("line").min().over("refnis", "question"),
     )
 
 
