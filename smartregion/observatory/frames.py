@@ -533,7 +533,7 @@ def read_responses(
     if table is None:
         raise FileProblems(problems)
     rows = _response_rows(table.rows, frame, questions, non_substantive)
-    checks = _response_checks(frame_name, questions is not None)
+    checks = _response_checks(frame_name, None if questions is None else _question_table(questions))
     _add(problems, _checks(table, rows, checks))
     if problems:
         raise FileProblems(problems)
@@ -577,31 +577,74 @@ def _response_rows(
     questions: Mapping[str, Question] | None,
     non_substantive: tuple[str, ...],
 ) -> pl.DataFrame:
-    communes = frame.frame.get_column("refnis").implode()
-    rows = rows.join(_question_table(questions), on="question", how="left").sort("line")
-    value, kind = pl.col("value"), pl.col("_type")
+    """The rows with the flags the checks read. Per-question facts are looked up by code (no
+    join of lists); "first on line N" is computed for the few repeated answers only."""
+    table = _question_table(questions)
+    value, kind = pl.col("value"), _lookup(table, "_type")
     number = value.cast(pl.Float64, strict=False)
     checked = kind.is_not_null() & (value != "") & ~value.is_in(list(non_substantive))
     numeric = checked & kind.is_in(list(NUMERIC_TYPES))
-    rows = rows.with_columns(_first_same=pl.col("line").min().over("refnis", "question", "value"))
-    single = (
-        kind.is_not_null() & (kind != MULTIPLE_CHOICE) & (pl.col("line") == pl.col("_first_same"))
+    listed = table.filter(pl.col("_categories").list.len() > 0).explode("_categories")
+    allowed = listed.select("question", value="_categories", _listed=pl.lit(True))
+    rows = (
+        rows.join(allowed, on=["question", "value"], how="left")
+        .sort("line")
+        .with_columns(
+            _type=kind,
+            _dup=~pl.struct("refnis", "question", "value").is_first_distinct(),
+        )
     )
-    rows = rows.with_columns(_single=single)
-    return rows.with_columns(
-        _known=pl.col("refnis").is_in(communes),
+    rows = rows.with_columns(
+        _known=pl.col("refnis").is_in(frame.frame.get_column("refnis").implode()),
         _not_number=numeric & (number.is_null() | ~number.is_finite()),
         _outside=numeric
-        & ((number < pl.col("_min")).fill_null(False) | (number > pl.col("_max")).fill_null(False)),
+        & (
+            (number < _lookup(table, "_min")).fill_null(False)
+            | (number > _lookup(table, "_max")).fill_null(False)
+        ),
         _not_category=checked
         & ~kind.is_in(list(NUMERIC_TYPES))
-        & (pl.col("_categories").list.len() > 0)
-        & ~pl.col("_categories").list.contains(value),
-        _first_answer=pl.when("_single").then("line").min().over("refnis", "question"),
+        & pl.col("question").is_in(listed.get_column("question").implode())
+        & pl.col("_listed").is_null(),
+        _single=kind.is_not_null() & (kind != MULTIPLE_CHOICE) & ~pl.col("_dup"),
     )
+    return _with_first_lines(rows)
 
 
-def _response_checks(frame_name: str, typed: bool) -> list[tuple[pl.Expr, pl.Expr]]:
+def _lookup(table: pl.DataFrame, column: str) -> pl.Expr:
+    """The question's ``column`` in ``table`` (null for a question not in it)."""
+    mapping = dict(zip(table.get_column("question"), table.get_column(column), strict=True))
+    dtype = table.schema[column]
+    return pl.col("question").replace_strict(mapping, default=None, return_dtype=dtype)
+
+
+def _with_first_lines(rows: pl.DataFrame) -> pl.DataFrame:
+    """_first_same (line of the same answer's first row) on repeated rows, _first_answer (line
+    of the commune's first answer) on second answers to single-answer questions."""
+    singles = rows.filter("_single").select("line", "refnis", "question")
+    second = singles.filter(~pl.struct("refnis", "question").is_first_distinct())
+    found = []
+    for keys, repeated, pool, name in (
+        (["refnis", "question", "value"], rows.filter("_dup"), rows, "_first_same"),
+        (["refnis", "question"], second, singles, "_first_answer"),
+    ):
+        if repeated.height == 0:
+            continue
+        firsts = (
+            pool.join(repeated.select(keys).unique(), on=keys, how="semi")
+            .group_by(keys)
+            .agg(pl.col("line").min().alias(name))
+        )
+        found.append(repeated.select("line", *keys).join(firsts, on=keys).select("line", name))
+    for name in ("_first_same", "_first_answer"):
+        rows = rows.with_columns(pl.lit(None, pl.Int64).alias(name))
+    for table in found:
+        name = table.columns[1]
+        rows = rows.drop(name).join(table, on="line", how="left").sort("line")
+    return rows
+
+
+def _response_checks(frame_name: str, table: pl.DataFrame | None) -> list[tuple[pl.Expr, pl.Expr]]:
     refnis, question, value = pl.col("refnis"), pl.col("question"), pl.col("value")
     checks = [
         (refnis == "", pl.lit(", column refnis: empty")),
@@ -612,7 +655,7 @@ def _response_checks(frame_name: str, typed: bool) -> list[tuple[pl.Expr, pl.Exp
         (question == "", pl.lit(", column question: empty")),
         (value == "", pl.lit(", column value: empty (leave out unanswered questions)")),
     ]
-    if not typed:
+    if table is None:
         return [*checks, _same_answer()]
     return [
         *checks,
@@ -628,19 +671,21 @@ def _response_checks(frame_name: str, typed: bool) -> list[tuple[pl.Expr, pl.Exp
         ),
         (
             pl.col("_outside"),
-            pl.format(", column value: {} is outside {} for {}", value, "_range", question),
+            pl.format(
+                ", column value: {} is outside {} for {}", value, _lookup(table, "_range"), question
+            ),
         ),
         (
             pl.col("_not_category"),
             pl.concat_str(
                 pl.lit(", column value: "),
                 _quote("value"),
-                pl.format(" is not a category of {} ({})", question, "_allowed"),
+                pl.format(" is not a category of {} ({})", question, _lookup(table, "_allowed")),
             ),
         ),
         _same_answer(),
         (
-            pl.col("_single") & (pl.col("line") != pl.col("_first_answer")),
+            pl.col("_first_answer").is_not_null(),
             pl.format(
                 ", column value: a second answer of {} to {} (first on line {}); only "
                 "multiple_choice takes several",
@@ -654,7 +699,7 @@ def _response_checks(frame_name: str, typed: bool) -> list[tuple[pl.Expr, pl.Exp
 
 def _same_answer() -> tuple[pl.Expr, pl.Expr]:
     return (
-        pl.col("line") != pl.col("_first_same"),
+        pl.col("_first_same").is_not_null(),
         pl.format(": the same answer as line {}", "_first_same"),
     )
 

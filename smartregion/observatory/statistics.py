@@ -553,8 +553,10 @@ def _categories(
     answers: pl.DataFrame, questions: Mapping[str, Question], options: Options
 ) -> pl.DataFrame:
     observed: dict[str, set[str]] = {}
-    for question, value in answers.select("question", "value").unique().iter_rows():
-        observed.setdefault(question, set()).add(value)
+    special = pl.col("value").is_in(list(options.non_substantive))
+    choices = answers.filter(~pl.col("type").is_in(list(NUMERIC_TYPES)) | special)
+    for question, value in choices.select("question", "value").unique().iter_rows():
+        observed.setdefault(question, set()).add(value)  # numbers: only their specials matter
     rows = []
     for question in questions.values():
         seen = observed.get(question.code, set())
