@@ -275,11 +275,10 @@ def _add(problems: Problems, found: pl.LazyFrame) -> None:
     """The first MAX_PROBLEMS messages of ``found`` (line, message[, _order]) in line order;
     the count of the others in ``problems.omitted``."""
     columns = found.collect_schema().names()
-    ordered = found.sort(["line", "_order"] if "_order" in columns else ["line"])
-    total = ordered.select(pl.len()).collect().item()
-    if total:
-        problems += ordered.head(MAX_PROBLEMS).collect().get_column("message").to_list()
-        problems.omitted += max(0, total - MAX_PROBLEMS)
+    ordered = found.sort(["line", "_order"] if "_order" in columns else ["line"]).collect()
+    if ordered.height:
+        problems += ordered.head(MAX_PROBLEMS).get_column("message").to_list()
+        problems.omitted += max(0, ordered.height - MAX_PROBLEMS)
 
 
 def _checks(
@@ -507,7 +506,7 @@ def read_instrument(path: Path) -> dict[str, Question]:
         raise FileProblems([f"{path.name}{where}: not valid YAML"]) from error
     errors = validate(raw)
     if errors:
-        listed = [f"{path.name}: {e.path or 'the file'}: {e.code}" for e in errors]
+        listed = [f"{path.name}: {e.path or 'the file'}: {e.reason}" for e in errors]
         raise FileProblems(listed)
     return questions_from_instrument(parse(raw))
 
