@@ -1,42 +1,64 @@
-"""Statistics engine cost: a Wallonia edition, and European scale side by side with samplics.
+"""The researcher CLI end to end: a Wallonia edition, and European scale side by side with samplics.
 
 Run: .venv/bin/python bench/bench_statistics.py [--skip-europe] [--samplics-questions K]
+     [--format csv|parquet|both] [--no-split]
 
 (a) Wallonia: 261 communes (5 provinces × 5 population classes), 40 questions of mixed types,
-    2 waves, every breakdown and both trends (independent and panel). Target: under 1 s.
+    2 waves: `run_estimate` (read the files, estimate every breakdown, both trends, write) in
+    process, best of 3. Target: under 1 s.
 (b) Europe: 100,000 municipalities (250 provinces × 5 classes), 80 questions, 2 waves, ~50 %
-    response. Target: under 30 s and under 4 GB (peak RSS of this process, which includes the
-    generated data). samplics (Taylor estimator, one call per question × category ×
-    breakdown) is timed on K questions of wave 1 for the "all" breakdown and province breakdowns
-    and extrapolated linearly to the whole edition; the ratio is printed.
+    response, written as CSV and Parquet to a temporary folder (not timed). `run_estimate` runs in
+    a child process (so the generation's memory is not counted): its wall time and its peak RSS
+    (ru_maxrss of the child). Target: under 15 s and 1.5 GB. A second child run times the steps
+    (read, prepare, stratum statistics, collapse mapping, estimate cells, finish, order, trends,
+    write: exclusive wall time of each engine function).
+    samplics (Taylor estimator) is timed on K questions of both waves: per question and category
+    one call for "all", one with the population classes as domains and one with the provinces
+    as domains (samplics estimates domains in one call); its time per question is compared with
+    the engine's (its total / 80).
 
-Data are generated with NumPy and not timed. Timings are wall-clock on a shared machine: rerun
-when it is idle.
+Timings are wall-clock on a shared machine: rerun when it is idle (the load average is printed).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import resource
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 from smartregion.observatory.statistics import (  # noqa: E402
     Options,
     Question,
-    estimate_edition,
     respondent_weights,
 )
 
 CLASSES = ("lt5k", "5k-10k", "10k-20k", "20k-50k", "ge50k")
 CLASS_SHARES = (0.45, 0.25, 0.17, 0.09, 0.04)
 KINDS = ("yes_no", "single_choice", "multiple_choice", "scale", "number")
+STEPS = (
+    "_prepare",
+    "_stratum_stats",
+    "_group_mapping",
+    "_estimate_cells",
+    "_finish",
+    "_order",
+    "_shared_categories",
+    "_independent_trends",
+    "_panel_stats",
+    "_panel_trends",
+)
 
 
 def make_frame(communes: int, provinces: int, rng: np.random.Generator) -> pl.DataFrame:
@@ -56,13 +78,16 @@ def make_questions(count: int) -> dict[str, Question]:
     for i in range(count):
         kind = KINDS[i % len(KINDS)]
         code = f"q{i:02d}"
+        bounds = (
+            (0.0, 10.0) if kind == "scale" else (0.0, None) if kind == "number" else (None,) * 2
+        )
         if kind == "yes_no":
             categories = ("yes", "no", "dont_know")
         elif kind in ("single_choice", "multiple_choice"):
             categories = ("a", "b", "c", "d", "e", "dont_know")
         else:
             categories = ()
-        questions[code] = Question(code, kind, categories)
+        questions[code] = Question(code, kind, categories, *bounds)
     return questions
 
 
@@ -116,15 +141,132 @@ def make_responses(
     )
 
 
-def edition(frames, responses, questions, options) -> tuple[float, int, int]:
+def questions_table(questions: dict[str, Question]) -> pl.DataFrame:
+    def bound(value: float | None) -> str:
+        return "" if value is None else f"{value:g}"
+
+    return pl.DataFrame(
+        {
+            "question": list(questions),
+            "type": [q.type for q in questions.values()],
+            "categories": ["|".join(q.categories) for q in questions.values()],
+            "min": [bound(q.minimum) for q in questions.values()],
+            "max": [bound(q.maximum) for q in questions.values()],
+        }
+    )
+
+
+def write_inputs(folder: Path, frame, waves, questions, suffix: str) -> dict[str, Path]:
+    paths = {
+        "frame": folder / f"frame{suffix}",
+        "previous": folder / f"responses-1{suffix}",
+        "responses": folder / f"responses-2{suffix}",
+    }
+    tables = {"frame": frame, "previous": waves[0], "responses": waves[1]}
+    for key, table in tables.items():
+        if suffix == ".parquet":
+            table.write_parquet(paths[key])
+        else:
+            table.write_csv(paths[key])
+    paths["questions"] = folder / "questions.csv"
+    questions_table(questions).write_csv(paths["questions"])
+    paths["out"] = folder / f"results{suffix}"
+    return paths
+
+
+def run_cli(paths: dict[str, Path]):
+    from smartregion.observatory.management.commands.observatory import run_estimate
+
+    return run_estimate(
+        paths["frame"],
+        paths["responses"],
+        paths["out"],
+        questions_path=paths["questions"],
+        previous_responses_path=paths["previous"],
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The child process: one CLI run, its figures as JSON on stdout
+
+
+def child(paths_json: str, split: bool) -> None:
+    paths = {k: Path(v) for k, v in json.loads(paths_json).items()}
+    spent = _instrument() if split else {}
     started = time.perf_counter()
-    result = estimate_edition(frames[0], responses[0], frames[1], responses[1], questions, options)
+    if split:
+        from smartregion.observatory.management.commands import observatory
+
+        read = observatory._read_inputs
+
+        def timed_read(*args, **kwargs):
+            begun = time.perf_counter()
+            inputs = read(*args, **kwargs)
+            print(f"read {time.perf_counter() - begun:.2f} s", file=sys.stderr, flush=True)
+            return inputs
+
+        observatory._read_inputs = timed_read
+    summary = run_cli(paths)
     seconds = time.perf_counter() - started
-    return seconds, result.results_from.height + result.results_to.height, result.trends.height
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    figures = {
+        "seconds": seconds,
+        "peak_mb": peak,
+        "laps": summary.seconds,
+        "steps": spent,
+        "rows": summary.rows,
+        "trends": summary.trends,
+    }
+    print(json.dumps(figures))
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+def _instrument() -> dict[str, float]:
+    """Wrap the engine's steps to record their exclusive wall time (a step's time minus the
+    steps it calls)."""
+    from smartregion.observatory import statistics
+
+    spent: dict[str, float] = dict.fromkeys(STEPS, 0.0)
+    stack: list[float] = []
+
+    def wrap(name, function):
+        def timed(*args, **kwargs):
+            stack.append(0.0)
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                elapsed = time.perf_counter() - started
+                inner = stack.pop()
+                spent[name] += elapsed - inner
+                print(f"{name} {elapsed - inner:.2f} s", file=sys.stderr, flush=True)
+                if stack:
+                    stack[-1] += elapsed
+
+        return timed
+
+    for name in STEPS:
+        if hasattr(statistics, name):
+            setattr(statistics, name, wrap(name, getattr(statistics, name)))
+    return spent
+
+
+def in_child(paths: dict[str, Path], split: bool) -> dict:
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        json.dumps({k: str(v) for k, v in paths.items()}),
+    ]
+    if split:
+        command.append("--split")
+    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
+    if done.returncode != 0:
+        raise SystemExit(f"the CLI run failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------------------------------------
+# The two cases
 
 
 def wallonia() -> None:
@@ -135,16 +277,23 @@ def wallonia() -> None:
         make_responses(frame, questions, rng),
         make_responses(frame, questions, rng, 0.55, 0.05),
     ]
-    options = Options(class_order=CLASSES)
-    cold, cells, trends = edition([frame, frame], waves, questions, options)
-    runs = [edition([frame, frame], waves, questions, options)[0] for _ in range(3)]
-    print("(a) Wallonia: 261 communes, 40 questions, 2 waves, all breakdowns and trends")
+    with tempfile.TemporaryDirectory() as folder:
+        paths = write_inputs(Path(folder), frame, waves, questions, ".csv")
+        runs = []
+        for _ in range(4):
+            started = time.perf_counter()
+            summary = run_cli(paths)
+            runs.append(time.perf_counter() - started)
+    print("(a) Wallonia: 261 communes, 40 questions, 2 waves, CLI end to end (CSV in and out)")
     print(f"    answers per wave: {waves[0].height:,} and {waves[1].height:,} rows")
-    print(f"    {cells:,} estimate rows, {trends:,} trend rows")
-    print(f"    edition: {cold:.3f} s first run, {min(runs):.3f} s best of 3 (target < 1 s)")
+    print(f"    {summary.rows:,} estimate rows, {summary.trends:,} trend rows")
+    print(
+        f"    run_estimate: {runs[0]:.3f} s first run, {min(runs[1:]):.3f} s best of 3 "
+        f"(target < 1 s)"
+    )
 
 
-def europe(samplics_questions: int) -> None:
+def europe(samplics_questions: int, formats: list[str], split: bool) -> None:
     rng = np.random.default_rng(2030)
     started = time.perf_counter()
     frame = make_frame(100_000, 250, rng)
@@ -154,75 +303,81 @@ def europe(samplics_questions: int) -> None:
         make_responses(frame, questions, rng, 0.5, 0.03),
     ]
     generated = time.perf_counter() - started
-    before = peak_rss_mb()
-    options = Options(class_order=CLASSES)
-    seconds, cells, trends = edition([frame, frame], waves, questions, options)
     print("(b) Europe: 100,000 municipalities (250 provinces × 5 classes), 80 questions, 2 waves")
     print(
         f"    answers per wave: {waves[0].height:,} and {waves[1].height:,} rows "
-        f"(generated in {generated:.1f} s, not timed)"
+        f"(generated and written in {generated:.1f} s, not timed); "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
-    print(f"    {cells:,} estimate rows, {trends:,} trend rows")
-    print(f"    edition: {seconds:.2f} s (target < 30 s)")
-    print(
-        f"    peak RSS: {peak_rss_mb():,.0f} MB "
-        f"(before the edition: {before:,.0f} MB; target < 4 GB)"
-    )
-    if samplics_questions:
-        samplics_side_by_side(frame, waves[0], questions, options, seconds, samplics_questions)
+    engine_seconds = None
+    with tempfile.TemporaryDirectory() as folder:
+        for kind in formats:
+            paths = write_inputs(Path(folder), frame, waves, questions, f".{kind}")
+            figures = in_child(paths, split=False)
+            engine_seconds = engine_seconds or figures["seconds"]
+            print(
+                f"    CLI ({kind} in and out, breakdowns and trends): {figures['seconds']:.2f} s, "
+                f"peak RSS {figures['peak_mb']:,.0f} MB (targets < 15 s, < 1,536 MB); "
+                f"{figures['rows']:,} estimate rows, {figures['trends']:,} trend rows"
+            )
+            laps = ", ".join(f"{k} {v:.2f} s" for k, v in figures["laps"].items())
+            print(f"      split: {laps}")
+            if split:
+                profiled = in_child(paths, split=True)
+                steps = ", ".join(
+                    f"{k.lstrip('_')} {v:.2f} s" for k, v in profiled["steps"].items()
+                )
+                print(f"      engine steps (second run, {profiled['seconds']:.2f} s): {steps}")
+    if samplics_questions and engine_seconds:
+        samplics_side_by_side(frame, waves, questions, engine_seconds, samplics_questions)
 
 
-def samplics_side_by_side(frame, responses, questions, options, engine_seconds, count) -> None:
+def samplics_side_by_side(frame, waves, questions, engine_seconds, count) -> None:
+    import warnings
+
+    warnings.simplefilter("ignore", FutureWarning)
     try:
         from samplics.estimation import TaylorEstimator
         from samplics.utils.types import PopParam
     except ImportError:
         print("    samplics not installed: no comparison")
         return
+    options = Options(class_order=CLASSES)
     picked = list(questions)[:count]
-    provinces = sorted(frame["province"].unique().to_list())[:5]
-    sampled = {
-        "all": ["all"],
-        "population_class": ["population_class=lt5k"],
-        "province": [f"province={p}" for p in provinces],
-    }
-    spent = dict.fromkeys(sampled, 0.0)
-    calls = dict.fromkeys(sampled, 0)
-    for code in picked:
-        answers = responses.filter(pl.col("question") == code)
-        for kind, breakdowns in sampled.items():
-            for breakdown in breakdowns:
-                design = respondent_weights(
-                    frame, responses, code, questions, options, breakdown=breakdown
-                )
-                for target in _targets(questions[code], design, answers):
-                    weights = target["weight"].to_numpy()
+    spent, calls = 0.0, 0
+    for responses in waves:
+        for code in picked:
+            answers = responses.filter(pl.col("question") == code)
+            design = respondent_weights(frame, answers, code, questions, options).join(
+                frame, on="refnis"
+            )
+            for target in _targets(questions[code], design, answers):
+                weights = target["weight"].to_numpy()
+                domains = [
+                    None,
+                    target["population_class"].to_numpy(),
+                    target["province"].to_numpy(),
+                ]
+                for domain in domains:
                     started = time.perf_counter()
                     TaylorEstimator(param=PopParam.mean).estimate(
                         y=target["y"].to_numpy(),
                         samp_weight=weights,
                         stratum=target["group"].to_numpy(),
                         fpc=1 - 1 / weights,
+                        domain=domain,
                     )
-                    spent[kind] += time.perf_counter() - started
-                    calls[kind] += 1
-    per_call = {kind: spent[kind] / calls[kind] for kind in sampled}
-    cells = calls["all"] / len(picked)  # estimates per question (categories or a mean)
-    counts = {"all": 1, "population_class": len(CLASSES), "province": frame["province"].n_unique()}
-    total = 2 * len(questions) * cells * sum(per_call[k] * counts[k] for k in sampled)
+                    spent += time.perf_counter() - started
+                    calls += 1
+    per_question = spent / len(picked)
+    engine = engine_seconds / len(questions)
     print(
-        f"    samplics (Taylor, one call per cell): timed {sum(calls.values())} calls on "
-        f"{len(picked)} questions of wave 1; a call takes {per_call['all'] * 1000:.0f} ms for "
-        f"'all', {per_call['population_class'] * 1000:.0f} ms for a class, "
-        f"{per_call['province'] * 1000:.1f} ms for a province"
+        f"    samplics (Taylor; per category: all, classes as domains, provinces as domains): "
+        f"{calls} calls on {len(picked)} questions × 2 waves, {per_question:.2f} s per question"
     )
     print(
-        f"    samplics extrapolated (linear, not run) to 2 waves × 80 questions × "
-        f"{cells:.1f} cells × (1 + {counts['population_class']} + {counts['province']}) "
-        f"breakdowns, without trends: ~{total:,.0f} s"
-    )
-    print(
-        f"    ratio samplics / engine ≈ {total / engine_seconds:,.0f}× (the engine includes trends)"
+        f"    engine: {engine:.3f} s per question (CLI total / {len(questions)}, with reading, "
+        f"trends and writing); ratio samplics / engine ≈ {per_question / engine:,.0f}×"
     )
 
 
@@ -245,10 +400,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-europe", action="store_true")
     parser.add_argument("--samplics-questions", type=int, default=5)
+    parser.add_argument("--format", choices=("csv", "parquet", "both"), default="both")
+    parser.add_argument("--no-split", action="store_true", help="skip the timed second run")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--split", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        child(args.child, args.split)
+        return
     wallonia()
     if not args.skip_europe:
-        europe(args.samplics_questions)
+        formats = ["csv", "parquet"] if args.format == "both" else [args.format]
+        europe(args.samplics_questions, formats, not args.no_split)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from smartregion.barometer.models import Response, ResponseAnswer, Wave, WaveMem
 from smartregion.barometer.queries import response_rates
 from smartregion.instruments.definition import Instrument
 from smartregion.observatory import charts, exports, findings, queries, statistics, weighting
+from smartregion.observatory.frames import questions_from_instrument
 from smartregion.observatory.models import Edition, EditionBuild
 from smartregion.opendata.builds import open_data_changed
 
@@ -106,34 +107,11 @@ def wave_data(wave: Wave) -> WaveData:
 
 
 def engine_questions(instrument: Instrument) -> dict[str, statistics.Question]:
-    """The instrument's estimable questions in the engine's terms, matrix rows expanded.
-
-    A question whose individual answers are not public (``public`` false) is confidential: its
-    cells get the dominance rule of disclosure control."""
-    found: dict[str, statistics.Question] = {}
-    for q in instrument.questions:
-        specials = tuple(
-            code
-            for code, allowed in zip(
-                SPECIAL, (q.allow_dont_know, q.allow_not_applicable), strict=True
-            )
-            if allowed
-        )
-        confidential = not q.public
-        if q.type == "matrix":
-            for row in q.rows:
-                code = f"{q.code}.{row.code}"
-                found[code] = statistics.Question(code, "scale", confidential=confidential)
-        elif q.type in ("scale", "number"):
-            found[q.code] = statistics.Question(q.code, q.type, confidential=confidential)
-        elif q.type in ESTIMATED_TYPES:
-            found[q.code] = statistics.Question(
-                q.code,
-                q.type,
-                tuple(o.code for o in q.options) + specials,
-                confidential=confidential,
-            )
-    return found
+    """The instrument's estimable questions in the engine's terms, matrix rows expanded (the
+    mapping is `frames.questions_from_instrument`, shared with the researcher CLI). A question
+    whose individual answers are not public (``public`` false) is confidential: its cells get the
+    dominance rule of disclosure control."""
+    return questions_from_instrument(instrument)
 
 
 def question_catalogue(instrument: Instrument) -> list[dict[str, Any]]:

@@ -248,12 +248,15 @@ class Question:
     """What the engine needs to know of a question: its type and, optionally, its categories.
 
     ``categories`` lists every allowed value (options and non-substantive codes) in display
-    order; empty means "the values observed", sorted.
+    order; empty means "the values observed", sorted. ``minimum`` and ``maximum`` bound the
+    answers of a scale or a number (inclusive; None: unbounded).
     """
 
     code: str
     type: str
     categories: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
     confidential: bool = False
     """Individual answers are not public: the dominance rule applies (see ``disclosure``)."""
     about_inhabitants: bool = False
@@ -809,6 +812,7 @@ def _check_answers(
     if bad_numbers.height:
         rows = bad_numbers.select("question", "refnis", "value").sort("question", "refnis").rows()
         raise ValueError(f"non-numeric answers to numeric questions: {rows[:10]}")
+    _check_bounds(answers, questions, special)
     listed = [q for q in questions.values() if q.categories and not q.numeric]
     allowed = pl.DataFrame(
         [(q.code, c) for q in listed for c in (*q.categories, *special)],
@@ -826,12 +830,40 @@ def _check_answers(
         raise ValueError(f"answers outside the listed categories: {unknown.rows()[:10]}")
 
 
+def _check_bounds(
+    answers: pl.DataFrame, questions: Mapping[str, Question], special: list[str]
+) -> None:
+    bounded = [
+        (q.code, q.minimum, q.maximum)
+        for q in questions.values()
+        if q.numeric and (q.minimum is not None or q.maximum is not None)
+    ]
+    if not bounded:
+        return
+    bounds = pl.DataFrame(
+        bounded,
+        schema={"question": pl.String, "_min": pl.Float64, "_max": pl.Float64},
+        orient="row",
+    )
+    y = pl.col("value").cast(pl.Float64, strict=False)
+    outside = (
+        answers.filter(~pl.col("value").is_in(special))
+        .join(bounds, on="question")
+        .filter((y < pl.col("_min")).fill_null(False) | (y > pl.col("_max")).fill_null(False))
+    )
+    if outside.height:
+        rows = outside.select("question", "refnis", "value").sort("question", "refnis").rows()
+        raise ValueError(f"answers outside the bounds of their question: {rows[:10]}")
+
+
 def _categories(
     answers: pl.DataFrame, questions: Mapping[str, Question], options: Options
 ) -> pl.DataFrame:
     observed: dict[str, set[str]] = {}
-    for question, value in answers.select("question", "value").unique().iter_rows():
-        observed.setdefault(question, set()).add(value)
+    special = pl.col("value").is_in(list(options.non_substantive))
+    choices = answers.filter(~pl.col("type").is_in(list(NUMERIC_TYPES)) | special)
+    for question, value in choices.select("question", "value").unique().iter_rows():
+        observed.setdefault(question, set()).add(value)  # numbers: only their specials matter
     rows = []
     for question in questions.values():
         seen = observed.get(question.code, set())
