@@ -204,7 +204,8 @@ WALLOON_OPTIONS = Options(class_order=CLASSES)
 def test_walloon_wave_today_leaks_the_suppressed_province():
     frame, responses = walloon_wave()
     public = {code: Question(q.code, q.type, q.categories) for code, q in WALLOON_QUESTIONS.items()}
-    everything = estimate(frame, responses, public, Options(class_order=CLASSES, min_cell=1))
+    today_options = Options(class_order=CLASSES, min_cell=1, withhold_unreliable=False)
+    everything = estimate(frame, responses, public, today_options)
     few = pl.col("respondents") < 5
     today = everything.with_columns(
         estimate=pl.when(~few).then("estimate"), unweighted=pl.when(~few).then("unweighted")
@@ -227,7 +228,7 @@ def test_walloon_wave_no_withheld_cell_comes_back():
     results = estimate(frame, responses, WALLOON_QUESTIONS, WALLOON_OPTIONS)
 
     reasons_found = set(results["suppression"].drop_nulls())
-    assert reasons_found == {"respondents", "dominance", "complementary"}
+    assert reasons_found == {"respondents", "dominance", "complementary", "reliability"}
     assert _recovered_disclosure_cells(results) == []
     assert disclosure.audit(results, questions=WALLOON_QUESTIONS) == []
     assert disclosure.audit(results) == []  # the types guessed from the published rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import hashlib
 import io
@@ -16,6 +17,7 @@ import pytest
 from smartregion.barometer.models import Wave
 from smartregion.core.models import PreparedFile
 from smartregion.observatory import exports
+from smartregion.observatory.models import Edition
 from smartregion.observatory.services import edition_publish
 from smartregion.territory.models import Municipality
 from tests.factories import closed_wave
@@ -442,7 +444,12 @@ def test_weighting_csv_is_the_weighting_report_in_safe_cells(published):
 
 
 def test_weighting_csv_of_a_revision_without_report_is_its_header(download, published):
-    rows = _rows(download(published.latest, "weighting.csv").content)
+    data = copy.deepcopy(published.latest.data)
+    data.pop("weighting", None)  # as in a revision published before the report was recorded
+    Edition.objects.filter(pk=published.latest.pk).update(data=data)
+    edition = Edition.objects.get(pk=published.latest.pk)
+
+    rows = _rows(download(edition, "weighting.csv").content)
 
     assert rows == [WEIGHTING_HEADER]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import subprocess
 from html import unescape
@@ -267,11 +268,11 @@ def test_question_page_breaks_down_by_province(client, published):
 
 def test_suppressed_cells_show_a_dash_and_a_footnote(client, published):
     """Cells under 5 respondents come out of the engine with null figures; the page shows —."""
-    data = published.latest.data
+    data = copy.deepcopy(published.latest.data)
     for row in data["results"]:
         if row["question"] == "strategy_formal" and row["breakdown"] == "province=90000":
             row.update(estimate=None, se=None, ci_low=None, ci_high=None, suppressed=True)
-            row.update(unweighted=None, respondents=4)
+            row.update(unweighted=None, respondents=4, suppression="respondents")
     Edition.objects.filter(pk=published.latest.pk).update(data=data)
 
     response = client.get(f"/en/observatory/{SLUG}/questions/strategy_formal/")
@@ -279,7 +280,7 @@ def test_suppressed_cells_show_a_dash_and_a_footnote(client, published):
     rows = _cells(response, "Estimates by province (95 % confidence interval below each figure)")
     withheld = "— fewer than 5 communes"
     assert rows[-1] == ["Province of Namur", withheld, withheld, withheld, withheld]
-    assert "— not published: fewer than 5 communes." in _text(response)
+    assert "— not published: fewer than 5 communes" in _text(response)
     assert "fewer than 5" not in _text(client.get(f"/en/observatory/{SLUG}/r1/questions/team/"))
 
 

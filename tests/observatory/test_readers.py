@@ -202,20 +202,24 @@ def test_inferred_types_name_the_values_that_decided_them(tmp_path):
 def test_instrument_questions_carry_types_categories_and_bounds():
     questions = read_instrument(TINY)
 
+    secret = {"confidential": True}  # no answer of tiny.yaml is public
     assert questions == {
         "strategy": Question(
-            "strategy", "single_choice", ("none", "draft", "adopted", "dont_know")
+            "strategy", "single_choice", ("none", "draft", "adopted", "dont_know"), **secret
         ),
         "adopted_by_council": Question(
-            "adopted_by_council", "yes_no", ("yes", "no", "dont_know", "not_applicable")
+            "adopted_by_council",
+            "yes_no",
+            ("yes", "no", "dont_know", "not_applicable"),
+            **secret,
         ),
         "tools": Question(
-            "tools", "multiple_choice", ("portal", "api", "gis", "nothing", "dont_know")
+            "tools", "multiple_choice", ("portal", "api", "gis", "nothing", "dont_know"), **secret
         ),
-        "confidence": Question("confidence", "scale", (), 1.0, 5.0),
-        "fte": Question("fte", "number", (), 0.0, 50.0),
-        "practices.backup": Question("practices.backup", "scale", (), 0.0, 4.0),
-        "practices.mfa": Question("practices.mfa", "scale", (), 0.0, 4.0),
+        "confidence": Question("confidence", "scale", (), 1.0, 5.0, **secret),
+        "fte": Question("fte", "number", (), 0.0, 50.0, **secret),
+        "practices.backup": Question("practices.backup", "scale", (), 0.0, 4.0, **secret),
+        "practices.mfa": Question("practices.mfa", "scale", (), 0.0, 4.0, **secret),
     }
 
 

@@ -181,7 +181,8 @@ def test_zero_of_nine_small_communes_no_longer_gives_a_zero_interval():
     assert (new["estimate"], new["se"], new["ci_low"]) == (0.0, 0.0, 0.0)
     assert new["ci_high"] == pytest.approx(stats.beta.ppf(0.975, 1, n_eff), abs=1e-12)
     assert new["ci_high"] == pytest.approx(1 - 0.025 ** (1 / 32), abs=1e-12)  # 0.1089
-    assert (new["variance_fallback"], new["flag"]) == (True, "unpublished")
+    # 32 effective communes and a 0.11 wide interval: published, with the fallback's caution
+    assert (new["variance_fallback"], new["flag"]) == (True, "caution")
 
 
 def test_census_keeps_a_zero_width_interval():
