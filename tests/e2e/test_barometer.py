@@ -232,9 +232,13 @@ def test_respondent_submits_analyst_publishes_and_the_public_sees_the_edition(
     expect(publish).to_be_visible()
     wave.refresh_from_db()
     assert wave.status == Wave.Status.CLOSED
-    publish.click()
-    # The publication is a task (run at once by the tests' backend): its page links the edition.
-    analyst.wait_for_url(re.compile(rf"^{re.escape(base)}/fr/observatory/builds/[0-9a-f-]{{36}}/$"))
+    # The publication is a task, run at once by the tests' backend inside this request (estimates,
+    # disclosure control, findings, weighting report): a loaded CI machine may take over 10 s.
+    publish.click(timeout=60_000)
+    # Its page links the edition.
+    analyst.wait_for_url(
+        re.compile(rf"^{re.escape(base)}/fr/observatory/builds/[0-9a-f-]{{36}}/$"), timeout=60_000
+    )
     edition_link = analyst.locator(".messages a", has_text=_fr_or_en("Voir l", "See the edition"))
     expect(edition_link).to_have_attribute("href", f"/fr/observatory/{SLUG}/r1/")
     edition = Edition.objects.get(wave=wave)
