@@ -1112,7 +1112,9 @@ def _estimate_cells(
     variance, the unweighted figures, respondents n, population N, strata H. ``weighted``
     (``_weighted_estimates``) replaces the estimate and variance when weights are adjusted."""
     keys = ["breakdown", "question", "base"]
-    groups = mapping.group_by(*keys, "group").agg(N_g=pl.col("N").sum(), n_g=pl.col("n").sum())
+    # One lazy query, collected once (common subplans such as ``groups`` are computed once).
+    mapping_lazy = mapping.lazy()
+    groups = mapping_lazy.group_by(*keys, "group").agg(N_g=pl.col("N").sum(), n_g=pl.col("n").sum())
     domain = groups.group_by(keys).agg(
         population=pl.col("N_g").sum(),
         respondents=pl.col("n_g").sum(),
@@ -1120,7 +1122,8 @@ def _estimate_cells(
         empty_groups=(pl.col("n_g") == 0).sum(),
     )
     pooled = (
-        stats.join(mapping.select(*keys, "stratum", "group"), on=["question", "base", "stratum"])
+        stats.lazy()
+        .join(mapping_lazy.select(*keys, "stratum", "group"), on=["question", "base", "stratum"])
         .group_by(*keys, "category", "group")
         .agg(_merge())
         .join(groups, on=[*keys, "group"])
@@ -1149,10 +1152,11 @@ def _estimate_cells(
     )
     if weighted is not None:
         cells = cells.drop("estimate", "variance").join(
-            weighted, on=[*keys, "category"], how="left"
+            weighted.lazy(), on=[*keys, "category"], how="left"
         )
     grid = (
-        categories.join(domain, on=["question", "base"])
+        categories.lazy()
+        .join(domain, on=["question", "base"])
         .join(cells, on=[*keys, "category"], how="left")
         .with_columns(
             estimate=pl.when(pl.col("empty_groups") == 0).then("estimate"),
@@ -1165,6 +1169,7 @@ def _estimate_cells(
             ),
         )
         .with_columns(pl.col("breakdown", "question", "base", "category").cast(pl.String))
+        .collect()
     )
     return grid
 
