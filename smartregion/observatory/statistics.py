@@ -775,8 +775,20 @@ def _prepare(
     _check_answers(answers, questions, options)
     special = pl.col("value").is_in(list(options.non_substantive))
     numeric = pl.col("type").is_in(list(NUMERIC_TYPES))
-    substantive_units = answers.filter(~special).select("question", "unit").unique()
-    answered_units = answers.select("question", "unit").unique()
+    # After _check_answers a single-answer question has one row per commune: only multiple-
+    # choice rows need de-duplicating.
+    several = pl.col("type") == MULTIPLE_CHOICE
+
+    def distinct(table: pl.DataFrame) -> pl.DataFrame:
+        return pl.concat(
+            [
+                table.filter(~several).select("question", "unit"),
+                table.filter(several).select("question", "unit").unique(),
+            ]
+        )
+
+    substantive_units = distinct(answers.filter(~special))
+    answered_units = distinct(answers)
     bases = pl.concat(
         [
             substantive_units.with_columns(base=pl.lit(SUBSTANTIVE, pl.Categorical)),
@@ -812,9 +824,9 @@ def _check_answers(
     answers: pl.DataFrame, questions: Mapping[str, Question], options: Options
 ) -> None:
     special = list(options.non_substantive)
-    several = answers.filter(
-        (pl.col("type") != MULTIPLE_CHOICE) & pl.struct("question", "unit").is_duplicated()
-    )
+    # (question, unit) as one integer: the question's categorical code and the unit id.
+    pair = pl.col("question").to_physical().cast(pl.UInt64) * 2**32 + pl.col("unit").cast(pl.UInt64)
+    several = answers.filter((pl.col("type") != MULTIPLE_CHOICE) & pair.is_duplicated())
     if several.height:
         pairs = several.select("question", "refnis").unique().sort("question", "refnis").rows()
         raise ValueError(f"several answers to a single-answer question: {pairs[:10]}")
