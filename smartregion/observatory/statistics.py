@@ -751,7 +751,13 @@ def _prepare(
     options: Options,
 ) -> _Wave:
     strata, units = _prepare_frame(frame, options)
-    responses = responses.select(pl.col("refnis", "question", "value").cast(pl.String)).unique()
+    # Question codes, bases and categories are Categorical inside the engine (joins and
+    # group-bys on integers); _estimate_cells gives strings back.
+    responses = responses.select(
+        pl.col("refnis").cast(pl.String),
+        pl.col("question").cast(pl.String).cast(pl.Categorical),
+        pl.col("value").cast(pl.String),
+    ).unique()
     questions = (
         dict(questions) if questions else infer_questions(responses, options.non_substantive)
     )
@@ -763,28 +769,48 @@ def _prepare(
         )
     types = pl.DataFrame(
         {"question": list(questions), "type": [q.type for q in questions.values()]},
-        schema={"question": pl.String, "type": pl.String},
+        schema={"question": pl.Categorical, "type": pl.String},
     )
     answers = answers.join(types, on="question", how="inner")
     _check_answers(answers, questions, options)
     special = pl.col("value").is_in(list(options.non_substantive))
     numeric = pl.col("type").is_in(list(NUMERIC_TYPES))
-    substantive_units = answers.filter(~special).select("question", "unit").unique()
-    answered_units = answers.select("question", "unit").unique()
+    # After _check_answers a single-answer question has one row per commune: only multiple-
+    # choice rows need de-duplicating.
+    several = pl.col("type") == MULTIPLE_CHOICE
+
+    def distinct(table: pl.DataFrame) -> pl.DataFrame:
+        return pl.concat(
+            [
+                table.filter(~several).select("question", "unit"),
+                table.filter(several).select("question", "unit").unique(),
+            ]
+        )
+
+    substantive_units = distinct(answers.filter(~special))
+    answered_units = distinct(answers)
     bases = pl.concat(
         [
-            substantive_units.with_columns(base=pl.lit(SUBSTANTIVE)),
-            answered_units.with_columns(base=pl.lit(ANSWERED)),
+            substantive_units.with_columns(base=pl.lit(SUBSTANTIVE, pl.Categorical)),
+            answered_units.with_columns(base=pl.lit(ANSWERED, pl.Categorical)),
         ]
     ).select("question", "base", "unit")
     selections = pl.concat(
         [
             answers.filter(~special & ~numeric).select(
-                "question", base=pl.lit(SUBSTANTIVE), category="value", unit="unit"
+                "question",
+                base=pl.lit(SUBSTANTIVE, pl.Categorical),
+                category=pl.col("value").cast(pl.Categorical),
+                unit="unit",
             ),
             answers.filter(special)
             .join(substantive_units, on=["question", "unit"], how="anti")
-            .select("question", base=pl.lit(ANSWERED), category="value", unit="unit"),
+            .select(
+                "question",
+                base=pl.lit(ANSWERED, pl.Categorical),
+                category=pl.col("value").cast(pl.Categorical),
+                unit="unit",
+            ),
         ]
     )
     values = answers.filter(~special & numeric).select(
@@ -798,9 +824,9 @@ def _check_answers(
     answers: pl.DataFrame, questions: Mapping[str, Question], options: Options
 ) -> None:
     special = list(options.non_substantive)
-    several = answers.filter(
-        (pl.col("type") != MULTIPLE_CHOICE) & pl.struct("question", "unit").is_duplicated()
-    )
+    # (question, unit) as one integer: the question's categorical code and the unit id.
+    pair = pl.col("question").to_physical().cast(pl.UInt64) * 2**32 + pl.col("unit").cast(pl.UInt64)
+    several = answers.filter((pl.col("type") != MULTIPLE_CHOICE) & pair.is_duplicated())
     if several.height:
         pairs = several.select("question", "refnis").unique().sort("question", "refnis").rows()
         raise ValueError(f"several answers to a single-answer question: {pairs[:10]}")
@@ -816,7 +842,7 @@ def _check_answers(
     listed = [q for q in questions.values() if q.categories and not q.numeric]
     allowed = pl.DataFrame(
         [(q.code, c) for q in listed for c in (*q.categories, *special)],
-        schema={"question": pl.String, "value": pl.String},
+        schema={"question": pl.Categorical, "value": pl.String},
         orient="row",
     )
     unknown = (
@@ -842,7 +868,7 @@ def _check_bounds(
         return
     bounds = pl.DataFrame(
         bounded,
-        schema={"question": pl.String, "_min": pl.Float64, "_max": pl.Float64},
+        schema={"question": pl.Categorical, "_min": pl.Float64, "_max": pl.Float64},
         orient="row",
     )
     y = pl.col("value").cast(pl.Float64, strict=False)
@@ -882,9 +908,9 @@ def _categories(
     return pl.DataFrame(
         rows,
         schema={
-            "question": pl.String,
-            "base": pl.String,
-            "category": pl.String,
+            "question": pl.Categorical,
+            "base": pl.Categorical,
+            "category": pl.Categorical,
             "kind": pl.String,
             "position": pl.Int64,
         },
@@ -963,7 +989,7 @@ def _domains(strata: pl.DataFrame) -> pl.DataFrame:
                 breakdown=pl.format("population_class={}", "population_class"), stratum="stratum"
             ),
         ]
-    )
+    ).with_columns(pl.col("breakdown").cast(pl.Categorical))
 
 
 def _group_mapping(
@@ -1098,7 +1124,9 @@ def _estimate_cells(
     variance, the unweighted figures, respondents n, population N, strata H. ``weighted``
     (``_weighted_estimates``) replaces the estimate and variance when weights are adjusted."""
     keys = ["breakdown", "question", "base"]
-    groups = mapping.group_by(*keys, "group").agg(N_g=pl.col("N").sum(), n_g=pl.col("n").sum())
+    # One lazy query, collected once (common subplans such as ``groups`` are computed once).
+    mapping_lazy = mapping.lazy()
+    groups = mapping_lazy.group_by(*keys, "group").agg(N_g=pl.col("N").sum(), n_g=pl.col("n").sum())
     domain = groups.group_by(keys).agg(
         population=pl.col("N_g").sum(),
         respondents=pl.col("n_g").sum(),
@@ -1106,7 +1134,8 @@ def _estimate_cells(
         empty_groups=(pl.col("n_g") == 0).sum(),
     )
     pooled = (
-        stats.join(mapping.select(*keys, "stratum", "group"), on=["question", "base", "stratum"])
+        stats.lazy()
+        .join(mapping_lazy.select(*keys, "stratum", "group"), on=["question", "base", "stratum"])
         .group_by(*keys, "category", "group")
         .agg(_merge())
         .join(groups, on=[*keys, "group"])
@@ -1135,10 +1164,11 @@ def _estimate_cells(
     )
     if weighted is not None:
         cells = cells.drop("estimate", "variance").join(
-            weighted, on=[*keys, "category"], how="left"
+            weighted.lazy(), on=[*keys, "category"], how="left"
         )
     grid = (
-        categories.join(domain, on=["question", "base"])
+        categories.lazy()
+        .join(domain, on=["question", "base"])
         .join(cells, on=[*keys, "category"], how="left")
         .with_columns(
             estimate=pl.when(pl.col("empty_groups") == 0).then("estimate"),
@@ -1150,6 +1180,8 @@ def _estimate_cells(
                 / pl.col("respondents")
             ),
         )
+        .with_columns(pl.col("breakdown", "question", "base", "category").cast(pl.String))
+        .collect()
     )
     return grid
 
@@ -1224,7 +1256,9 @@ def _weighted_estimates(wave: _Wave, mapping: pl.DataFrame, options: Options) ->
     )
     y = pl.col("y")
     numeric = (
-        wave.values.with_columns(base=pl.lit(SUBSTANTIVE), category=pl.lit(MEAN_CATEGORY))
+        wave.values.with_columns(
+            base=pl.lit(SUBSTANTIVE, pl.Categorical), category=pl.lit(MEAN_CATEGORY, pl.Categorical)
+        )
         .join(weights, on=["question", "base", "unit"])
         .group_by(*keys, "category", "group")
         .agg(C=(w * y).sum(), D=(w2 * y).sum(), E=(w2 * y * y).sum())
@@ -1541,7 +1575,10 @@ def respondent_weights(
     )
     counts = counts.filter((pl.col("question") == question) & (pl.col("base") == base))
     domains = _domains(wave.strata).filter(pl.col("breakdown") == breakdown)
-    wanted = pl.DataFrame({"question": [question], "base": [base]})
+    wanted = pl.DataFrame(
+        {"question": [question], "base": [base]},
+        schema={"question": pl.Categorical, "base": pl.Categorical},
+    )
     mapping = _group_mapping(wave.strata, counts, domains, wanted, options)
     groups = mapping.group_by("group").agg(N_g=pl.col("N").sum(), n_g=pl.col("n").sum())
     table = (
@@ -1596,8 +1633,9 @@ def estimate_edition(
     results_from = _estimate_wave(wave_from, options)
     results_to = _estimate_wave(wave_to, options)
     shared = _shared_categories(wave_from, wave_to)
-    independent = _independent_trends(results_from, results_to, shared, options)
     panel = _panel_trends(wave_from, wave_to, shared, options)
+    shared = shared.with_columns(pl.col(_KEYS).cast(pl.String))
+    independent = _independent_trends(results_from, results_to, shared, options)
     # "suppression" may not exist yet: disclosure control adds (or completes) it.
     trends = pl.concat(
         [t.select(c for c in TREND_COLUMNS if c in t.columns) for t in (independent, panel)],
