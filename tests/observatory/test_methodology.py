@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 import re
-from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -14,6 +13,8 @@ from django.utils import translation
 
 from smartregion.observatory import charts, exports, methodology
 from smartregion.observatory.models import Edition
+from tests.observatory.pages import page_text as _text
+from tests.observatory.pages import table_cells as _cells
 
 pytestmark = pytest.mark.django_db
 SLUG = "smartregion-barometer-2025"
@@ -64,28 +65,6 @@ WEIGHTING = {
     "effective_respondents": 19.753,
     "trimmed": 1,
 }
-
-
-def _text(response) -> str:
-    html = response.content.decode()
-    html = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
-
-
-def _cells(response, caption: str) -> list[list[str]]:
-    html = response.content.decode()
-    match = re.search(
-        r"<table[^>]*>\s*<caption[^>]*>" + re.escape(caption) + r".*?</table>", html, re.S
-    )
-    assert match, caption
-    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", match.group(0), re.S)
-    return [
-        [
-            re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", cell))).strip()
-            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
-        ]
-        for row in rows
-    ]
 
 
 def _recorded(edition: Edition) -> Edition:

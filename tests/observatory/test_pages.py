@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import re
 import subprocess
-from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -14,33 +13,11 @@ from django.utils import translation
 from smartregion.barometer.models import Wave
 from smartregion.observatory.models import Edition, EditionBuild
 from smartregion.territory.models import Boundary, Municipality
+from tests.observatory.pages import page_text as _text
+from tests.observatory.pages import table_cells as _cells
 
 pytestmark = pytest.mark.django_db
 SLUG = "smartregion-barometer-2025"
-
-
-def _text(response) -> str:
-    """The page's visible text, tags stripped and spaces collapsed."""
-    html = response.content.decode()
-    html = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
-
-
-def _cells(response, caption: str) -> list[list[str]]:
-    """The rows (header and body) of the table with this caption, as lists of cell texts."""
-    html = response.content.decode()
-    match = re.search(
-        r"<table[^>]*>\s*<caption[^>]*>" + re.escape(caption) + r".*?</table>", html, re.S
-    )
-    assert match, caption
-    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", match.group(0), re.S)
-    return [
-        [
-            re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", cell))).strip()
-            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
-        ]
-        for row in rows
-    ]
 
 
 def _pct(value: float) -> str:

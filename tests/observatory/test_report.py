@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-from html import unescape
 
 import pytest
 from django.utils import translation
@@ -13,31 +12,11 @@ from django.utils import translation
 from smartregion.observatory import findings, queries
 from smartregion.observatory.models import Edition
 from smartregion.territory.models import PopulationClass, Region
+from tests.observatory.pages import page_text as _text
+from tests.observatory.pages import table_cells as _cells
 
 pytestmark = pytest.mark.django_db
 SLUG = "smartregion-barometer-2025"
-
-
-def _text(response) -> str:
-    html = response.content.decode()
-    html = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
-
-
-def _cells(response, caption: str) -> list[list[str]]:
-    html = response.content.decode()
-    match = re.search(
-        r"<table[^>]*>\s*<caption[^>]*>" + re.escape(caption) + r".*?</table>", html, re.S
-    )
-    assert match, caption
-    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", match.group(0), re.S)
-    return [
-        [
-            re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", cell))).strip()
-            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
-        ]
-        for row in rows
-    ]
 
 
 def test_edition_page_opens_with_the_key_findings_in_the_page_language(client, published):
