@@ -629,10 +629,20 @@ def _exclusive_from(results: pl.DataFrame) -> set[str]:
 
 
 def _audit_tables(
-    name: str, marked: pl.DataFrame, exclusive: set[str], value: str, protected: pl.Expr
+    name: str,
+    marked: pl.DataFrame,
+    exclusive: set[str],
+    value: str,
+    protected: pl.Expr,
+    *,
+    bounded: bool = True,
 ) -> list[dict[str, Any]]:
+    """Every exposure of a protected cell in the tables of ``marked``; ``bounded`` False for
+    differences, which the bounds 0 ≤ count ≤ respondents do not constrain (rank test only)."""
     problems = []
     for (question, base), _, table in _tables(marked, exclusive, value=value, protected=protected):
+        if not bounded:
+            table.bounded = False
         for b, k, why in exposures(table):
             problems.append(
                 {
@@ -687,30 +697,8 @@ def _audit_trends(
         respondents=pl.col("respondents_to"),
     )
     protected = pl.col("suppression").is_in(list(DISCLOSURE)).fill_null(False) | cell_withheld
-    found = _audit_tables_linear("trends/panel", panel, exclusive, protected)
+    found = _audit_tables("trends/panel", panel, exclusive, "difference", protected, bounded=False)
     return problems + found
-
-
-def _audit_tables_linear(
-    name: str, marked: pl.DataFrame, exclusive: set[str], protected: pl.Expr
-) -> list[dict[str, Any]]:
-    problems = []
-    for (question, base), _, table in _tables(
-        marked, exclusive, value="difference", protected=protected
-    ):
-        table.bounded = False
-        for b, k, why in exposures(table):
-            problems.append(
-                {
-                    "table": name,
-                    "question": question,
-                    "base": base,
-                    "breakdown": table.breakdowns[b],
-                    "category": table.categories[k],
-                    "problem": why,
-                }
-            )
-    return problems
 
 
 def subtraction_attack(results: pl.DataFrame | list[dict]) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from smartregion.observatory.statistics import (
     Question,
     estimate,
 )
+from tests.observatory.test_statistics import cell
 
 # One province P: class "s" of 12 communes, class "l" of 8 (N = 20).
 FRAME = pl.DataFrame(
@@ -45,16 +46,6 @@ TWO_STRATA = answers(
     {f"c{i:02d}": v for i, v in zip(range(6), ["yes", "yes", "no", "no", "no", "no"], strict=True)}
     | {f"c{i:02d}": v for i, v in zip(range(12, 16), ["yes", "yes", "no", "no"], strict=True)}
 )
-
-
-def cell(results: pl.DataFrame, question: str, category: str, breakdown: str = "all") -> dict:
-    rows = results.filter(
-        (pl.col("question") == question)
-        & (pl.col("category") == category)
-        & (pl.col("breakdown") == breakdown)
-    ).to_dicts()
-    assert len(rows) == 1
-    return rows[0]
 
 
 def hand_variance() -> float:
