@@ -364,10 +364,9 @@ def _csv(name: str) -> Callable[[Edition], bytes]:
 
 
 def _xlsx(edition: Edition) -> bytes:
-    content = opendata.tables_to_xlsx(
+    return opendata.tables_to_xlsx(
         edition_tables(edition), language=PACKAGE_LANGUAGE, created=edition.published_at
     )
-    return opendata.pin_xlsx_modified(content, edition.published_at)
 
 
 def _package_zip(edition: Edition) -> bytes:

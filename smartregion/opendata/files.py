@@ -142,14 +142,17 @@ def tables_to_xlsx(tables: Sequence[TableInfo], *, language: str, created: dt.da
     workbook.properties.modified = naive
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return normalise_zip(buffer.getvalue())
+    return pin_xlsx_modified(buffer.getvalue(), created)
 
 
 def pin_xlsx_modified(xlsx: bytes, when: dt.datetime) -> bytes:
     """openpyxl stamps `dcterms:modified` with the time of saving, whatever the workbook says;
-    pin it to ``when`` so a rebuilt workbook has the same bytes and SHA-256."""
+    pin it to ``when`` (a naive ``when`` is read as UTC) so a rebuilt workbook has the same
+    bytes and SHA-256, even when two saves straddle a second."""
     archive = zipfile.ZipFile(io.BytesIO(xlsx))
     files = {info.filename: archive.read(info) for info in archive.infolist()}
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
     stamp = when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     files[CORE_PROPERTIES] = re.sub(
         rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, files[CORE_PROPERTIES]
