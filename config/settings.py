@@ -89,6 +89,8 @@ ALLOWED_HOSTS = env_list(
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # Before the admin, which it extends with one tab per language (knowledge content).
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -111,6 +113,7 @@ INSTALLED_APPS = [
     "smartregion.barometer",
     "smartregion.observatory",
     "smartregion.projects",
+    "smartregion.knowledge",
     "smartregion.api",
     "smartregion.site",
 ]
@@ -222,6 +225,11 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English"), ("de", "Deutsch"), ("nl", "Nederlands")]
+# Content translations (knowledge): French is the source; an empty translation falls back to it.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "fr"
+MODELTRANSLATION_LANGUAGES = ("fr", "en", "de", "nl")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("fr",)
+MODELTRANSLATION_AUTO_POPULATE = False
 LOCALE_PATHS = [BASE_DIR / "smartregion" / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Brussels")
 USE_I18N = True

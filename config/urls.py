@@ -25,6 +25,7 @@ urlpatterns += i18n_patterns(
     path("barometer/", include("smartregion.barometer.urls")),
     path("observatory/", include("smartregion.observatory.urls")),
     path("projects/", include("smartregion.projects.urls")),
+    path("knowledge/", include("smartregion.knowledge.urls")),
     path("accounts/api-tokens/", include(api_token_urlpatterns)),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,3 @@
+"""Routes of the glossary pages (included by urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Routes of the method pages (included by urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Routes of the resources pages (included by urls.py)."""
+
+urlpatterns: list = []
