@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from smartregion.projects.models import Project
@@ -154,7 +154,7 @@ def review_dashboard(today: dt.date | None = None) -> QuerySet[Resource]:
             | Q(state=Resource.State.PUBLISHED, review_by__lt=today)
         )
         .select_related("owner")
-        .order_by("review_by", "title_fr", "pk")
+        .order_by(F("review_by").asc(nulls_last=True), "title_fr", "pk")
     )
 
 

@@ -9,8 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from smartregion.knowledge.models import Resource, ResourceFile, ResourceRevision
 from smartregion.knowledge import services
+from smartregion.knowledge.models import Resource, ResourceFile
 from tests.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,9 @@ DENIED = {"other_member": 403, "member": 403, "manager": 403, "staff": 403}
 
 
 def _arranged(editor) -> Resource:
-    resource = services.create_resource(Resource(kind="guide", slug="g", title_fr="G", body_fr="x"), user=editor)
+    resource = services.create_resource(
+        Resource(kind="guide", slug="g", title_fr="G", body_fr="x"), user=editor
+    )
     resource.body_fr = "y"
     services.save_resource(resource, user=editor)
     return resource
@@ -75,11 +77,18 @@ def _form(**values) -> dict:
 def test_create_saves_revision_one_and_redirects_to_the_editor(client, editor):
     client.force_login(editor)
 
-    response = client.post("/fr/knowledge/editor/new/", _form(themes=["data"], comment="Premier jet"))
+    response = client.post(
+        "/fr/knowledge/editor/new/", _form(themes=["data"], comment="Premier jet")
+    )
 
     resource = Resource.objects.get(slug="nouveau")
     assert (response.status_code, response["Location"]) == (302, "/fr/knowledge/editor/nouveau/")
-    assert (resource.state, resource.version, resource.owner, resource.themes) == ("draft", 1, editor, ["data"])
+    assert (resource.state, resource.version, resource.owner, resource.themes) == (
+        "draft",
+        1,
+        editor,
+        ["data"],
+    )
     assert list(resource.revisions.values_list("number", "comment")) == [(1, "Premier jet")]
 
 
@@ -97,7 +106,9 @@ def test_create_without_french_title_names_the_field(client, editor):
 def test_preview_renders_without_saving(client, editor):
     client.force_login(editor)
 
-    response = client.post("/fr/knowledge/editor/new/", _form(body_fr="## Aperçu\n\n**gras**", preview="1"))
+    response = client.post(
+        "/fr/knowledge/editor/new/", _form(body_fr="## Aperçu\n\n**gras**", preview="1")
+    )
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -109,11 +120,15 @@ def test_edit_with_stale_version_is_refused_with_message(client, editor):
     resource = _arranged(editor)  # at version 2
     client.force_login(editor)
 
-    response = client.post(f"/fr/knowledge/editor/g/", _form(slug="g", title_fr="G", body_fr="z", version=1))
+    response = client.post(
+        "/fr/knowledge/editor/g/", _form(slug="g", title_fr="G", body_fr="z", version=1)
+    )
 
     resource.refresh_from_db()
     assert response.status_code == 200
-    assert "Someone saved this resource after you opened it (version 2)" in response.content.decode()
+    assert (
+        "Someone saved this resource after you opened it (version 2)" in response.content.decode()
+    )
     assert (resource.body_fr, resource.version) == ("y", 2)
 
 
@@ -131,7 +146,11 @@ def test_edit_saves_a_new_revision_with_message(client, editor):
     assert "Saved as revision 3." in response.content.decode()
     assert (resource.body_fr, resource.version, resource.source_version) == ("z", 3, 2)
     revision = resource.revisions.get(number=3)
-    assert (revision.comment, revision.significance, revision.languages) == ("Typo", "major", ["fr"])
+    assert (revision.comment, revision.significance, revision.languages) == (
+        "Typo",
+        "major",
+        ["fr"],
+    )
 
 
 def test_edit_sets_related_resources_and_refuses_unknown_slugs(client, editor):
@@ -139,8 +158,14 @@ def test_edit_sets_related_resources_and_refuses_unknown_slugs(client, editor):
     ResourceFactory(slug="autre")
     client.force_login(editor)
 
-    refused = client.post("/fr/knowledge/editor/g/", _form(slug="g", title_fr="G", body_fr="y", version=2, related_slugs="autre\ninconnu"))
-    client.post("/fr/knowledge/editor/g/", _form(slug="g", title_fr="G", body_fr="y", version=2, related_slugs="autre"))
+    refused = client.post(
+        "/fr/knowledge/editor/g/",
+        _form(slug="g", title_fr="G", body_fr="y", version=2, related_slugs="autre\ninconnu"),
+    )
+    client.post(
+        "/fr/knowledge/editor/g/",
+        _form(slug="g", title_fr="G", body_fr="y", version=2, related_slugs="autre"),
+    )
 
     assert "No resource has these short names: inconnu" in refused.content.decode()
     assert list(Resource.objects.get(slug="g").related.values_list("slug", flat=True)) == ["autre"]
@@ -153,7 +178,12 @@ def test_edit_sets_related_resources_and_refuses_unknown_slugs(client, editor):
         ("review", "published", "The resource is now “Published”.", "published"),
         ("published", "archived", "The resource is now “Archived”.", "archived"),
         ("draft", "needs_review", "A resource cannot go from “Draft” to “Needs review”.", "draft"),
-        ("archived", "published", "A resource cannot go from “Archived” to “Published”.", "archived"),
+        (
+            "archived",
+            "published",
+            "A resource cannot go from “Archived” to “Published”.",
+            "archived",
+        ),
     ],
 )
 def test_workflow_buttons(client, editor, start, to, message, state):
@@ -179,12 +209,21 @@ def test_upload_image_with_alt_text(client, editor):
 
     response = client.post(
         "/fr/knowledge/editor/g/files/",
-        {"role": "image", "title": "Schéma", "alt_text": "Un schéma", "language": "fr", "file": upload},
+        {
+            "role": "image",
+            "title": "Schéma",
+            "alt_text": "Un schéma",
+            "language": "fr",
+            "file": upload,
+        },
     )
 
     item = ResourceFile.objects.get()
     assert (response.status_code, item.role, item.alt_text, item.media_type) == (
-        302, "image", "Un schéma", "image/jpeg"
+        302,
+        "image",
+        "Un schéma",
+        "image/jpeg",
     )  # re-encoded from its pixels by projects.uploads
 
 
@@ -194,7 +233,8 @@ def test_upload_image_without_alt_text_is_refused(client, editor):
     upload = SimpleUploadedFile("schema.png", _png(), content_type="image/png")
 
     response = client.post(
-        "/fr/knowledge/editor/g/files/", {"role": "image", "title": "Schéma", "language": "fr", "file": upload}
+        "/fr/knowledge/editor/g/files/",
+        {"role": "image", "title": "Schéma", "language": "fr", "file": upload},
     )
 
     assert response.status_code == 400
@@ -208,7 +248,8 @@ def test_upload_bad_file_is_refused_with_message(client, editor):
     upload = SimpleUploadedFile("virus.pdf", b"MZ not a pdf at all", content_type="application/pdf")
 
     response = client.post(
-        "/fr/knowledge/editor/g/files/", {"role": "attachment", "title": "Modèle", "language": "fr", "file": upload}
+        "/fr/knowledge/editor/g/files/",
+        {"role": "attachment", "title": "Modèle", "language": "fr", "file": upload},
     )
 
     html = response.content.decode()

@@ -115,7 +115,9 @@ def test_missing_translation_shows_french_with_banner(client):
 
 
 def test_outdated_translation_banner_links_to_french_source(client, editor):
-    resource = ResourceFactory(slug="g", title_fr="Titre", body_fr="Texte", title_en="Title", body_en="Text")
+    resource = ResourceFactory(
+        slug="g", title_fr="Titre", body_fr="Texte", title_en="Title", body_en="Text"
+    )
     Resource.objects.filter(pk=resource.pk).update(translation_versions={"en": 1})
     resource.refresh_from_db()
     resource.body_fr = "Texte tout neuf"
@@ -181,7 +183,9 @@ def test_attachment_downloads_from_public_resource_only(client):
     assert (response.status_code, b"".join(response.streaming_content)) == (200, b"%PDF-1.4")
     assert response["Content-Disposition"] == f'attachment; filename="pub-{item.pk}.pdf"'
     assert (refused.status_code, wrong_resource.status_code) == (404, 404)
-    assert f"/fr/knowledge/pub/files/{item.pk}/" in client.get("/fr/knowledge/pub/").content.decode()
+    assert (
+        f"/fr/knowledge/pub/files/{item.pk}/" in client.get("/fr/knowledge/pub/").content.decode()
+    )
 
 
 def test_guide_pdf_is_built_and_has_the_title(client, fetch_prepared, tmp_path):
@@ -195,7 +199,9 @@ def test_guide_pdf_is_built_and_has_the_title(client, fetch_prepared, tmp_path):
     assert (response.status_code, response["Content-Type"]) == (200, "application/pdf")
     path = tmp_path / "guide.pdf"
     path.write_bytes(content)
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "Guide de la stratégie" in text
     assert "Un texte." in text
 

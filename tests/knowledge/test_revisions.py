@@ -25,7 +25,11 @@ def _edit(client, resource: Resource, significance: str = "minor", **values) -> 
         "version": resource.version,
         "significance": significance,
         "owner": resource.owner_id or "",
-        **{f"{name}_{code}": getattr(resource, f"{name}_{code}") or "" for name in ("title", "summary", "body", "checklist") for code in ("fr", "en", "de", "nl")},
+        **{
+            f"{name}_{code}": getattr(resource, f"{name}_{code}") or ""
+            for name in ("title", "summary", "body", "checklist")
+            for code in ("fr", "en", "de", "nl")
+        },
     }
     data.update(values)
     client.post(f"/en/knowledge/editor/{resource.slug}/", data)
@@ -48,7 +52,16 @@ def test_revisions_are_numbered_and_listed_newest_first(client, editor):
 
 def test_major_french_change_outdates_translations_minor_does_not(client, editor):
     client.force_login(editor)
-    resource = _create(client, slug="g", title_fr="G", body_fr="un", title_en="G", body_en="one", title_de="G", body_de="eins")
+    resource = _create(
+        client,
+        slug="g",
+        title_fr="G",
+        body_fr="un",
+        title_en="G",
+        body_en="one",
+        title_de="G",
+        body_de="eins",
+    )
     statuses = [{code: resource.translation_status(code) for code in ("en", "de", "nl")}]
 
     resource = _edit(client, resource, body_fr="un !")
@@ -92,7 +105,12 @@ def test_compare_shows_escaped_unified_diff_of_changed_fields(client, editor):
 
     html = response.content.decode()
     assert [diff.name for diff in response.context["diffs"]] == ["body_fr"]
-    assert [kind for kind, _ in response.context["diffs"][0].lines] == ["hunk", "same", "del", "add"]
+    assert [kind for kind, _ in response.context["diffs"][0].lines] == [
+        "hunk",
+        "same",
+        "del",
+        "add",
+    ]
     assert "&lt;b&gt;ligne&lt;/b&gt; 3" in html and "<b>ligne</b>" not in html
 
 
