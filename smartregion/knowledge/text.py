@@ -8,6 +8,8 @@ Headings start at h2: the page's title is its h1.
 
 from __future__ import annotations
 
+import re
+
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
@@ -28,13 +30,17 @@ DROPPED_WITH_CONTENT = frozenset({"script", "style", "iframe", "object", "embed"
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 
+_HEADING = re.compile(r"<(/?)h([1-6])>")
+
+
 def _shift_headings(html: str) -> str:
-    """# in the text is the page's second level: the page's own title is its only h1."""
-    for level in (5, 4, 3, 2, 1):
-        html = html.replace(f"<h{level}>", f"<h{level + 1}>").replace(
-            f"</h{level}>", f"</h{level + 1}>"
-        )
-    return html
+    """The text's top heading level becomes h2 (whether the editor wrote # or ##), the others
+    follow: the page's own title is its only h1 and no level is skipped after it."""
+    levels = [int(level) for _, level in _HEADING.findall(html)]
+    if not levels:
+        return html
+    shift = 2 - min(levels)
+    return _HEADING.sub(lambda match: f"<{match[1]}h{min(int(match[2]) + shift, 6)}>", html)
 
 
 def sanitise(html: str) -> str:

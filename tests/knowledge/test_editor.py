@@ -112,7 +112,7 @@ def test_preview_renders_without_saving(client, editor):
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "<h3>Aperçu</h3>" in html and "<strong>gras</strong>" in html
+    assert "<h2>Aperçu</h2>" in html and "<strong>gras</strong>" in html
     assert not Resource.objects.exists()
 
 

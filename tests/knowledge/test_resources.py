@@ -87,7 +87,7 @@ def test_resource_page_renders_markdown_sanitised_and_metadata(client, namur):
 
     html = client.get("/fr/knowledge/donnees/").content.decode()
 
-    assert "<h3>Titre</h3>" in html
+    assert "<h2>Titre</h2>" in html
     assert "<strong>gras</strong>" in html
     assert "<script>alert" not in html
     assert 'href="javascript' not in html

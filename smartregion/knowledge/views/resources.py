@@ -86,6 +86,7 @@ def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "sizes": _labels(resource.commune_sizes, dict(CommuneSize.choices)),
         "attachments": [item for item in files if item.role == ResourceFile.Role.ATTACHMENT],
         "has_pdf": resource.kind == Kind.GUIDE,
+        "projects": [(p, p.title_for(language)) for p in resource.projects_published],
     }
     return render(request, "knowledge/resource_detail.html", context)
 
