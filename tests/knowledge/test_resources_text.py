@@ -12,10 +12,10 @@ def test_render_starts_headings_at_h2_without_skipping_levels():
 
 def test_render_drops_raw_html_and_dangerous_links():
     html = render(
-        '<img src=x onerror=alert(1)> [a](javascript:alert(1)) [b](/fr/knowledge/x/)', language="fr"
+        "<img src=x onerror=alert(1)> [a](javascript:alert(1)) [b](/fr/knowledge/x/)", language="fr"
     )
     assert html == (
-        '<p>&lt;img src=x onerror=alert(1)&gt; [a](javascript:alert(1)) '
+        "<p>&lt;img src=x onerror=alert(1)&gt; [a](javascript:alert(1)) "
         '<a href="/fr/knowledge/x/" rel="noopener noreferrer">b</a></p>'
     )
 

@@ -76,3 +76,17 @@ def test_review_command_needs_the_site_address(settings):
     settings.SMARTREGION_BASE_URL = ""
     with pytest.raises(CommandError):
         call_command("knowledge", "review")
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_dashboards_run_a_constant_number_of_queries(
+    client, editor, django_assert_num_queries, count
+):
+    for number in range(count):
+        ResourceFactory(slug=f"g{number}", state="needs_review", title_en="T", owner=editor)
+    client.force_login(editor)
+
+    with django_assert_num_queries(5):  # session, user, 2 permission caches, the rows
+        client.get("/en/knowledge/editor/translations/")
+    with django_assert_num_queries(5):
+        client.get("/en/knowledge/editor/review/")
