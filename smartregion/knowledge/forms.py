@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.urls import resolve, reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -179,6 +181,22 @@ class ResourceForm(forms.ModelForm):
             )
             for language in LANGUAGES
         ]
+
+    def clean_slug(self) -> str:
+        """A slug another knowledge page already uses (method/, glossary/, editor's new/) would
+        make the resource unreachable: refused."""
+        slug = self.cleaned_data["slug"]
+        with translation.override(SOURCE_LANGUAGE):
+            public = reverse("knowledge:resource", kwargs={"slug": slug})
+            edit = reverse("knowledge:resource-edit", kwargs={"slug": slug})
+            taken = resolve(public).url_name != "resource" or (
+                resolve(edit).url_name != "resource-edit"
+            )
+        if taken:
+            raise ValidationError(
+                _("“%(slug)s” is the address of another page: choose another.") % {"slug": slug}
+            )
+        return slug
 
     def _slugs(self, name: str) -> list[str]:
         return [

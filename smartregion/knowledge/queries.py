@@ -167,7 +167,8 @@ def resources_to_remind() -> dict[int, list[Resource]]:
         owner__isnull=False,
         owner__is_active=True,
     ).order_by("owner_id", "title_fr", "pk"):
-        by_owner.setdefault(resource.owner_id, []).append(resource)
+        if resource.owner_id is not None:  # filtered above; for the type checker
+            by_owner.setdefault(resource.owner_id, []).append(resource)
     return by_owner
 
 

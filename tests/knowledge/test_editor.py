@@ -269,3 +269,27 @@ def test_editor_banner_on_public_page_only_for_editors(client, editor, staff_use
     assert "This resource needs review." not in as_staff
     assert "This resource needs review." in as_editor
     assert 'href="/en/knowledge/editor/g/"' in as_editor
+
+
+@pytest.mark.parametrize("slug", ["resources", "new", "translations"])
+def test_create_refuses_a_slug_another_page_uses(client, editor, slug):
+    client.force_login(editor)
+
+    response = client.post("/en/knowledge/editor/new/", _form(slug=slug))
+
+    assert response.context["form"].errors["slug"] == [
+        f"“{slug}” is the address of another page: choose another."
+    ]
+    assert not Resource.objects.exists()
+
+
+def test_two_resources_without_key_can_be_created(client, editor):
+    client.force_login(editor)
+
+    client.post("/en/knowledge/editor/new/", _form(slug="un", key=""))
+    client.post("/en/knowledge/editor/new/", _form(slug="deux", key=""))
+
+    assert list(Resource.objects.order_by("slug").values_list("slug", "key")) == [
+        ("deux", None),
+        ("un", None),
+    ]
