@@ -3,11 +3,13 @@ uploads, workflow and translation checks."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db.models import Q
 from django.urls import resolve, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -229,9 +231,8 @@ class ResourceForm(forms.ModelForm):
         resource.related_projects.set(Project.objects.filter(slug__in=self._slugs("project_slugs")))
 
 
-def _perm_q() -> Any:
-    from django.db.models import Q  # noqa: PLC0415
-
+def _perm_q() -> Q:
+    """Editors: the permission directly, through a group, or as superuser."""
     app, codename = EDIT_PERMISSION.split(".")
     return (
         Q(is_superuser=True)
@@ -284,8 +285,6 @@ class ResourceFileForm(forms.Form):
             size=len(prepared.content),
             uploaded_by=user,
         )
-        import hashlib  # noqa: PLC0415
-
         item.sha256 = hashlib.sha256(prepared.content).hexdigest()
         item.file.save(prepared.name, ContentFile(prepared.content), save=False)
         item.full_clean()
