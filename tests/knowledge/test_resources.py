@@ -218,3 +218,14 @@ def test_method_and_glossary_prefixes_are_not_taken_by_resource_slugs():
     with translation.override("fr"):
         assert reverse("knowledge:resource", kwargs={"slug": "x"}) == "/fr/knowledge/x/"
         assert reverse("knowledge:resources") == "/fr/knowledge/resources/"
+
+
+def test_resource_page_has_a_print_stylesheet_and_pdf_link_only_for_guides(client):
+    ResourceFactory(slug="guide")
+    ResourceFactory(slug="faq", kind="faq")
+
+    guide = client.get("/fr/knowledge/guide/").content.decode()
+    faq = client.get("/fr/knowledge/faq/").content.decode()
+
+    assert '<link rel="stylesheet" href="/static/knowledge/print.css" media="print">' in guide
+    assert ("/fr/knowledge/guide/pdf/" in guide, "/pdf/" in faq) == (True, False)
