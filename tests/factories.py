@@ -274,3 +274,27 @@ def load_reference_population() -> None:
         source=POPULATION_SOURCE,
         show_progress=False,
     )
+
+
+# --- knowledge -----------------------------------------------------------------------------------
+
+
+class ResourceFactory(DjangoModelFactory):
+    """A published French guide (1 March 2026, 10:00) at version 1; no revision is written: tests
+    of the workflow call the services (`create_resource`, `save_resource`, `transition`)."""
+
+    class Meta:
+        model = "knowledge.Resource"
+
+    kind = "guide"
+    slug = factory.Sequence(lambda n: f"guide-{n}")
+    title_fr = factory.Sequence(lambda n: f"Guide numéro {n}")
+    summary_fr = "Un guide pour les communes."
+    body_fr = "## Pourquoi\n\nUn texte *court*."
+    state = "published"
+    published_at = factory.Maybe(
+        factory.LazyAttribute(lambda resource: resource.state in ("published", "needs_review")),
+        yes_declaration=factory.LazyFunction(lambda: timezone.make_aware(PUBLISHED_AT)),
+        no_declaration=None,
+    )
+    first_published_at = factory.SelfAttribute("published_at")

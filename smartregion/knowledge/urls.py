@@ -8,4 +8,5 @@ urlpatterns: list = [
     *urls_resources.urlpatterns,
     *urls_method.urlpatterns,
     *urls_glossary.urlpatterns,
+    *urls_resources.fallback_urlpatterns,  # /knowledge/<slug>/ last
 ]

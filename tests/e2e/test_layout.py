@@ -36,6 +36,8 @@ from smartregion.accounts.services import (
 from smartregion.barometer.services import wave_open
 from smartregion.diagnostic.services import diagnostic_start
 from smartregion.instruments.services import instrument_version_load
+from smartregion.knowledge.models import Resource
+from smartregion.knowledge.services import create_resource, save_resource, transition
 from smartregion.observatory.services import edition_publish
 from smartregion.projects.demo import projects_demo_create
 from smartregion.projects.models import Project
@@ -112,6 +114,12 @@ NOT_PAGES = {
     "projects:document_add": "POST only",
     "projects:file_remove": "POST only",
     "tokens:revoke": "POST only",
+    "knowledge:feed": "an Atom feed",
+    "knowledge:resource-file": "an uploaded file",
+    "knowledge:resource-pdf": "a PDF",
+    "knowledge:resource-transition": "POST only",
+    "knowledge:resource-upload": "POST only",
+    "knowledge:translation-confirm": "POST only",
     "account_confirm_email": "needs a key that only an email carries",
     "account_reset_password_from_key": "needs a key that only an email carries",
     None: "an unnamed route (static and media files in DEBUG)",
@@ -131,6 +139,7 @@ class Site:
     respondent_token: str
     edition_slug: str
     invitation_token: str
+    resource_slug: str = "guide-e2e"
 
 
 @dataclass(frozen=True)
@@ -142,6 +151,10 @@ class PageSpec:
 
 def _slug(site: Site) -> dict[str, Any]:
     return {"slug": site.project.slug}
+
+
+def _resource(site: Site) -> dict[str, Any]:
+    return {"slug": site.resource_slug}
 
 
 # Every page with its URL's parameters and the roles that see it (a page shows what that role
@@ -212,6 +225,14 @@ PAGES: dict[str, PageSpec] = {
     "accounts:invitation": PageSpec((ANON,), lambda site: {"token": site.invitation_token}),
     "tokens:list": PageSpec((MEMBER,)),
     "api-v1:openapi-view": PageSpec((ANON,)),
+    "knowledge:resources": PageSpec((ANON,)),
+    "knowledge:resource": PageSpec((ANON, STAFF), _resource),
+    "knowledge:resource-create": PageSpec((STAFF,)),
+    "knowledge:translations": PageSpec((STAFF,)),
+    "knowledge:review": PageSpec((STAFF,)),
+    "knowledge:resource-edit": PageSpec((STAFF,), _resource),
+    "knowledge:resource-history": PageSpec((STAFF,), _resource),
+    "knowledge:resource-compare": PageSpec((STAFF,), _resource, "?older=1&newer=2"),
     "account_login": PageSpec((ANON,)),
     "account_signup": PageSpec((ANON,)),
     "account_reset_password": PageSpec((ANON,)),
@@ -237,6 +258,9 @@ AXE_PAGES = (
     ("observatory:question", ANON),
     ("observatory:methodology", ANON),
     ("observatory:weighting", ANON),
+    ("knowledge:resources", ANON),
+    ("knowledge:resource", ANON),
+    ("knowledge:resource-edit", STAFF),
 )
 
 
@@ -367,6 +391,26 @@ def _barometer(namur: Municipality) -> tuple[int, str, str]:
     return wave.pk, tokens.tokens[namur.pk], edition.slug
 
 
+def _knowledge_resource(staff: User, project: Project) -> None:
+    """A published guide at revision 3 whose text stresses a layout (long word, table, code)."""
+    body = (
+        f"## {LONG_WORD}\n\nVoir {LONG_ADDRESS} et [le projet]({LONG_ADDRESS}).\n\n"
+        "| Étape | Qui | Quand |\n|---|---|---|\n| Diagnostic | Équipe | 2026 |\n\n"
+        f"```\n{LONG_WORD}{LONG_WORD}\n```\n"
+    )
+    resource = create_resource(
+        Resource(
+            kind="guide", slug="guide-e2e", title_fr=f"Guide {LONG_WORD}", body_fr=body,
+            summary_fr="Un guide de test.", themes=["data"], domains=["data"], owner=staff,
+        ),
+        user=staff,
+    )  # fmt: skip
+    resource.body_fr += "\nEncore une ligne."
+    save_resource(resource, user=staff, comment="Ajout")
+    transition(resource, Resource.State.PUBLISHED, user=staff)
+    resource.related_projects.add(project)
+
+
 @pytest.fixture
 def site(territory, settings) -> Site:
     settings.TASKS = QUIET_TASKS  # no email or file build runs while arranging
@@ -388,6 +432,7 @@ def site(territory, settings) -> Site:
         invited_by=manager,
         accept_url="TOKEN",
     )
+    _knowledge_resource(staff, project)
     published = Project.objects.filter(state=Project.State.PUBLISHED).order_by("slug")
     showcase = published.filter(showcase=True).exclude(pk=project.pk).first()
     led = published.filter(lead__isnull=False).select_related("lead").first()
