@@ -123,8 +123,8 @@ def _new_resource(entry: dict[str, Any], *, today: dt.date, editor: User | None)
 
 
 def _with_project(resource: Resource, project: Project) -> None:
-    commune = project.owner_municipality
-    names = {"fr": commune.name_fr if commune else "", "en": commune.name_fr if commune else ""}
+    commune = project.owner_municipality or project.municipalities.order_by("refnis").first()
+    name = commune.name_fr if commune else ""
     for field in ("title", "summary"):
         for language in LANGUAGES:
             text = getattr(resource, f"{field}_{language}")
@@ -132,7 +132,7 @@ def _with_project(resource: Resource, project: Project) -> None:
                 setattr(
                     resource,
                     f"{field}_{language}",
-                    text.replace("{commune}", names.get(language) or names["fr"]),
+                    text.replace("{commune}", name),
                 )
     resource.project = project
 
