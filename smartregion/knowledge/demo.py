@@ -147,7 +147,7 @@ def _create(entry: dict[str, Any], *, today: dt.date, editor: User | None) -> bo
     state = entry.get("state", Resource.State.PUBLISHED)
     starts_published = state in (Resource.State.PUBLISHED, Resource.State.ARCHIVED)
     resource.state = Resource.State.PUBLISHED if starts_published else Resource.State.DRAFT
-    resource.full_clean(exclude=["related", "related_projects"])
+    resource.full_clean(exclude=["related", "related_projects", "created_by"])
     create_resource(resource, user=editor, comment=gettext("Demo content"))
     if state == Resource.State.REVIEW:
         transition(resource, Resource.State.REVIEW, user=editor)

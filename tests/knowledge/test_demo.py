@@ -38,7 +38,7 @@ KEYS = sorted(
     "guide-strategy guide-sustainability guide-team".split()
 )
 DOMAINS = {"gov", "org", "plan", "eval", "data", "innov", "sust"}
-EUROVOC = re.compile(r"^http://eurovoc\.europa\.eu/\d+$")
+EUROVOC = re.compile(r"^http://eurovoc\.europa\.eu/(\d+|c_[0-9a-f]{8})$")
 State = Resource.State
 
 
