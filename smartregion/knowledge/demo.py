@@ -40,7 +40,7 @@ from smartregion.accounts.models import User
 from smartregion.accounts.services import DEMO_EDITOR_EMAIL
 from smartregion.projects.models import Project
 
-from .models import GlossaryTerm, Kind, Resource, ResourceRevision
+from .models import SOURCE_LANGUAGE, GlossaryTerm, Kind, Resource, ResourceRevision
 from .services import LANGUAGES, create_resource, save_resource, transition
 
 DATA_DIR = Path(__file__).parent / "data" / "demo"
@@ -161,7 +161,9 @@ def _create(entry: dict[str, Any], *, today: dt.date, editor: User | None) -> bo
 def _revise(resource: Resource, revision: dict[str, Any], *, editor: User | None) -> None:
     """A later major revision of the French text: the other languages become outdated."""
     resource = Resource.objects.get(pk=resource.pk)
-    resource.body_fr = f"{resource.body_fr}\n\n{revision['body_fr_append'].strip()}"
+    field = f"body_{SOURCE_LANGUAGE}"
+    body = getattr(resource, field)
+    setattr(resource, field, f"{body}\n\n{revision['body_fr_append'].strip()}")
     save_resource(
         resource,
         user=editor,

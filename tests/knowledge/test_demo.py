@@ -1,4 +1,4 @@
-"""Demo knowledge base: the issue's counts, valid tags, renderable texts, dashboards' cases, idempotence."""
+"""Demo knowledge base: the issue's counts, valid tags, Markdown, dashboards' cases, idempotence."""
 
 from __future__ import annotations
 
@@ -28,15 +28,26 @@ from smartregion.projects.models import Project
 from tests.factories import ProjectFactory
 
 TODAY = dt.date(2026, 12, 4)
-CASE_STUDY_TEMPLATES = sorted(
-    entry["template"] for entry in demo_entries("case_studies.yaml")
-)
-KEYS = sorted(
-    "guide-cybersecurity guide-data guide-diagnosis guide-evaluation guide-funding "
-    "guide-implementation guide-inclusion guide-innovation guide-interoperability "
-    "guide-open-data guide-participation guide-prerequisites guide-procurement guide-skills "
-    "guide-strategy guide-sustainability guide-team".split()
-)
+CASE_STUDY_TEMPLATES = sorted(entry["template"] for entry in demo_entries("case_studies.yaml"))
+KEYS = [
+    "guide-cybersecurity",
+    "guide-data",
+    "guide-diagnosis",
+    "guide-evaluation",
+    "guide-funding",
+    "guide-implementation",
+    "guide-inclusion",
+    "guide-innovation",
+    "guide-interoperability",
+    "guide-open-data",
+    "guide-participation",
+    "guide-prerequisites",
+    "guide-procurement",
+    "guide-skills",
+    "guide-strategy",
+    "guide-sustainability",
+    "guide-team",
+]
 DOMAINS = {"gov", "org", "plan", "eval", "data", "innov", "sust"}
 EUROVOC = re.compile(r"^http://eurovoc\.europa\.eu/(\d+|c_[0-9a-f]{8})$")
 State = Resource.State
@@ -73,7 +84,9 @@ def _state() -> tuple:
         )
     )
     terms = sorted(GlossaryTerm.objects.values_list("slug", "label_fr", "definition_fr"))
-    related = sorted(GlossaryTerm.related.through.objects.values_list("from_glossaryterm", "to_glossaryterm"))
+    related = sorted(
+        GlossaryTerm.related.through.objects.values_list("from_glossaryterm", "to_glossaryterm")
+    )
     return resources, terms, related, ResourceRevision.objects.count()
 
 
@@ -223,14 +236,26 @@ def test_demo_gives_the_editors_dashboards_something_to_show(loaded):
     resources = list(Resource.objects.all())
     states = [r.state for r in resources]
 
-    outdated = [r for r in resources if "outdated" in {r.translation_status(lang) for lang in ("en", "de", "nl")}]
-    missing = [r for r in resources if {r.translation_status("de"), r.translation_status("nl")} == {"missing"}]
+    outdated = [
+        r
+        for r in resources
+        if "outdated" in {r.translation_status(lang) for lang in ("en", "de", "nl")}
+    ]
+    missing = [
+        r
+        for r in resources
+        if {r.translation_status("de"), r.translation_status("nl")} == {"missing"}
+    ]
     overdue = [r for r in resources if r.state == State.PUBLISHED and r.review_overdue(TODAY)]
 
     assert 3 <= len(outdated) <= 4
     assert all(r.revisions.filter(significance="major").count() == 2 for r in outdated)
     assert len(missing) >= 10
-    assert (states.count(State.REVIEW), states.count(State.DRAFT), states.count(State.ARCHIVED)) == (1, 1, 1)
+    assert (
+        states.count(State.REVIEW),
+        states.count(State.DRAFT),
+        states.count(State.ARCHIVED),
+    ) == (1, 1, 1)
     assert len(overdue) == 1
     assert overdue[0].review_by == TODAY - dt.timedelta(days=45)
 
