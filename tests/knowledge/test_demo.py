@@ -257,6 +257,11 @@ def test_demo_gives_the_editors_dashboards_something_to_show(loaded):
         states.count(State.ARCHIVED),
     ) == (1, 1, 1)
     assert len(overdue) == 1
+    german_only = Resource.objects.get(slug="methode-0-volonte-politique")
+    assert (german_only.translation_status("de"), german_only.translation_status("nl")) == (
+        "current",
+        "missing",
+    )
     assert overdue[0].review_by == TODAY - dt.timedelta(days=45)
 
 
