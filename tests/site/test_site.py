@@ -77,6 +77,7 @@ def test_demo_command_calls_each_apps_demo_in_dependency_order():
         ("smartregion.barometer.demo", "load"),
         ("smartregion.observatory.demo", "load"),
         ("smartregion.projects.demo", "load"),
+        ("smartregion.knowledge.demo", "load"),
     ]
 
 

@@ -10,6 +10,7 @@ from smartregion.accounts import demo as accounts_demo
 from smartregion.barometer import demo as barometer_demo
 from smartregion.diagnostic import demo as diagnostic_demo
 from smartregion.instruments import demo as instruments_demo
+from smartregion.knowledge import demo as knowledge_demo
 from smartregion.observatory import demo as observatory_demo
 from smartregion.projects import demo as projects_demo
 from smartregion.territory import demo as territory_demo
@@ -25,6 +26,7 @@ STEPS = (
     barometer_demo.load,
     observatory_demo.load,
     projects_demo.load,
+    knowledge_demo.load,
 )
 
 
