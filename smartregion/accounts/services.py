@@ -11,6 +11,7 @@ from functools import partial
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Permission
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -76,9 +77,11 @@ def demo_accounts_create() -> list[DemoAccount]:
                 first_name=email.split("@")[0].split(".")[0].capitalize(),
             )
         if label == "centre editor":
+            # The editor reviews projects and writes the knowledge resources (by permission).
             user.user_permissions.add(
-                Permission.objects.get(
-                    content_type__app_label="projects", codename="moderate_project"
+                *Permission.objects.filter(
+                    Q(content_type__app_label="projects", codename="moderate_project")
+                    | Q(content_type__app_label="knowledge", codename="edit_resource")
                 )
             )
         if role is not None:
