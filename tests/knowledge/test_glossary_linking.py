@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from django.core.cache import cache
 
 from smartregion.knowledge.glossary import link_phrases, link_terms, phrases_build
@@ -171,3 +174,20 @@ def test_three_thousand_words_with_a_hundred_terms_link_quickly():
 
     assert linked.count('class="glossary-term"') == 100
     assert elapsed < 0.2  # generous: bench/bench_glossary.py measures it (target < 20 ms)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    keys=st.sets(st.text(alphabet="ab é", min_size=1, max_size=5), min_size=1, max_size=8),
+    text=st.text(alphabet="ab éÉ.", max_size=40),
+)
+def test_the_prefix_tree_pattern_matches_like_a_longest_first_alternation(keys, text):
+    phrases = phrases_build([(f"t{i}", "/", [key]) for i, key in enumerate(sorted(keys))])
+    if not phrases.targets:
+        return
+    ordered = sorted(phrases.targets, key=lambda key: (-len(key), key))
+    naive = "|".join(r"\s+".join(map(re.escape, key.split())) for key in ordered)
+    expected = re.compile(rf"(?<!\w)(?:{naive})(?!\w)", re.IGNORECASE)
+    trie = re.compile(phrases.pattern, re.IGNORECASE)
+
+    assert [m.span() for m in trie.finditer(text)] == [m.span() for m in expected.finditer(text)]
