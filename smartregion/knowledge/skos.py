@@ -19,14 +19,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import translation
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS, XSD
 
 from smartregion.core.pagecache import data_version
@@ -49,7 +51,6 @@ SCHEME_TITLES = {
     "en": "Smart territory glossary",
 }
 CACHE_TTL = 24 * 3600
-EUROVOC = Namespace("http://eurovoc.europa.eu/")
 
 
 @dataclass(frozen=True)
@@ -162,9 +163,22 @@ def published_records(base_url: str) -> list[ConceptRecord]:
     return [term_record(term, base_url) for term in terms]
 
 
+def _sorted_values(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _sorted_values(item) for key, item in value.items()}
+    if isinstance(value, list):
+        items = [_sorted_values(item) for item in value]
+        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True, ensure_ascii=False))
+    return value
+
+
 def serialise(graph: Graph, fmt: str) -> bytes:
+    """Turtle or compacted JSON-LD, the same bytes for the same graph in every process (JSON-LD
+    lists come out in set order, which varies with the hash seed, so they are sorted)."""
     if fmt == "jsonld":
         text = graph.serialize(format="json-ld", context=dict(JSONLD_CONTEXT), auto_compact=True)
+        document = _sorted_values(json.loads(text))
+        text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True)
     else:
         text = graph.serialize(format="turtle")
     return text.encode("utf-8")
@@ -182,7 +196,8 @@ class GlossaryFile:
 def glossary_file(fmt: str, *, base_url: str) -> GlossaryFile:
     """The published glossary in `fmt` ("ttl" or "jsonld") for links on `base_url`, cached until
     the data version changes (two queries when it is not cached)."""
-    key = f"knowledge:glossary-file:{fmt}:{data_version()}:{hashlib.sha256(base_url.encode()).hexdigest()[:16]}"
+    digest = hashlib.sha256(base_url.encode()).hexdigest()[:16]
+    key = f"knowledge:glossary-file:{fmt}:{data_version()}:{digest}"
     found = cache.get(key)
     if found is None:
         records = published_records(base_url)
