@@ -21,10 +21,11 @@ django.setup()
 
 from smartregion.knowledge.glossary import link_phrases, phrases_build  # noqa: E402
 
-WORDS = (
+TEXT = (
     "la commune publie ses données avec les habitants pour une gestion durable du territoire "
     "et une stratégie numérique qui associe les services les citoyens et les partenaires"
-).split()
+)
+WORDS = TEXT.split()
 
 
 def _terms() -> list[tuple[str, str, list[str]]]:

@@ -11,7 +11,8 @@ urlpatterns: list = [
     path("glossary/<slug:slug>/", views.term, name="term"),
 ]
 
-# The SKOS concept scheme and the resources as open data, without a language prefix (config/urls.py).
+# The SKOS concept scheme and the resources as open data, without a language prefix
+# (see config/urls.py).
 data_urlpatterns = (
     [
         path("glossary.ttl", views.glossary_file, {"fmt": "ttl"}, name="glossary-ttl"),

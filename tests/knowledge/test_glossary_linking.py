@@ -1,4 +1,4 @@
-"""link_terms: each published term's first occurrence linked, never inside links, headings or code."""
+"""link_terms: each published term's first occurrence linked, never in links, headings or code."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import re
 import time
 
 import pytest
+from django.core.cache import cache
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from django.core.cache import cache
 
 from smartregion.knowledge.glossary import link_phrases, link_terms, phrases_build
 from smartregion.knowledge.models import GlossaryTerm
