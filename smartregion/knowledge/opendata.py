@@ -23,9 +23,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Min
+from django.db.models import Max, Min, Q
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from smartregion.core.pagecache import data_version
 from smartregion.core.spreadsheet import csv_writer
@@ -41,10 +41,13 @@ from smartregion.opendata.types import (
     DatasetInfo,
     DistributionInfo,
     FileFormat,
+    LocationInfo,
+    PeriodInfo,
 )
+from smartregion.territory.models import Region
 
 from . import skos
-from .models import Resource
+from .models import GlossaryTerm, Resource
 
 N_ = translation.gettext_noop
 GLOSSARY_IDENTIFIER = "smartregion-glossary"
@@ -184,24 +187,90 @@ def _landing_page(absolute: Absolute, name: str) -> str:
             return absolute(reverse("knowledge:glossary"))
 
 
+@dataclasses.dataclass(frozen=True)
+class _File:
+    name: str
+    """The file's name under /data/ and the `knowledge_data` URL name's suffix."""
+    format: FileFormat
+    title: str
+    description: str
+    standard: str
+
+
+GLOSSARY_FILES = (
+    _File(
+        "glossary-ttl",
+        FileFormat.RDF_TURTLE,
+        N_("Glossary as a SKOS concept scheme (Turtle)"),
+        N_(
+            "One skos:Concept per published term with its labels, synonyms and definitions "
+            "tagged by language, related terms, sources and EuroVoc match."
+        ),
+        SKOS_REFERENCE,
+    ),
+    _File(
+        "glossary-jsonld",
+        FileFormat.JSON_LD,
+        N_("Glossary as a SKOS concept scheme (JSON-LD)"),
+        N_("The same concept scheme as the Turtle file, in JSON-LD compacted with a context."),
+        SKOS_REFERENCE,
+    ),
+)
+RESOURCE_FILES = (
+    _File(
+        "resources-csv",
+        FileFormat.CSV,
+        N_("Knowledge resources, one row per resource (CSV)"),
+        N_(
+            "UTF-8 with a byte-order mark, comma-separated; titles and summaries in French, "
+            "English, German and Dutch; lists (themes, domains, levels, audience) joined with ';'."
+        ),
+        RFC_4180,
+    ),
+    _File(
+        "resources-json",
+        FileFormat.JSON,
+        N_("Knowledge resources (JSON)"),
+        N_("Every listed resource as a record, after a header giving the source and the date."),
+        "https://www.rfc-editor.org/rfc/rfc8259",
+    ),
+)
+
+
 def _distribution(
-    uri: str, built: Any, fmt: FileFormat, url: str, title: str, landing: str, standard: str
+    absolute: Absolute, dataset_uri: str, file: _File, built: Any, landing: str
 ) -> DistributionInfo:
     return DistributionInfo(
-        uri=uri,
-        format=fmt,
+        uri=f"{dataset_uri}#{file.name.replace('-', '.')}",
+        format=file.format,
         access_url=landing,
-        download_url=url,
-        titles=texts(title),
+        download_url=absolute(reverse(f"knowledge_data:{file.name}")),
+        titles=texts(file.title),
+        descriptions=texts(file.description),
         byte_size=built.size,
         sha256=built.sha256,
         modified=built.modified,
-        conforms_to=(standard,),
+        conforms_to=(file.standard,),
     )
+
+
+def _region(absolute: Absolute) -> list[LocationInfo]:
+    region = Region.objects.filter(refnis=settings.SMARTREGION["DEFAULT_REGION"]).first()
+    return [opendata.region_location(region, absolute)] if region else []
+
+
+def _period(model: Any, listed: Q) -> tuple[dt.datetime | None, PeriodInfo | None]:
+    """The first item's creation, and the period from it to the latest change (one query)."""
+    found = model.objects.filter(listed).aggregate(start=Min("created_at"), end=Max("updated_at"))
+    if found["start"] is None or found["end"] is None:
+        return found["start"], None
+    start, end = timezone.localdate(found["start"]), timezone.localdate(found["end"])
+    return found["start"], PeriodInfo(min(start, end), end)
 
 
 def _dataset(absolute: Absolute, **fields: Any) -> DatasetInfo:
     return DatasetInfo(
+        spatial=_region(absolute),
         contact=dataclasses.replace(opendata.contact(), names=texts(N_("Knowledge base"))),
         themes=[THEME_GOVERNMENT, THEME_REGIONS, THEME_TECHNOLOGY],
         languages=[LANGUAGES["fr"], LANGUAGES["en"]],
@@ -219,21 +288,11 @@ def glossary_dataset(absolute: Absolute) -> DatasetInfo | None:
     jsonld = skos.glossary_file("jsonld", base_url=base_url)
     uri = absolute("/data/glossary-dataset")
     landing = _landing_page(absolute, "knowledge:glossary")
-    files = [
-        (turtle, "ttl", FileFormat.RDF_TURTLE, N_("Glossary as a SKOS concept scheme (Turtle)")),
-        (jsonld, "jsonld", FileFormat.JSON_LD, N_("Glossary as a SKOS concept scheme (JSON-LD)")),
-    ]
+    built = (turtle, jsonld)
+    created, period = _period(GlossaryTerm, Q(is_published=True))
     distributions = [
-        _distribution(
-            f"{uri}#glossary.{name}",
-            built,
-            fmt,
-            absolute(reverse(f"knowledge_data:glossary-{name}")),
-            title,
-            landing,
-            SKOS_REFERENCE,
-        )
-        for built, name, fmt, title in files
+        _distribution(absolute, uri, file, data, landing)
+        for file, data in zip(GLOSSARY_FILES, built, strict=True)
     ]
     return _dataset(
         absolute,
@@ -252,8 +311,9 @@ def glossary_dataset(absolute: Absolute) -> DatasetInfo | None:
             "fr": ["glossaire", "territoire intelligent"],
             "en": ["glossary", "smart region"],
         },
-        issued=turtle.modified,
+        issued=created or turtle.modified,
         modified=turtle.modified,
+        temporal=period,
         landing_page=landing,
     )
 
@@ -266,33 +326,11 @@ def resources_dataset(absolute: Absolute) -> DatasetInfo | None:
     json_file = resources_file("json", base_url=base_url)
     uri = absolute("/data/resources")
     landing = _landing_page(absolute, "knowledge:resources")
-    files = [
-        (
-            csv,
-            "csv",
-            FileFormat.CSV,
-            N_("Knowledge resources, one row per resource (CSV)"),
-            RFC_4180,
-        ),
-        (
-            json_file,
-            "json",
-            FileFormat.JSON,
-            N_("Knowledge resources (JSON)"),
-            "https://www.json.org/",
-        ),
-    ]
+    built = (csv, json_file)
+    created, period = _period(Resource, Q(state__in=Resource.LISTED_STATES))
     distributions = [
-        _distribution(
-            f"{uri}#resources.{name}",
-            built,
-            fmt,
-            absolute(reverse(f"knowledge_data:resources-{name}")),
-            title,
-            landing,
-            standard,
-        )
-        for built, name, fmt, title, standard in files
+        _distribution(absolute, uri, file, data, landing)
+        for file, data in zip(RESOURCE_FILES, built, strict=True)
     ]
     first = Resource.objects.filter(state__in=Resource.LISTED_STATES).aggregate(
         first=Min("first_published_at")
@@ -314,8 +352,9 @@ def resources_dataset(absolute: Absolute) -> DatasetInfo | None:
             "fr": ["guides", "méthode", "études de cas"],
             "en": ["guides", "method", "case studies"],
         },
-        issued=first or csv.modified,
+        issued=first or created or csv.modified,
         modified=csv.modified,
+        temporal=period,
         landing_page=landing,
     )
 
