@@ -36,6 +36,7 @@ from smartregion.accounts.services import (
 from smartregion.barometer.services import wave_open
 from smartregion.diagnostic.services import diagnostic_start
 from smartregion.instruments.services import instrument_version_load
+from smartregion.knowledge.models import GlossaryTerm
 from smartregion.observatory.services import edition_publish
 from smartregion.projects.demo import projects_demo_create
 from smartregion.projects.models import Project
@@ -81,6 +82,7 @@ NOT_PAGES = {
     "prepared:": "the status (JSON) and retry (POST) of a file being prepared",
     "opendata:": "the DCAT catalogue files",
     "projects_data:": "open-data files",
+    "knowledge_data:": "open-data files (SKOS glossary, resources)",
     "observatory_data:": "an edition's files",
     "observatory:chart": "SVG files",
     "observatory:chart-revision": "SVG files",
@@ -131,6 +133,7 @@ class Site:
     respondent_token: str
     edition_slug: str
     invitation_token: str
+    term_slug: str = ""
 
 
 @dataclass(frozen=True)
@@ -219,6 +222,7 @@ PAGES: dict[str, PageSpec] = {
     "account_email": PageSpec((MEMBER,)),
     "account_change_password": PageSpec((MEMBER,)),
     "account_logout": PageSpec((MEMBER,)),
+    "knowledge:term": PageSpec((ANON,), lambda site: {"slug": site.term_slug}),
 }
 # Pages whose axe-core check stands for the others (one of each kind of layout), at 390 px;
 # their screenshots land in /tmp/screens/ for a human look.
@@ -237,6 +241,8 @@ AXE_PAGES = (
     ("observatory:question", ANON),
     ("observatory:methodology", ANON),
     ("observatory:weighting", ANON),
+    ("knowledge:glossary", ANON),
+    ("knowledge:term", ANON),
 )
 
 
@@ -367,6 +373,32 @@ def _barometer(namur: Municipality) -> tuple[int, str, str]:
     return wave.pk, tokens.tokens[namur.pk], edition.slug
 
 
+def _glossary() -> str:
+    """A few terms, one with a long word, related, with sources and a EuroVoc match."""
+    terms = [
+        GlossaryTerm.objects.create(
+            slug="donnees-ouvertes",
+            label_fr="Données ouvertes",
+            label_en="Open data",
+            label_de="Offene Daten",
+            definition_fr="Des données que chacun peut réutiliser, sous une licence ouverte.",
+            synonyms_fr="open data",
+            sources="https://opendefinition.org/",
+            eurovoc="http://eurovoc.europa.eu/6030",
+        ),
+        GlossaryTerm.objects.create(
+            slug="interoperabilite",
+            label_fr=LONG_WORD,
+            definition_fr="La capacité de systèmes à échanger des données ouvertes.",
+        ),
+        GlossaryTerm.objects.create(
+            slug="ecologie", label_fr="Écologie", definition_fr="Science des milieux."
+        ),
+    ]
+    terms[0].related.add(terms[1])
+    return terms[0].slug
+
+
 @pytest.fixture
 def site(territory, settings) -> Site:
     settings.TASKS = QUIET_TASKS  # no email or file build runs while arranging
@@ -401,6 +433,7 @@ def site(territory, settings) -> Site:
         respondent_token=token,
         edition_slug=edition_slug,
         invitation_token=invitation,
+        term_slug=_glossary(),
     )
 
 
