@@ -92,14 +92,15 @@ def term_for_page(slug: str) -> GlossaryTerm | None:
 
 
 def resources_using(term: GlossaryTerm, language: str) -> list[Resource]:
-    """Listed resources whose text in `language` (French where it has none) names the term by
-    its label or a synonym (one query)."""
-    phrases = [phrase for phrase in term_phrases(term, language) if phrase]
-    if not phrases:
-        return []
+    """Listed resources whose text names the term by its label or a synonym: the text in
+    `language` searched for that language's words, a resource without that text searched in
+    French for the French words, as `link_terms` would link them (one query)."""
     found = Q()
-    for phrase in phrases:
+    for phrase in filter(None, term_phrases(term, language)):
         found |= Q(**{f"body_{language}__icontains": phrase})
-        found |= Q(**{f"body_{language}": ""}, body_fr__icontains=phrase)
+    if language != SOURCE_LANGUAGE:
+        untranslated = Q(**{f"body_{language}": ""})
+        for phrase in filter(None, term_phrases(term, SOURCE_LANGUAGE)):
+            found |= untranslated & Q(body_fr__icontains=phrase)
     listed = Resource.objects.filter(state__in=Resource.LISTED_STATES)
     return list(listed.filter(found).order_by("title_fr")[:RESOURCES_ON_TERM_PAGE])

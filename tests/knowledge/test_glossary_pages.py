@@ -194,3 +194,22 @@ def test_term_page_queries_are_pinned(client, guide, django_assert_num_queries):
 
     with django_assert_num_queries(3):  # the term, its related terms, the resources using it
         client.get(_url("term", slug="donnees-ouvertes"))
+
+
+def test_term_page_in_english_finds_french_texts_by_their_french_words(client, guide):
+    Resource.objects.create(
+        kind=Kind.GUIDE,
+        slug="open-data-guide",
+        title_fr="Guide",
+        title_en="Open data guide",
+        body_fr="Rien.",
+        body_en="Open data for communes.",
+        state=Resource.State.PUBLISHED,
+    )
+    GlossaryTerm.objects.filter(slug="donnees-ouvertes").update(label_en="Open data")
+
+    html = client.get(_url("term", "en", slug="donnees-ouvertes")).content.decode()
+
+    # The English label in English texts; the French label in a resource not translated.
+    assert '<a href="/en/knowledge/open-data-guide/">Open data guide</a>' in html
+    assert '<a href="/en/knowledge/ouvrir-ses-donnees/">Opening your data</a>' in html
