@@ -99,7 +99,7 @@ def resources_using(term: GlossaryTerm, language: str) -> list[Resource]:
     for phrase in filter(None, term_phrases(term, language)):
         found |= Q(**{f"body_{language}__icontains": phrase})
     if language != SOURCE_LANGUAGE:
-        untranslated = Q(**{f"body_{language}": ""})
+        untranslated = Q(**{f"body_{language}": ""}) | Q(**{f"body_{language}__isnull": True})
         for phrase in filter(None, term_phrases(term, SOURCE_LANGUAGE)):
             found |= untranslated & Q(body_fr__icontains=phrase)
     listed = Resource.objects.filter(state__in=Resource.LISTED_STATES)
