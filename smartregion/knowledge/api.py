@@ -31,9 +31,7 @@ glossary_router = Router(tags=["glossary"])
 
 API_PAGE_SIZE = 20
 Language = Literal["fr", "en", "de", "nl"]
-PUBLIC_READ = {"security": [{}]}
-KindCode = Literal[tuple(Kind.values)]  # type: ignore[valid-type]
-ThemeCode = Literal[tuple(Theme.values)]  # type: ignore[valid-type]
+PUBLIC_READ: dict[str, Any] = {"security": [{}]}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -81,8 +79,8 @@ class ResourcePage(Schema):
 
 
 class ResourceFilters(Schema):
-    kind: list[KindCode] = Field([], description="Kinds, any of them")
-    theme: list[ThemeCode] = Field([], description="Theme codes, any of them")
+    kind: list[Kind] = Field([], description="Kinds, any of them")
+    theme: list[Theme] = Field([], description="Theme codes, any of them")
     domain: list[str] = Field([], max_length=20, description="Maturity domain codes, any of them")
     language: Language = Field("fr", description="Language of the texts (French fallback)")
     page: int = Field(1, ge=1, le=100_000)
@@ -240,7 +238,7 @@ def list_resources(request: HttpRequest, filters: Query[ResourceFilters]) -> Any
     if filters.kind:
         resources = resources.filter(kind__in=filters.kind)
     if filters.theme:
-        resources = resources.filter(_any_of("themes", list(filters.theme)))
+        resources = resources.filter(_any_of("themes", [theme.value for theme in filters.theme]))
     if filters.domain:
         resources = resources.filter(_any_of("domains", filters.domain))
     meta, items = _page(resources, filters.page)

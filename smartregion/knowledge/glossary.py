@@ -171,7 +171,7 @@ class _Linker(HTMLParser):
                 pass
 
     def handle_data(self, data: str) -> None:
-        if self.cdata_elem is not None:  # type: ignore[attr-defined]  # script or style: raw
+        if self.cdata_elem is not None:  # script or style: raw
             self.out.append(data)
         elif self.skipping or self.linked >= self.slugs:
             self.out.append(html_lib.escape(data, quote=False))

@@ -62,9 +62,9 @@ def term(request: HttpRequest, slug: str) -> HttpResponse:
     synonyms = found.synonym_list(language) or found.synonym_list(SOURCE_LANGUAGE)
     synonyms_lang = language if found.synonym_list(language) else SOURCE_LANGUAGE
     others = [
-        {"code": code, "name": name, "label": getattr(found, f"label_{code}", "")}
+        {"code": code, "name": name, "label": label_other}
         for code, name in LANGUAGE_NAMES.items()
-        if code != language and getattr(found, f"label_{code}", "")
+        if code != language and (label_other := getattr(found, f"label_{code}", None))
     ]
     related = [
         {
