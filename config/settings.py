@@ -403,6 +403,7 @@ SMARTREGION_CATALOGUE_PROVIDERS = env_list(
     [
         "smartregion.observatory.catalogue.catalogue_datasets",
         "smartregion.projects.opendata.catalogue_datasets",
+        "smartregion.knowledge.opendata.catalogue_datasets",
     ],
 )
 # The sections other apps add to a commune's profile, in order: dotted paths to functions

@@ -5,6 +5,7 @@ from django.urls import include, path
 from smartregion.accounts.urls import api_token_urlpatterns
 from smartregion.api.api import api
 from smartregion.core import views as core_views
+from smartregion.knowledge.urls_glossary import data_urlpatterns as knowledge_data
 from smartregion.observatory.urls import data_urlpatterns as observatory_data
 from smartregion.projects.urls_showcase import data_urlpatterns as projects_data
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("data/", include("smartregion.opendata.urls")),
     path("data/", include(observatory_data)),
     path("data/", include(projects_data)),
+    path("data/", include(knowledge_data)),
 ]
 urlpatterns += i18n_patterns(
     path("", include("smartregion.site.urls")),

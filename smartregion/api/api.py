@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from smartregion.diagnostic.api import diagnostics_router, instruments_router
+from smartregion.knowledge.api import glossary_router, resources_router
 from smartregion.projects.api import router as projects_router
 from smartregion.territory.api import router as territory_router
 
@@ -21,3 +22,5 @@ api.add_router("/municipalities/", territory_router)
 api.add_router("/instruments/", instruments_router)
 api.add_router("/diagnostics/", diagnostics_router)
 api.add_router("/projects/", projects_router)
+api.add_router("/resources/", resources_router)
+api.add_router("/glossary/", glossary_router)

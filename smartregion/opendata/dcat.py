@@ -56,6 +56,8 @@ MEDIA_TYPES: Mapping[FileFormat, str] = {
     FileFormat.PARQUET: "application/vnd.apache.parquet",
     FileFormat.JSON: "application/json",
     FileFormat.GEOJSON: "application/geo+json",
+    FileFormat.RDF_TURTLE: "text/turtle",
+    FileFormat.JSON_LD: "application/ld+json",
     FileFormat.ZIP: "application/zip",
 }
 

@@ -40,6 +40,8 @@ class FileFormat(StrEnum):
     PARQUET = "PARQUET"
     JSON = "JSON"
     GEOJSON = "GEOJSON"
+    RDF_TURTLE = "RDF_TURTLE"
+    JSON_LD = "JSON_LD"
     ZIP = "ZIP"
 
 

@@ -17,6 +17,7 @@ import pytest
 
 from smartregion.accounts.tokens import api_token_create
 from smartregion.diagnostic.services import diagnostic_start
+from smartregion.knowledge.models import GlossaryTerm, Resource
 from smartregion.projects.models import Project
 from tests.factories import ProjectFactory
 
@@ -53,6 +54,11 @@ def document(client) -> dict[str, Any]:
 @pytest.fixture
 def world(namur, member, instrument_version) -> dict[str, Any]:
     ProjectFactory(owner_municipality=namur)
+    # A listed resource and a published term under the known slug, so their reads succeed.
+    Resource.objects.create(
+        kind="guide", slug=KNOWN["slug"], title_fr="Wi-Fi", state=Resource.State.PUBLISHED
+    )
+    GlossaryTerm.objects.create(slug=KNOWN["slug"], label_fr="Wi-Fi", definition_fr="Réseau.")
     diagnostic = diagnostic_start(municipality=namur, user=member)
     _token, secret = api_token_create(user=member, name="walk")
     instrument = {"slug": instrument_version.slug, "version": instrument_version.version}
@@ -252,6 +258,10 @@ def test_public_reads_are_declared_as_needing_no_credentials(document):
         "POST /api/v1/instruments/{slug}/{version}/score",
         "GET /api/v1/projects/",
         "GET /api/v1/projects/{slug}",
+        "GET /api/v1/resources/",
+        "GET /api/v1/resources/{slug}",
+        "GET /api/v1/glossary/",
+        "GET /api/v1/glossary/{slug}",
     }
 
 

@@ -36,7 +36,7 @@ from smartregion.accounts.services import (
 from smartregion.barometer.services import wave_open
 from smartregion.diagnostic.services import diagnostic_start
 from smartregion.instruments.services import instrument_version_load
-from smartregion.knowledge.models import Resource
+from smartregion.knowledge.models import GlossaryTerm, Resource
 from smartregion.knowledge.services import create_resource, save_resource, transition
 from smartregion.observatory.services import edition_publish
 from smartregion.projects.demo import projects_demo_create
@@ -83,6 +83,7 @@ NOT_PAGES = {
     "prepared:": "the status (JSON) and retry (POST) of a file being prepared",
     "opendata:": "the DCAT catalogue files",
     "projects_data:": "open-data files",
+    "knowledge_data:": "open-data files (SKOS glossary, resources)",
     "observatory_data:": "an edition's files",
     "observatory:chart": "SVG files",
     "observatory:chart-revision": "SVG files",
@@ -140,6 +141,7 @@ class Site:
     edition_slug: str
     invitation_token: str
     resource_slug: str = "guide-e2e"
+    term_slug: str = ""
 
 
 @dataclass(frozen=True)
@@ -240,6 +242,7 @@ PAGES: dict[str, PageSpec] = {
     "account_email": PageSpec((MEMBER,)),
     "account_change_password": PageSpec((MEMBER,)),
     "account_logout": PageSpec((MEMBER,)),
+    "knowledge:term": PageSpec((ANON,), lambda site: {"slug": site.term_slug}),
 }
 # Pages whose axe-core check stands for the others (one of each kind of layout), at 390 px;
 # their screenshots land in /tmp/screens/ for a human look.
@@ -261,6 +264,8 @@ AXE_PAGES = (
     ("knowledge:resources", ANON),
     ("knowledge:resource", ANON),
     ("knowledge:resource-edit", STAFF),
+    ("knowledge:glossary", ANON),
+    ("knowledge:term", ANON),
 )
 
 
@@ -411,6 +416,32 @@ def _knowledge_resource(staff: User, project: Project) -> None:
     resource.related_projects.add(project)
 
 
+def _glossary() -> str:
+    """A few terms, one with a long word, related, with sources and a EuroVoc match."""
+    terms = [
+        GlossaryTerm.objects.create(
+            slug="donnees-ouvertes",
+            label_fr="Données ouvertes",
+            label_en="Open data",
+            label_de="Offene Daten",
+            definition_fr="Des données que chacun peut réutiliser, sous une licence ouverte.",
+            synonyms_fr="open data",
+            sources="https://opendefinition.org/",
+            eurovoc="http://eurovoc.europa.eu/6030",
+        ),
+        GlossaryTerm.objects.create(
+            slug="interoperabilite",
+            label_fr=LONG_WORD,
+            definition_fr="La capacité de systèmes à échanger des données ouvertes.",
+        ),
+        GlossaryTerm.objects.create(
+            slug="ecologie", label_fr="Écologie", definition_fr="Science des milieux."
+        ),
+    ]
+    terms[0].related.add(terms[1])
+    return terms[0].slug
+
+
 @pytest.fixture
 def site(territory, settings) -> Site:
     settings.TASKS = QUIET_TASKS  # no email or file build runs while arranging
@@ -446,6 +477,7 @@ def site(territory, settings) -> Site:
         respondent_token=token,
         edition_slug=edition_slug,
         invitation_token=invitation,
+        term_slug=_glossary(),
     )
 
 

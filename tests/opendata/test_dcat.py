@@ -44,6 +44,14 @@ needs_shapes = pytest.mark.skipif(
     not SHAPES_DIR.is_dir(), reason=f"DCAT-AP 3.0.0 SHACL shapes not found in {SHAPES_DIR}"
 )
 BASE = "https://observatory.example.org"
+# An edition's files (GeoJSON is the projects', Turtle and JSON-LD the glossary's).
+EDITION_FORMATS = (
+    FileFormat.CSV,
+    FileFormat.XLSX,
+    FileFormat.PARQUET,
+    FileFormat.JSON,
+    FileFormat.ZIP,
+)
 CATALOGUE_URI = URIRef(f"{BASE}/data/catalog")
 PUBLISHER_URI = URIRef(f"{BASE}/#centre")
 
@@ -129,7 +137,7 @@ def _dataset(year: int, revision: int, previous: str | None = None) -> DatasetIn
         identifier=f"barometer-{edition}",
         titles={"fr": f"Baromètre {year}", "en": f"Barometer {year}"},
         descriptions={"fr": f"Résultats de la vague {year}", "en": f"Results of the {year} wave"},
-        distributions=[_distribution(edition, f) for f in FileFormat if f != FileFormat.GEOJSON],
+        distributions=[_distribution(edition, f) for f in EDITION_FORMATS],
         contact=CONTACT,
         keywords={"fr": ["ville intelligente", "communes"], "en": ["smart city", "municipalities"]},
         themes=[THEME_GOVERNMENT, THEME_REGIONS, THEME_TECHNOLOGY],
