@@ -24,7 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Max, Min, Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from smartregion.core.pagecache import data_version
@@ -76,10 +76,7 @@ RFC_4180 = "https://www.rfc-editor.org/rfc/rfc4180"
 def resource_url(slug: str, base_url: str, language: str = "fr") -> str:
     """The resource's page (`knowledge:resource`, /<lang>/knowledge/<slug>/ by the contract)."""
     with translation.override(language):
-        try:
-            path = reverse("knowledge:resource", kwargs={"slug": slug})
-        except NoReverseMatch:  # before the resource pages' routes are installed
-            path = f"/{language}/knowledge/{slug}/"
+        path = reverse("knowledge:resource", kwargs={"slug": slug})
     return base_url + path
 
 
@@ -181,10 +178,7 @@ def _base_url(absolute: Absolute) -> str:
 
 def _landing_page(absolute: Absolute, name: str) -> str:
     with translation.override(settings.LANGUAGE_CODE):
-        try:
-            return absolute(reverse(name))
-        except NoReverseMatch:  # the resource list's route is another part's
-            return absolute(reverse("knowledge:glossary"))
+        return absolute(reverse(name))
 
 
 @dataclasses.dataclass(frozen=True)
