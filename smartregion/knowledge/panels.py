@@ -13,14 +13,21 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
 from smartregion.accounts.models import User
+from smartregion.accounts.permissions import is_centre_staff, is_member_of
+from smartregion.projects.permissions import teams_of
 from smartregion.territory.models import Municipality
 from smartregion.territory.panels import Panel
 
 from . import journey, queries
-from .permissions import can_edit_progress, can_see_progress
 
 
-def _method_panel(municipality: Municipality, *, user: User | AnonymousUser, heading: str) -> Panel:
+def _method_panel(
+    municipality: Municipality, *, user: User | AnonymousUser, heading: str, member: bool
+) -> Panel | None:
+    """Steps done per phase, for the commune's members (who record them: permissions'
+    can_edit_progress) and the centre's staff (two queries)."""
+    if not (member or is_centre_staff(user)):
+        return None
     steps = queries.method_steps()
     groups = journey.by_phase(steps)
     progress = queries.step_progress(municipality)
@@ -29,25 +36,24 @@ def _method_panel(municipality: Municipality, *, user: User | AnonymousUser, hea
         {
             "summary": journey.summary(groups, progress),
             "municipality": municipality,
-            "can_edit": can_edit_progress(user, municipality),
+            "can_edit": member,
             "heading": heading,
         },
     )
 
 
 def commune_space_method(municipality: Municipality, *, user: User | AnonymousUser) -> Panel | None:
-    """In the commune's space: steps done per phase, for its members and the centre's staff."""
-    if not can_see_progress(user, municipality):
-        return None
-    return _method_panel(municipality, user=user, heading="space")
+    """In the commune's space: where it stands in the method. Membership is read from the user's
+    teams, which the projects' panel of the same page has read and cached on the user."""
+    member = municipality.pk in teams_of(user).municipality_ids
+    return _method_panel(municipality, user=user, heading="space", member=member)
 
 
 def results_method_progress(view: Any, *, user: User | AnonymousUser) -> Panel | None:
     """On the diagnostic's results: the same summary, for the same people."""
     municipality = view.diagnostic.municipality
-    if not can_see_progress(user, municipality):
-        return None
-    return _method_panel(municipality, user=user, heading="results")
+    member = is_member_of(user, municipality)
+    return _method_panel(municipality, user=user, heading="results", member=member)
 
 
 def results_learning_path(view: Any, *, user: User | AnonymousUser) -> Panel:
