@@ -247,9 +247,13 @@ def covers(resource: Resource, level: int | None) -> bool:
     return not resource.levels or level is None or level in resource.levels
 
 
+# Under a recommendation: what to do first, then how, then who did it.
+KIND_ORDER = [Kind.METHOD_STEP, Kind.GUIDE, Kind.TOOL, Kind.FAQ, Kind.CASE_STUDY]
+
+
 def for_recommendation(
     candidates: Sequence[Resource], *, domain: str, level: int | None
 ) -> list[Resource]:
-    return [r for r in candidates if domain in (r.domains or []) and covers(r, level)][
-        :RECOMMENDATION_RESOURCES
-    ]
+    found = [r for r in candidates if domain in (r.domains or []) and covers(r, level)]
+    found.sort(key=lambda r: KIND_ORDER.index(r.kind))  # stable: the list's order within a kind
+    return found[:RECOMMENDATION_RESOURCES]

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.utils.translation import get_language
 
 from smartregion.projects.models import Project
@@ -19,11 +19,14 @@ PATH_KINDS = (Kind.METHOD_STEP, Kind.GUIDE, Kind.CASE_STUDY)
 
 
 def listed(kinds: Iterable[str] | None = None) -> QuerySet[Resource]:
-    """Resources shown in lists (published or due for review), in the method's order."""
+    """Resources shown in lists (published or due for review): method steps in the method's
+    order, then the others by slug (the same on SQLite and PostgreSQL)."""
     resources = Resource.objects.filter(state__in=Resource.LISTED_STATES)
     if kinds is not None:
         resources = resources.filter(kind__in=list(kinds))
-    return resources.order_by("method_phase", "method_order", "slug")
+    return resources.order_by(
+        F("method_phase").asc(nulls_last=True), F("method_order").asc(nulls_last=True), "slug"
+    )
 
 
 def method_steps() -> list[Resource]:

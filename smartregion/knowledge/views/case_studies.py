@@ -165,9 +165,9 @@ def replicate(request: HttpRequest, slug: str) -> HttpResponse:
 def _replica_input(
     request: HttpRequest, original: Project, resource: Resource, municipality
 ) -> ProjectInput:
-    case_url = request.build_absolute_uri(reverse("knowledge:case-study", args=[resource.slug]))
-    project_url = request.build_absolute_uri(reverse("projects:detail", args=[original.slug]))
-    with translation.override("fr"):
+    with translation.override("fr"):  # the draft's French description, with French addresses
+        case_url = request.build_absolute_uri(reverse("knowledge:case-study", args=[resource.slug]))
+        project_url = request.build_absolute_uri(reverse("projects:detail", args=[original.slug]))
         reference = _(
             'Inspired by the project <a href="%(project_url)s">%(title)s</a> '
             '(case study: <a href="%(case_url)s">%(case_url)s</a>).'
