@@ -63,7 +63,7 @@ class StepProgressForm(forms.Form):
         return document_prepare(upload)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         done = data.get("status") == StepProgress.Status.DONE
         if done and not data.get("date") and "date" not in self.errors:
             self.add_error("date", _("Give the date the step was done."))

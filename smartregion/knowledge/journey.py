@@ -248,7 +248,7 @@ def covers(resource: Resource, level: int | None) -> bool:
 
 
 # Under a recommendation: what to do first, then how, then who did it.
-KIND_ORDER = [Kind.METHOD_STEP, Kind.GUIDE, Kind.TOOL, Kind.FAQ, Kind.CASE_STUDY]
+KIND_ORDER: list[str] = [Kind.METHOD_STEP, Kind.GUIDE, Kind.TOOL, Kind.FAQ, Kind.CASE_STUDY]
 
 
 def for_recommendation(
