@@ -21,7 +21,7 @@ class StepProgressForm(forms.Form):
     date = forms.DateField(
         label=_("Date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("When the step was done or started; required once it is done."),
     )
     note = forms.CharField(

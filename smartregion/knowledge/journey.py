@@ -3,8 +3,9 @@ progress it records, and the learning path its diagnostic results propose.
 
 Learning path: for the commune's weakest domains relative to its targets (target level − current
 level, largest gap first; ties by the lower score), the listed method steps tagged with the
-domain, then its guides (those for the commune's current level first), then case studies whose
-project took place in communes of the same size (`CommuneSize.of(population)`).
+domain that it has not done yet, then its guides (those for the commune's current level first),
+then case studies whose project took place in communes of the same size
+(`CommuneSize.of(population)`).
 """
 
 from __future__ import annotations
@@ -220,14 +221,24 @@ def _similar(resource: Resource, size: CommuneSize | None) -> bool:
     return not resource.commune_sizes or size in resource.commune_sizes
 
 
+# Steps the commune has settled leave its path.
+SETTLED = (StepProgress.Status.DONE, StepProgress.Status.NOT_RELEVANT)
+
+
 def learning_path(
-    domains: Sequence[Any], candidates: Sequence[Resource], *, population: int | None
+    domains: Sequence[Any],
+    candidates: Sequence[Resource],
+    *,
+    population: int | None,
+    progress: dict[int, StepProgress],
 ) -> list[PathDomain]:
-    """For each of `domains` (weakest first), its path through `candidates` (see the module)."""
+    """For each of `domains` (weakest first), its path through `candidates` (see the module),
+    leaving out the steps the commune has done or found not relevant."""
     size = CommuneSize.of(population)
+    settled = {pk for pk, row in progress.items() if row.status in SETTLED}
     path = []
     for domain in domains:
-        tagged = [r for r in candidates if domain.code in (r.domains or [])]
+        tagged = [r for r in candidates if domain.code in (r.domains or []) and r.pk not in settled]
         guides = [r for r in tagged if r.kind == Kind.GUIDE]
         guides.sort(key=lambda r: not covers(r, domain.level))  # stable: list order kept
         cases = [r for r in tagged if r.kind == Kind.CASE_STUDY and _similar(r, size)]

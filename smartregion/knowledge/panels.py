@@ -57,12 +57,14 @@ def results_method_progress(view: Any, *, user: User | AnonymousUser) -> Panel |
 
 
 def results_learning_path(view: Any, *, user: User | AnonymousUser) -> Panel:
-    """The ordered path for the weakest two or three domains (two queries)."""
+    """The ordered path for the weakest two or three domains (three queries)."""
     domains = journey.weakest_domains(view.domains, has_targets=view.has_targets)
+    municipality = view.diagnostic.municipality
     path = journey.learning_path(
         domains,
         queries.path_candidates() if domains else [],
-        population=view.diagnostic.municipality.population,
+        population=municipality.population,
+        progress=queries.step_progress(municipality) if domains else {},
     )
     return Panel(
         "knowledge/panels/learning_path.html",

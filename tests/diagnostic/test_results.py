@@ -396,6 +396,6 @@ def test_results_query_count_is_constant(client, instrument_version, namur, memb
     large = _results_queries(client, own)
 
     # 13 + one for peers' projects (a recommendation panel), + the knowledge app's panels: one for
-    # the resources under the recommendations, one for the learning path, three for where the
-    # commune stands in the method (membership, steps, progress)
-    assert small == large == 19
+    # the resources under the recommendations, two for the learning path (resources, the
+    # commune's progress), three for where it stands in the method (membership, steps, progress)
+    assert small == large == 20

@@ -142,6 +142,26 @@ def test_member_records_a_done_step_with_date_note_and_ticks(client, steps, namu
     assert "1 of 3 steps done (33 %)" in page
 
 
+def test_the_form_shows_what_was_saved(client, steps, namur, member):
+    StepProgress.objects.create(
+        municipality=namur,
+        step=steps[0],
+        status="done",
+        date=dt.date(2026, 10, 1),
+        note="Voted",
+        checked=[1],
+    )
+    client.force_login(member)
+
+    html = client.get(_url(namur)).content.decode()
+
+    prefix = f"step-{steps[0].pk}"
+    assert f'type="date" name="{prefix}-date" value="2026-10-01"' in html
+    assert '<option value="done" selected>Done</option>' in html
+    assert f'name="{prefix}-checked" value="1" id="id_{prefix}-checked_1" checked' in html
+    assert ">\nVoted</textarea>" in html
+
+
 def test_saving_again_updates_the_same_row(client, steps, namur, manager):
     client.force_login(manager)
     _post(client, namur, steps[1], status="in_progress")

@@ -151,6 +151,21 @@ def test_results_page_proposes_the_path_for_the_three_furthest_domains(
     assert "No resource for this domain yet." in _path_section(html)
 
 
+def test_steps_done_or_not_relevant_leave_the_path(client, low, library, member):
+    today = timezone.localdate()
+    StepProgress.objects.create(
+        municipality=low.municipality, step=library["gov-step-1"], status="done", date=today
+    )
+    StepProgress.objects.create(
+        municipality=low.municipality, step=library["gov-step-2"], status="in_progress"
+    )
+    client.force_login(member)
+
+    html = client.get(f"/en/diagnostics/{low.pk}/results/").content.decode()
+
+    assert _path(html)[0][1][:2] == ["Gov step two", "Gov guide for level 1"]
+
+
 def test_path_links_are_in_the_pages_language_with_french_fallback(client, low, library, member):
     library["gov-step-1"].title_de = "Schritt eins"
     library["gov-step-1"].save()
@@ -222,5 +237,6 @@ def test_results_with_paths_run_a_constant_number_of_queries(
     large = _queries(client, url)
 
     # the page's own, + resources under recommendations, path candidates and their case studies'
-    # communes, membership, method steps, progress (without peers: fewer than test_results' 19)
-    assert small == large == 17
+    # communes, progress, then membership, method steps, progress (without peers: fewer than
+    # test_results' 20)
+    assert small == large == 18
