@@ -224,7 +224,7 @@ PAGES: dict[str, PageSpec] = {
     "knowledge:method": PageSpec((ANON, MEMBER)),
     "knowledge:journey": PageSpec((MEMBER, MANAGER, STAFF), lambda site: {"refnis": NAMUR}),
     "knowledge:case-study": PageSpec((ANON, MEMBER), lambda site: {"slug": site.case_study_slug}),
-    "knowledge:case-study-create": PageSpec((STAFF,), _slug),
+    "knowledge:case-study-create": PageSpec((STAFF,), lambda site: {"project": site.project.slug}),
     "account_login": PageSpec((ANON,)),
     "account_signup": PageSpec((ANON,)),
     "account_reset_password": PageSpec((ANON,)),
