@@ -419,7 +419,19 @@ SMARTREGION_PROFILE_PANELS = env_list(
 # functions `(results view) -> {recommendation code: Panel}` (see diagnostic/recommendation_panels).
 SMARTREGION_RECOMMENDATION_PANELS = env_list(
     "SMARTREGION_RECOMMENDATION_PANELS",
-    ["smartregion.projects.panels.recommendation_peer_projects"],
+    [
+        "smartregion.projects.panels.recommendation_peer_projects",
+        "smartregion.knowledge.panels.recommendation_resources",
+    ],
+)
+# The sections other apps add to a diagnostic's results page, in order: dotted paths to functions
+# `(view, *, user) -> Panel | None` (see diagnostic/results_panels.py).
+SMARTREGION_RESULTS_PANELS = env_list(
+    "SMARTREGION_RESULTS_PANELS",
+    [
+        "smartregion.knowledge.panels.results_learning_path",
+        "smartregion.knowledge.panels.results_method_progress",
+    ],
 )
 # The sections other apps add to a commune's space ("My space"), in order: dotted paths to
 # functions `(municipality, *, user) -> Panel | None` (see diagnostic/space_panels.py).
@@ -428,6 +440,7 @@ SMARTREGION_SPACE_PANELS = env_list(
     [
         "smartregion.barometer.panels.commune_space",
         "smartregion.projects.panels.commune_space_projects",
+        "smartregion.knowledge.panels.commune_space_method",
     ],
 )
 # What a person's data export holds (accounts/personal_data.py): dotted paths to functions

@@ -188,8 +188,9 @@ def test_commune_space_query_count_is_constant(
 
 # 10, plus the two permission lookups of the projects links (user, groups), plus the projects'
 # panel: the user's teams (memberships, the communes' actor rows) and the commune's projects,
-# plus the barometer's panel: the person's roles in the commune and the commune's open waves.
-QUERIES_COMMUNE = 17
+# plus the barometer's panel: the person's roles in the commune and the commune's open waves,
+# plus the knowledge panel (where it stands in the method): the steps and the commune's progress.
+QUERIES_COMMUNE = 19
 
 
 # ---------------------------------------------------------------------------------------------

@@ -36,7 +36,8 @@ from smartregion.accounts.services import (
 from smartregion.barometer.services import wave_open
 from smartregion.diagnostic.services import diagnostic_start
 from smartregion.instruments.services import instrument_version_load
-from smartregion.knowledge.models import GlossaryTerm, Resource
+from smartregion.knowledge.journey import KEY_DOMAINS
+from smartregion.knowledge.models import GlossaryTerm, Kind, MethodPhase, Resource, StepProgress
 from smartregion.knowledge.services import create_resource, save_resource, transition
 from smartregion.observatory.services import edition_publish
 from smartregion.projects.demo import projects_demo_create
@@ -123,6 +124,9 @@ NOT_PAGES = {
     "knowledge:translation-confirm": "POST only",
     "account_confirm_email": "needs a key that only an email carries",
     "account_reset_password_from_key": "needs a key that only an email carries",
+    "knowledge:journey-evidence": "an uploaded file",
+    "knowledge:case-study-replicate": "POST only",
+    **{f"knowledge:{key}": "a redirect to a recommendation's resource" for key in KEY_DOMAINS},
     None: "an unnamed route (static and media files in DEBUG)",
 }
 
@@ -142,6 +146,7 @@ class Site:
     invitation_token: str
     resource_slug: str = "guide-e2e"
     term_slug: str = ""
+    case_study_slug: str = ""
 
 
 @dataclass(frozen=True)
@@ -235,6 +240,10 @@ PAGES: dict[str, PageSpec] = {
     "knowledge:resource-edit": PageSpec((STAFF,), _resource),
     "knowledge:resource-history": PageSpec((STAFF,), _resource),
     "knowledge:resource-compare": PageSpec((STAFF,), _resource, "?older=1&newer=2"),
+    "knowledge:method": PageSpec((ANON, MEMBER)),
+    "knowledge:journey": PageSpec((MEMBER, MANAGER, STAFF), lambda site: {"refnis": NAMUR}),
+    "knowledge:case-study": PageSpec((ANON, MEMBER), lambda site: {"slug": site.case_study_slug}),
+    "knowledge:case-study-create": PageSpec((STAFF,), lambda site: {"project": site.project.slug}),
     "account_login": PageSpec((ANON,)),
     "account_signup": PageSpec((ANON,)),
     "account_reset_password": PageSpec((ANON,)),
@@ -266,6 +275,9 @@ AXE_PAGES = (
     ("knowledge:resource-edit", STAFF),
     ("knowledge:glossary", ANON),
     ("knowledge:term", ANON),
+    ("knowledge:method", ANON),
+    ("knowledge:journey", MANAGER),
+    ("knowledge:case-study", MEMBER),
 )
 
 
@@ -383,6 +395,43 @@ def _stress_project(namur: Municipality, member: User, staff: User) -> Project:
     return project_publish(project=Project.objects.get(pk=project.pk), user=staff, notify=False)
 
 
+def _knowledge(namur: Municipality, project: Project, manager: User) -> str:
+    """Method steps with checklists, the commune's progress on one, a case study of `project`."""
+    steps = [
+        Resource.objects.create(
+            kind=Kind.METHOD_STEP,
+            slug=f"step-{phase}-{order}",
+            title_fr=f"Étape {order} de la phase {phase}",
+            title_en=f"Step {order} of phase {phase}",
+            checklist_fr="Une décision du collège\nUn budget\nUne équipe",
+            checklist_en="A decision of the executive\nA budget\nA team",
+            method_phase=phase,
+            method_order=order,
+            state=Resource.State.PUBLISHED,
+        )
+        for phase in MethodPhase.values
+        for order in (1, 2)
+    ]
+    StepProgress.objects.create(
+        municipality=namur,
+        step=steps[0],
+        status=StepProgress.Status.DONE,
+        date=dt.date(2026, 10, 1),
+        note=LONG_WORD,
+        checked=[0, 2],
+        updated_by=manager,
+    )
+    case = Resource.objects.create(
+        kind=Kind.CASE_STUDY,
+        slug="case-stress",
+        title_fr=project.title_fr,
+        body_fr="## Analyse\n\nCe que le projet enseigne.",
+        project=project,
+        state=Resource.State.PUBLISHED,
+    )
+    return case.slug
+
+
 def _barometer(namur: Municipality) -> tuple[int, str, str]:
     """An open wave (Namur's respondent link) and a published edition of a closed one."""
     wave = WaveFactory(
@@ -478,6 +527,7 @@ def site(territory, settings) -> Site:
         edition_slug=edition_slug,
         invitation_token=invitation,
         term_slug=_glossary(),
+        case_study_slug=_knowledge(namur, project, manager),
     )
 
 

@@ -20,6 +20,7 @@ from ..models import Diagnostic
 from ..permissions import can_manage, can_view_diagnostic
 from ..recommendation_panels import recommendation_panels
 from ..results import ResultsView, build_results, diagnostic_for_results
+from ..results_panels import results_panels
 from ..services import DiagnosticError, diagnostic_publish
 
 EXPORT_TYPES = {
@@ -60,6 +61,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
             "recommendation_rows": [
                 (rec, panels.get(rec.code, [])) for rec in view.recommendations
             ],
+            "results_panels": results_panels(view, user=request.user),
             "diagnostic": diagnostic,
             "is_manager": can_manage(request.user, diagnostic.municipality),
         },
