@@ -220,6 +220,7 @@ def test_a_project_withdrawn_from_the_catalogue_shows_no_figures(client, case, p
 def test_case_study_page_runs_a_constant_number_of_queries(
     client, case, project, django_assert_num_queries
 ):
+    client.get("/en/knowledge/case-studies/case-capteurs/")  # the glossary's terms, now cached
     # resource with its project, project, fundings, indicators, communes
     with django_assert_num_queries(5):
         client.get("/en/knowledge/case-studies/case-capteurs/")

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from smartregion.knowledge.text import render
+
+# Rendering links the glossary's terms, read from the database (then cached).
+pytestmark = pytest.mark.django_db
 
 
 def test_render_starts_headings_at_h2_without_skipping_levels():

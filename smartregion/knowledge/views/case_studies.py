@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,6 +25,7 @@ from .. import queries
 from ..models import Kind, Resource
 from ..permissions import is_editor
 from ..services import create_resource
+from ..text import render as render_markdown
 
 
 def _completed_project(slug: str) -> Project:
@@ -91,17 +92,8 @@ def _case_study(request: HttpRequest, slug: str) -> Resource:
 
 
 def _body(resource: Resource) -> SafeString:
-    """The editorial analysis as safe HTML (the shared Markdown renderer once it exists)."""
-    language = active_language()
-    try:
-        from ..text import render as render_markdown  # part EDIT's renderer
-    except ImportError:
-        from markdown_it import MarkdownIt
-
-        from smartregion.projects.sanitise import rich_text_clean
-
-        return mark_safe(rich_text_clean(MarkdownIt("commonmark").render(resource.body or "")))  # noqa: S308 (nh3-cleaned)
-    return render_markdown(resource.body or "", language=language)
+    """The editorial analysis as safe HTML, glossary terms linked."""
+    return render_markdown(resource.body or "", language=active_language())
 
 
 def case_study(request: HttpRequest, slug: str) -> HttpResponse:

@@ -60,6 +60,9 @@ def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
     resource = _resource_or_redirect(request, slug)
     if isinstance(resource, HttpResponse):
         return resource
+    if resource.kind == Kind.CASE_STUDY and resource.project_id:
+        # A living case study has its own page: the project's live figures, then the analysis.
+        return redirect("knowledge:case-study", slug=resource.slug)
     language = active_language()
     status = resource.translation_status(language)
     text_language = SOURCE_LANGUAGE if status == "missing" else language
