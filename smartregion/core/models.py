@@ -73,3 +73,24 @@ class PreparedFile(models.Model):
     @property
     def is_failed(self) -> bool:
         return self.status == self.Status.FAILED
+
+
+class SearchDocument(models.Model):
+    """One entry of the site search (see core/search.py): its words live in the `core_search`
+    full-text table (same id), what the results list shows lives here."""
+
+    kind = models.CharField(max_length=40)
+    object_id = models.BigIntegerField()
+    facets = models.TextField(blank=True)  # "theme:mobility domain:gov", space-separated
+    display = models.JSONField(default=dict)  # {"fr": {"title": …, "text": …}, "en": …}
+    url_name = models.CharField(max_length=100)
+    url_kwargs = models.JSONField(default=dict)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="search_document_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.object_id}"
