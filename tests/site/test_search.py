@@ -1,0 +1,158 @@
+"""The site search (/search/ and core/search.py): kinds, languages, facets, sync and cost.
+
+Runs on SQLite and PostgreSQL (the suite runs on both): every expected list is exact, so equal
+expectations mean equal rankings on both engines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+
+from smartregion.core.models import SearchDocument
+from smartregion.core.search import documents_reindex, highlight, parse_query, site_search
+from smartregion.knowledge.models import GlossaryTerm, Resource
+from smartregion.projects.search import project_index
+from tests.factories import ProjectFactory
+
+NOW = dt.datetime(2026, 3, 1, 10, 0, tzinfo=dt.UTC)
+
+
+def _resource(slug: str, *, day: int = 1, state: str = "published", **fields) -> Resource:
+    published = NOW + dt.timedelta(days=day)
+    fields.setdefault("title_fr", slug)
+    return Resource.objects.create(
+        slug=slug,
+        kind=fields.pop("kind", "guide"),
+        state=state,
+        first_published_at=published,
+        published_at=published,
+        **fields,
+    )
+
+
+def _term(slug: str, **fields) -> GlossaryTerm:
+    fields.setdefault("label_fr", slug)
+    fields.setdefault("definition_fr", "Une définition.")
+    return GlossaryTerm.objects.create(slug=slug, **fields)
+
+
+def _slugs(results, kind: str) -> list[str]:
+    rows = SearchDocument.objects.in_bulk([hit.document_id for hit in results.groups[kind]])
+    return [
+        rows[hit.document_id].url_kwargs.get("slug") or rows[hit.document_id].url_kwargs["refnis"]
+        for hit in results.groups[kind]
+    ]
+
+
+def test_one_search_finds_every_kind_in_groups(namur):
+    _resource("guide-velo", title_fr="Guide du vélo partagé à Namur")
+    _term("velo-partage", label_fr="Vélo partagé", synonyms_fr="Vélopartage")
+    project = ProjectFactory(owner_municipality=namur, slug="velos-namur", title_fr="Vélos à Namur")
+    project_index(project.pk)
+    results = site_search("namur")
+    assert list(results.groups) == ["resource", "term", "project", "commune"]
+    assert _slugs(results, "resource") == ["guide-velo"]
+    assert _slugs(results, "term") == []
+    assert _slugs(results, "project") == ["velos-namur"]
+    # The commune first (its name is the title), then the province's other 37 communes.
+    communes = _slugs(results, "commune")
+    assert (communes[0], len(communes)) == ("92094", 38)
+    assert _slugs(site_search("92094"), "commune") == ["92094"]
+    assert _slugs(site_search("vélos"), "term") == ["velo-partage"]
+    assert _slugs(site_search("velopartage"), "term") == ["velo-partage"]
+
+
+def test_ranking_title_then_summary_then_body_then_newest(db):
+    _resource("in-body", day=5, title_fr="Plan", body_fr="Un volet **compost**.")
+    _resource("in-title-old", day=1, title_fr="Compost collectif")
+    _resource("in-title-new", day=2, title_fr="Le compost au jardin")
+    _resource("in-summary", day=9, title_fr="Quartier", summary_fr="Du compost partout.")
+    assert _slugs(site_search("compost"), "resource") == [
+        "in-title-new",
+        "in-title-old",
+        "in-summary",
+        "in-body",
+    ]
+
+
+def test_a_theme_named_outranks_a_title_mention(db):
+    _resource("title", day=2, title_fr="Mobilité douce", themes=["data"])
+    _resource("themed", day=1, title_fr="Navettes", themes=["mobility"], summary_fr="La mobilité.")
+    assert _slugs(site_search("mobilité"), "resource") == ["themed", "title"]
+
+
+def test_only_listed_resources_and_published_terms_are_found(db):
+    for state in ("draft", "review", "archived"):
+        _resource(f"r-{state}", state=state, title_fr="Compost")
+    _resource("r-needs-review", state="needs_review", title_fr="Compost")
+    _term("hidden", label_fr="Compost caché", is_published=False)
+    results = site_search("compost")
+    assert _slugs(results, "resource") == ["r-needs-review"]
+    assert _slugs(results, "term") == []
+
+
+def test_archiving_a_resource_removes_it_from_the_index(db):
+    resource = _resource("guide", title_fr="Compost")
+    assert _slugs(site_search("compost"), "resource") == ["guide"]
+    resource.state = Resource.State.ARCHIVED
+    resource.save()
+    assert _slugs(site_search("compost"), "resource") == []
+    assert not SearchDocument.objects.filter(kind="resource").exists()
+
+
+def test_edits_and_deletions_follow(db):
+    resource = _resource("guide", title_fr="Compost")
+    term = _term("terme", label_fr="Compost")
+    resource.title_fr = "Potager"
+    resource.save()
+    term.delete()
+    assert _slugs(site_search("compost"), "resource") == []
+    assert _slugs(site_search("compost"), "term") == []
+    assert _slugs(site_search("potager"), "resource") == ["guide"]
+    resource.delete()
+    assert _slugs(site_search("potager"), "resource") == []
+
+
+def test_facet_counts_are_the_results_each_facet_gives(db):
+    _resource("a", title_fr="Compost A", themes=["environment"], domains=["sust"])
+    _resource("b", title_fr="Compost B", themes=["environment", "data"], domains=["data"], kind="tool")
+    _resource("c", title_fr="Compost C", themes=["data"], domains=["data", "gov"])
+    _term("compost", label_fr="Compost", themes=["environment"])
+    results = site_search("compost")
+    assert dict(results.facet_counts["theme"]) == {"environment": 3, "data": 2}
+    assert dict(results.facet_counts["domain"]) == {"sust": 1, "data": 2, "gov": 1}
+    assert dict(results.facet_counts["kind"]) == {"guide": 2, "tool": 1}
+    for facet, count in [("theme:environment", 3), ("theme:data", 2), ("domain:data", 2)]:
+        assert site_search("compost", facets=[facet]).total == count, facet
+    both = site_search("compost", facets=["theme:data", "domain:gov"])
+    assert _slugs(both, "resource") == ["c"]
+    assert dict(both.facet_counts["theme"]) == {"data": 1}
+
+
+def test_reindex_rebuilds_every_kind(namur):
+    _resource("guide", title_fr="Compost")
+    SearchDocument.objects.all().delete()
+    counts = documents_reindex()
+    assert counts["resource"] == 1
+    assert counts["commune"] > 200
+    assert _slugs(site_search("compost"), "resource") == ["guide"]
+
+
+def test_highlight_escapes_text_and_marks_query_words():
+    parsed = parse_query("velo bibli")
+    text = "<b>Vélos</b> & bibliothèque, vélodrome"
+    assert highlight(text, parsed) == (
+        "&lt;b&gt;<mark>Vélos</mark>&lt;/b&gt; &amp; <mark>bibliothèque</mark>, vélodrome"
+    )
+
+
+def test_hostile_queries_are_words(db):
+    _resource("guide", title_fr="Compost et potager")
+    for query in ['"compost', "compost*", "compost:*", "compost & | !", "compost) OR 1=1 --"]:
+        assert _slugs(site_search(query), "resource") == ["guide"], query
+    assert site_search("").total == 0
+    assert site_search("?!").total == 0
