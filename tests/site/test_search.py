@@ -7,10 +7,8 @@ expectations mean equal rankings on both engines.
 from __future__ import annotations
 
 import datetime as dt
+import html as html_module
 import re
-
-import pytest
-from django.utils import timezone
 
 from smartregion.core.models import SearchDocument
 from smartregion.core.search import documents_reindex, highlight, parse_query, site_search
@@ -119,7 +117,9 @@ def test_edits_and_deletions_follow(db):
 
 def test_facet_counts_are_the_results_each_facet_gives(db):
     _resource("a", title_fr="Compost A", themes=["environment"], domains=["sust"])
-    _resource("b", title_fr="Compost B", themes=["environment", "data"], domains=["data"], kind="tool")
+    _resource(
+        "b", title_fr="Compost B", themes=["environment", "data"], domains=["data"], kind="tool"
+    )
     _resource("c", title_fr="Compost C", themes=["data"], domains=["data", "gov"])
     _term("compost", label_fr="Compost", themes=["environment"])
     results = site_search("compost")
@@ -156,3 +156,115 @@ def test_hostile_queries_are_words(db):
         assert _slugs(site_search(query), "resource") == ["guide"], query
     assert site_search("").total == 0
     assert site_search("?!").total == 0
+
+
+# --- The page ----------------------------------------------------------------------------------
+
+
+def _groups(html: str) -> list[tuple[str, str]]:
+    """(group id, count shown in its heading) of the result groups, in order."""
+    return re.findall(
+        r'<h2 id="results-(\w+)-heading">[^<]*<span class="count">\((\d+)\)</span></h2>', html
+    )
+
+
+def _titles(html: str, kind: str) -> list[str]:
+    section = html.split(f'id="results-{kind}"', 1)[1].split("</section>", 1)[0]
+    return [
+        html_module.unescape(" ".join(re.sub(r"<[^>]+>", " ", title).split()))
+        for title in re.findall(r"<h3>(.*?)</h3>", section, flags=re.S)
+    ]
+
+
+def test_page_groups_results_by_kind_with_counts(client, namur):
+    _resource("guide-namur", title_fr="Guide de Namur")
+    _term("namurois", label_fr="Namurois")
+    response = client.get("/fr/search/?q=namur")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert _groups(html) == [("resource", "1"), ("term", "1"), ("commune", "38")]
+    assert _titles(html, "resource") == ["Guide de Namur"]
+    assert _titles(html, "commune")[0] == "Namur"
+    assert len(_titles(html, "commune")) == 5
+    assert "show=commune" in html
+
+
+def test_page_shows_the_visitors_language_with_french_fallback(client, db):
+    _resource("traduit", title_fr="Le compost", title_en="Composting", summary_en="How to compost.")
+    _resource("non-traduit", day=2, title_fr="Compost en pied d'immeuble", summary_fr="Du compost.")
+    html = client.get("/en/search/?q=compost").content.decode()
+    assert _titles(html, "resource") == ["Compost en pied d'immeuble", "Composting"]
+    assert '<span lang="fr">Compost en pied d&#x27;immeuble</span>' in html
+    assert "<mark>compost</mark>." in html
+    french = client.get("/fr/search/?q=compost").content.decode()
+    assert _titles(french, "resource") == ["Compost en pied d'immeuble", "Le compost"]
+
+
+def test_page_escapes_content_and_query(client, db):
+    _resource("xss", title_fr="Compost <script>alert(1)</script>", summary_fr="compost & co")
+    html = client.get("/fr/search/?q=compost%3Cscript%3E").content.decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;" in html
+    assert "<mark>compost</mark> &amp; co" in html
+
+
+def test_page_facets_are_links_and_selected_ones_removable(client, db):
+    _resource("a", title_fr="Compost A", themes=["environment"])
+    _resource("b", title_fr="Compost B", themes=["environment", "data"])
+    html = client.get("/fr/search/?q=compost").content.decode()
+    assert 'href="/fr/search/?q=compost&amp;theme=environment"' in html
+    assert 'href="/fr/search/?q=compost&amp;theme=data"' in html
+    filtered = client.get("/fr/search/?q=compost&theme=data&theme=bogus").content.decode()
+    assert _titles(filtered, "resource") == ["Compost B"]
+    assert 'href="/fr/search/?q=compost"' in filtered  # remove the filter
+    assert '<input type="hidden" name="theme" value="data">' in filtered
+
+
+def test_page_show_all_of_one_kind_is_paged(client, db):
+    for number in range(25):
+        _resource(f"r{number:02d}", day=number, title_fr=f"Compost {number}")
+    first = client.get("/fr/search/?q=compost&show=resource").content.decode()
+    assert len(_titles(first, "resource")) == 20
+    assert _titles(first, "resource")[0] == "Compost 24"
+    assert 'href="/fr/search/?q=compost&amp;show=resource&amp;page=2"' in first
+    second = client.get("/fr/search/?q=compost&show=resource&page=2").content.decode()
+    assert _titles(second, "resource") == [f"Compost {n}" for n in range(4, -1, -1)]
+    past = client.get("/fr/search/?q=compost&show=resource&page=99").content.decode()
+    assert _titles(past, "resource") == _titles(second, "resource")
+
+
+def test_page_empty_and_nothing_found_offer_suggestions(client, db):
+    empty = client.get("/fr/search/").content.decode()
+    nothing = client.get("/fr/search/?q=zzzqqq").content.decode()
+    for html in (empty, nothing):
+        assert 'class="search-suggestions"' in html
+        assert 'href="/fr/search/?q=Mobilit%C3%A9"' in html
+    assert "zzzqqq" in nothing and 'role="status"' in nothing
+
+
+def test_every_page_header_has_the_search_box(client, territory):
+    for path in ("/fr/", "/fr/communes/", "/en/projects/", "/fr/search/?q=x"):
+        html = client.get(path).content.decode()
+        form = html.split('<form class="header-search"', 1)[1].split("</form>", 1)[0]
+        assert 'role="search"' in form, path
+        assert 'action="/' + path.split("/")[1] + '/search/"' in form, path
+        assert '<label for="header-search-q"' in form
+        assert '<input type="search" name="q" id="header-search-q"' in form
+        assert '<button type="submit"' in form
+
+
+def test_page_runs_the_same_queries_whatever_the_data(client, namur, django_assert_num_queries):
+    _resource("one", title_fr="Compost", themes=["environment"])
+    with django_assert_num_queries(2):
+        client.get("/fr/search/?q=compost")
+    for number in range(30):
+        _resource(f"r{number}", title_fr="Compost", themes=["data"], domains=["gov"])
+        _term(f"t{number}", label_fr=f"Compost {number}")
+        project = ProjectFactory(owner_municipality=namur, slug=f"p{number}", title_fr="Compost")
+        project_index(project.pk)
+    with django_assert_num_queries(2):
+        client.get("/fr/search/?q=compost")
+    with django_assert_num_queries(2):
+        client.get("/fr/search/?q=compost&show=resource&page=2&theme=data")
+    with django_assert_num_queries(0):
+        client.get("/fr/search/")
