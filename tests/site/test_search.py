@@ -10,6 +10,9 @@ import datetime as dt
 import html as html_module
 import re
 
+import pytest
+from django.core.management import CommandError, call_command
+
 from smartregion.core.models import SearchDocument
 from smartregion.core.search import documents_reindex, highlight, parse_query, site_search
 from smartregion.knowledge.models import GlossaryTerm, Resource
@@ -268,3 +271,13 @@ def test_page_runs_the_same_queries_whatever_the_data(client, namur, django_asse
         client.get("/fr/search/?q=compost&show=resource&page=2&theme=data")
     with django_assert_num_queries(0):
         client.get("/fr/search/")
+
+
+def test_reindex_command(db, capsys):
+    _resource("guide", title_fr="Compost")
+    SearchDocument.objects.all().delete()
+    call_command("search", "reindex", "--kind", "resource")
+    assert capsys.readouterr().out == "resource: 1 document(s) indexed\n"
+    assert _slugs(site_search("compost"), "resource") == ["guide"]
+    with pytest.raises(CommandError, match="Unknown kind 'event'"):
+        call_command("search", "reindex", "--kind", "event")
