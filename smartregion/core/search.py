@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -501,6 +500,8 @@ def _names(providers: dict[str, SearchProvider]) -> dict[str, Sequence[str]]:
 # --- The site search: showing -----------------------------------------------------------------
 
 EXCERPT_CHARS = 200
+# Ends of blocks and line breaks: a space in plain text, so paragraphs do not run together.
+_BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|div|td|th|blockquote)>|<br\s*/?>", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -575,9 +576,5 @@ def highlight(text: str, parsed: ParsedQuery | None) -> SafeString:
 
 def display_text(*values: str) -> str:
     """Plain text for a result's excerpt, from several (rich) texts."""
-    return " ".join(" ".join(plain_text(value).split()) for value in values if value)[:4000]
-
-
-def json_facets(value: object) -> list:
-    """A JSON list field as a list (SQLite may give text)."""
-    return json.loads(value) if isinstance(value, str) else list(value or [])
+    texts = (plain_text(_BLOCK_END.sub(" ", value)) for value in values if value)
+    return " ".join(" ".join(text.split()) for text in texts)[:4000]
