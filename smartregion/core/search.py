@@ -373,26 +373,44 @@ def search_providers() -> dict[str, SearchProvider]:
     return _providers(tuple(settings.SMARTREGION_SEARCH_PROVIDERS))
 
 
-def _insert(documents: Iterable[Document]) -> int:
-    from .models import SearchDocument
-
-    count = 0
+def _insert(documents: Iterable[Document], batch_size: int = 500) -> int:
+    """Store documents in batches: their rows (the database gives their ids), then their words."""
+    count, batch = 0, []
     for document in documents:
-        row = SearchDocument.objects.create(
+        batch.append(document)
+        if len(batch) == batch_size:
+            count += _insert_batch(batch)
+            batch = []
+    return count + (_insert_batch(batch) if batch else 0)
+
+
+def _insert_batch(documents: list[Document]) -> int:
+    from .models import SearchDisplay, SearchDocument
+
+    rows = SearchDocument.objects.bulk_create(
+        SearchDocument(
             kind=document.kind,
             object_id=document.object_id,
             facets=" ".join(document.facets),
-            display=document.display,
             url_name=document.url_name,
             url_kwargs=document.url_kwargs,
             published_at=document.published_at,
         )
-        SITE_INDEX.delete([row.pk])  # a row left by a flushed table may hold the id
-        SITE_INDEX.insert(
-            [(row.pk, terms(document.title), terms(document.summary), terms(document.body))]
-        )
-        count += 1
-    return count
+        for document in documents
+    )
+    SearchDisplay.objects.bulk_create(
+        SearchDisplay(document=row, display=document.display)
+        for row, document in zip(rows, documents, strict=True)
+    )
+    keys = [row.pk for row in rows]
+    SITE_INDEX.delete(keys)  # rows left by a flushed table may hold these ids
+    SITE_INDEX.insert(
+        [
+            (key, terms(document.title), terms(document.summary), terms(document.body))
+            for key, document in zip(keys, documents, strict=True)
+        ]
+    )
+    return len(rows)
 
 
 @transaction.atomic
@@ -474,17 +492,19 @@ def site_search(
         return SearchResults(parsed, groups, counts)
     chosen = set(facets)
     rows = SITE_INDEX.run(parsed, _SITE_SEARCH.replace("{nulls}", nulls_last()))
-    names = _names(providers)
-    matches = name_matches(parsed, names) if names else []
+    matches = name_matches(parsed, _names(providers))
+    named = frozenset().union(*matches)  # facet values some query word names
+    tallies: Counter = Counter()
     for document_id, kind, score, facet_text in rows:
         hit_facets = frozenset(facet_text.split())
         if kind not in groups or not chosen <= hit_facets:
             continue
-        bonus = name_bonus(hit_facets, matches) if matches else 0
+        bonus = name_bonus(hit_facets, matches) if named & hit_facets else 0
         groups[kind].append(Hit(document_id, kind, score + bonus, hit_facets))
-        for facet in hit_facets:
-            name, _sep, value = facet.partition(":")
-            counts.setdefault(name, Counter())[value] += 1
+        tallies.update(hit_facets)
+    for facet, count in tallies.items():
+        name, _sep, value = facet.partition(":")
+        counts.setdefault(name, Counter())[value] = count
     for hits in groups.values():
         hits.sort(key=lambda hit: -hit.score)  # stable: ties keep the database's order
     return SearchResults(parsed, groups, counts)
@@ -517,14 +537,17 @@ def results_show(hits: Sequence[Hit], parsed: ParsedQuery | None, *, language: s
     """What the page lists for `hits`, in their order, in one query."""
     from .models import SearchDocument
 
-    rows = SearchDocument.objects.in_bulk([hit.document_id for hit in hits])
+    if not hits:
+        return []
+    rows = SearchDocument.objects.select_related("shown").in_bulk([hit.document_id for hit in hits])
     shown = []
     for hit in hits:
         row = rows.get(hit.document_id)
         if row is None:
             continue
-        text_language = language if row.display.get(language, {}).get("title") else "fr"
-        display = row.display.get(text_language, {})
+        texts = row.shown.display
+        text_language = language if texts.get(language, {}).get("title") else "fr"
+        display = texts.get(text_language, {})
         shown.append(
             Result(
                 kind=row.kind,

@@ -1,5 +1,6 @@
-"""Communes in the site search (see core/search.py): every name (official languages and
-exonyms), the REFNIS code and the province, linking to the commune's profile.
+"""Communes in the site search (see core/search.py): the communes of the site's region (current
+and merged), by every name (official languages and exonyms), REFNIS code and province, linking
+to the commune's profile.
 
 Kept in sync by `territory_load_reference`, which rebuilds them (names change only there).
 """
@@ -24,7 +25,10 @@ class Communes:
     label = _("Communes")
 
     def documents(self, ids: Sequence[int] | None) -> Iterable[Document]:
-        rows = Municipality.objects.select_related("province").order_by("pk")
+        region = settings.SMARTREGION["DEFAULT_REGION"]
+        rows = (
+            Municipality.objects.in_region(region).select_related("province").order_by("pk")
+        )
         if ids is not None:
             rows = rows.filter(pk__in=list(ids))
         for municipality in rows:
