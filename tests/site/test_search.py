@@ -14,9 +14,17 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from smartregion.core.models import SearchDocument
-from smartregion.core.search import documents_reindex, highlight, parse_query, site_search
+from smartregion.core.search import (
+    document_url,
+    documents_reindex,
+    highlight,
+    parse_query,
+    site_search,
+)
 from smartregion.knowledge.models import GlossaryTerm, Resource
+from smartregion.projects.models import Project
 from smartregion.projects.search import project_index
+from smartregion.territory.models import Municipality
 from tests.factories import ProjectFactory
 
 NOW = dt.datetime(2026, 3, 1, 10, 0, tzinfo=dt.UTC)
@@ -281,3 +289,24 @@ def test_reindex_command(db, capsys):
     assert _slugs(site_search("compost"), "resource") == ["guide"]
     with pytest.raises(CommandError, match="Unknown kind 'event'"):
         call_command("search", "reindex", "--kind", "event")
+
+
+def test_projects_follow_their_publication(namur):
+    project = ProjectFactory(owner_municipality=namur, slug="compost", title_fr="Compost")
+    project_index(project.pk)
+    assert _slugs(site_search("compost"), "project") == ["compost"]
+    Project.objects.filter(pk=project.pk).update(state=Project.State.SUBMITTED)
+    project_index(project.pk)
+    assert _slugs(site_search("compost"), "project") == []
+
+
+def test_communes_are_those_of_the_sites_region(namur):
+    region = Municipality.objects.in_region("03000")
+    assert SearchDocument.objects.filter(kind="commune").count() == region.count()
+    assert _slugs(site_search("Bruxelles"), "commune") == []
+    assert _slugs(site_search("Doornik"), "commune") == ["57081"]
+
+
+def test_a_route_not_installed_gives_no_link(db):
+    assert document_url("territory:detail", {"refnis": "92094"}) == "/fr/communes/92094/"
+    assert document_url("nowhere:page", {"slug": "x"}) == ""
