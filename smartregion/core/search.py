@@ -494,15 +494,15 @@ def site_search(
     rows = SITE_INDEX.run(parsed, _SITE_SEARCH.replace("{nulls}", nulls_last()))
     matches = name_matches(parsed, _names(providers))
     named = frozenset().union(*matches)  # facet values some query word names
-    tallies: Counter = Counter()
+    every_facet: list[str] = []  # of every kept match, counted once at the end
     for document_id, kind, score, facet_text in rows:
         hit_facets = frozenset(facet_text.split())
         if kind not in groups or not chosen <= hit_facets:
             continue
         bonus = name_bonus(hit_facets, matches) if named & hit_facets else 0
         groups[kind].append(Hit(document_id, kind, score + bonus, hit_facets))
-        tallies.update(hit_facets)
-    for facet, count in tallies.items():
+        every_facet.extend(hit_facets)
+    for facet, count in Counter(every_facet).items():
         name, _sep, value = facet.partition(":")
         counts.setdefault(name, Counter())[value] = count
     for hits in groups.values():
