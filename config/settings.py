@@ -396,6 +396,17 @@ SMARTREGION_CONTACT_LIMIT = env_int("SMARTREGION_CONTACT_LIMIT", 5)
 SMARTREGION_CONTACT_WINDOW = env_int("SMARTREGION_CONTACT_WINDOW", 3600)
 # How long the host keeps server logs, as the privacy notice states it.
 SMARTREGION_LOG_RETENTION_DAYS = env_int("SMARTREGION_LOG_RETENTION_DAYS", 30)
+# What the site search (/search/) finds, in the order of its groups: dotted paths to
+# `SearchProvider` objects, one kind each (see core/search.py).
+SMARTREGION_SEARCH_PROVIDERS = env_list(
+    "SMARTREGION_SEARCH_PROVIDERS",
+    [
+        "smartregion.knowledge.search.resources",
+        "smartregion.knowledge.search.glossary",
+        "smartregion.projects.search.site_projects",
+        "smartregion.territory.search.communes",
+    ],
+)
 # What the DCAT-AP catalogue at /data/catalog.ttl lists, in this order: dotted paths to functions
 # `(absolute) -> list[DatasetInfo]` (see opendata/catalogue.py, `providers`).
 SMARTREGION_CATALOGUE_PROVIDERS = env_list(

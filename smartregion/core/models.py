@@ -73,3 +73,38 @@ class PreparedFile(models.Model):
     @property
     def is_failed(self) -> bool:
         return self.status == self.Status.FAILED
+
+
+class SearchDocument(models.Model):
+    """One entry of the site search (see core/search.py): its words live in the `core_search`
+    full-text table (same id), what the results list shows in `SearchDisplay`.
+
+    Narrow on purpose: a search reads this row for every match (kind, facets, date), so the
+    long display texts live in their own table, read only for the results shown."""
+
+    kind = models.CharField(max_length=40)
+    object_id = models.BigIntegerField()
+    facets = models.TextField(blank=True)  # "theme:mobility domain:gov", space-separated
+    url_name = models.CharField(max_length=100)
+    url_kwargs = models.JSONField(default=dict)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="search_document_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.object_id}"
+
+
+class SearchDisplay(models.Model):
+    """What a search result shows, per language: `{"fr": {"title": …, "text": …}, "en": …}`."""
+
+    document = models.OneToOneField(
+        SearchDocument, on_delete=models.CASCADE, primary_key=True, related_name="shown"
+    )
+    display = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return str(self.document_id)

@@ -8,6 +8,7 @@ door, with the path of each value that holds one. Pure module: no Django.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
@@ -54,3 +55,15 @@ def dotted(path: Path) -> str:
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
+
+
+def fold(text: str) -> str:
+    """Lower case without accents or punctuation differences, for accent-insensitive search.
+
+    'Écaussinnes', 'ecaussinnes' and 'ÉCAUSSINNES' fold alike; apostrophes and hyphens become spaces
+    so that 'Braine-l'Alleud' matches 'braine l alleud'.
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
+    spaced = "".join(char if char.isalnum() else " " for char in stripped.casefold())
+    return " ".join(spaced.split())

@@ -7,6 +7,7 @@ class KnowledgeConfig(AppConfig):
     verbose_name = _("Knowledge and method")
 
     def ready(self) -> None:
-        from . import glossary
+        from . import glossary, signals
 
         glossary.connect_signals()  # a saved term refreshes the linked phrases and SKOS files
+        signals.connect()  # the site search index follows resources and terms

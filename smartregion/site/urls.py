@@ -9,4 +9,5 @@ urlpatterns = [
     path("legal-notice/", views.legal_notice, name="legal"),
     path("privacy/", views.privacy, name="privacy"),
     path("contact/", views.contact, name="contact"),
+    path("search/", views.search, name="search"),
 ]

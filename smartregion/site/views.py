@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from smartregion.core.pagecache import public_page
@@ -13,6 +14,7 @@ from smartregion.territory import queries as territory_queries
 from .contact import contact_allowed, contact_message_send
 from .forms import ContactForm
 from .operator import code_licence, operator, statement_dates
+from .search_page import SearchRequest, search_page, search_suggestions
 
 SECONDS_PER_DAY = 86_400
 
@@ -63,3 +65,11 @@ def contact(request: HttpRequest) -> HttpResponse:
         status = 429
     context = {"operator": operator(), "form": form}
     return render(request, "site/contact.html", context, status=status)
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """The site search: every kind of content, grouped, with facets (see search_page.py)."""
+    query = SearchRequest.parse(request.GET)
+    page = search_page(query, language=(get_language() or "fr")[:2])
+    suggestions = [] if page.results.total else search_suggestions()
+    return render(request, "site/search.html", {"search": page, "suggestions": suggestions})

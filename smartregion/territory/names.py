@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
+
+from smartregion.core.text import fold  # noqa: F401 - where territory code finds it
 
 SUPPLEMENT = Path(__file__).resolve().parent / "data" / "names_supplement.json"
 
@@ -24,18 +25,6 @@ def pick_name(names: dict[str, str], language: str) -> str:
         if names.get(code):
             return names[code]
     return next((name for name in names.values() if name), "")
-
-
-def fold(text: str) -> str:
-    """Lower case without accents or punctuation differences, for accent-insensitive search.
-
-    'Écaussinnes', 'ecaussinnes' and 'ÉCAUSSINNES' fold alike; apostrophes and hyphens become spaces
-    so that 'Braine-l'Alleud' matches 'braine l alleud'.
-    """
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
-    spaced = "".join(char if char.isalnum() else " " for char in stripped.casefold())
-    return " ".join(spaced.split())
 
 
 @lru_cache(maxsize=1)

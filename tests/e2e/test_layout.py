@@ -172,6 +172,8 @@ PAGES: dict[str, PageSpec] = {
     "site:legal": PageSpec((ANON,)),
     "site:privacy": PageSpec((ANON,)),
     "site:contact": PageSpec((ANON,)),
+    # A query that finds a project, communes and (on the demo) resources: the results layout.
+    "site:search": PageSpec((ANON, STAFF), query="?q=Namur"),
     "territory:list": PageSpec((ANON,)),
     "territory:map": PageSpec((ANON,)),
     "territory:detail": PageSpec((ANON, MEMBER), lambda site: {"refnis": NAMUR}),
@@ -260,6 +262,7 @@ AXE_PAGES = (
     ("site:privacy", ANON),
     ("site:accessibility", ANON),
     ("site:contact", ANON),
+    ("site:search", ANON),
     ("territory:detail", ANON),
     ("projects:detail", ANON),
     ("projects:mine", MEMBER),
