@@ -510,6 +510,7 @@ def test_commune_space_panel_costs_the_same_queries_for_one_or_many_projects(
     with CaptureQueriesContext(connection) as many:
         html = client.get(f"/en/space/{namur.refnis}/").content.decode()
 
-    # constant, whatever the number of projects (the barometer panel beside it costs 2)
-    assert (len(one), len(many)) == (17, 17)
+    # constant, whatever the number of projects (the barometer and the method panels beside it
+    # cost 2 each)
+    assert (len(one), len(many)) == (19, 19)
     assert html.count('href="/en/projects/p') == 4
