@@ -753,15 +753,8 @@ def _prepare(
     strata, units = _prepare_frame(frame, options)
     # Question codes, bases and categories are Categorical inside the engine (joins and
     # group-bys on integers); _estimate_cells gives strings back.
-    responses = responses.select(
-        pl.col("refnis").cast(pl.String),
-        pl.col("question").cast(pl.String).cast(pl.Categorical),
-        pl.col("value").cast(pl.String),
-    ).unique()
-    questions = (
-        dict(questions) if questions else infer_questions(responses, options.non_substantive)
-    )
-    answers = responses.join(units.select("refnis", "unit"), on="refnis", how="left")
+    answers = _distinct_answers(responses, units)
+    questions = dict(questions) if questions else infer_questions(answers, options.non_substantive)
     unknown = answers.filter(pl.col("unit").is_null()).get_column("refnis").unique()
     if unknown.len():
         raise ValueError(
@@ -818,6 +811,35 @@ def _prepare(
     )
     categories = _categories(answers, questions, options)
     return _Wave(strata, units, bases, selections, values, categories, questions)
+
+
+def _distinct_answers(responses: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
+    """refnis, question (Categorical), value, unit (null outside the frame): the distinct
+    answers. Only the rows whose (question, unit) pair repeats can be repeated answers, so only
+    they go through the unique() over strings (one integer key for the others)."""
+    answers = (
+        responses.lazy()
+        .select(
+            pl.col("refnis").cast(pl.String),
+            pl.col("question").cast(pl.String).cast(pl.Categorical),
+            pl.col("value").cast(pl.String),
+        )
+        .join(units.lazy().select("refnis", "unit"), on="refnis", how="left")
+    )
+    pair = pl.col("question").to_physical().cast(pl.UInt64) * 2**32 + pl.col("unit").cast(pl.UInt64)
+    answers = answers.with_columns(_pair=pair).with_columns(
+        _repeats=pl.col("_pair").is_duplicated()
+    )
+    return (
+        pl.concat(
+            [
+                answers.filter(~pl.col("_repeats")),
+                answers.filter("_repeats").unique(["_pair", "refnis", "value"]),
+            ]
+        )
+        .drop("_pair", "_repeats")
+        .collect()
+    )
 
 
 def _check_answers(
