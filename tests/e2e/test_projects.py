@@ -109,7 +109,8 @@ def test_member_submits_editor_publishes_visitor_finds_it(
     page.context.clear_cookies()
     page.goto(f"{base}/en/projects/")
     page.get_by_label("Search projects").fill("sonometre")
-    page.get_by_role("button", name="Search", exact=True).click()
+    catalogue_search = page.get_by_role("form", name="Search and filter projects")
+    catalogue_search.get_by_role("button", name="Search", exact=True).click()
     results = page.get_by_role("link", name=TITLE)
     expect(results).to_have_count(1)
     assert axe_violations(page) == []  # the catalogue with search results and facets
