@@ -34,6 +34,7 @@ def navigation(request: HttpRequest) -> list[NavigationLink]:
         (_("Communes"), reverse("territory:list")),
         (_("Map"), reverse("territory:map")),
         (_("Projects"), reverse("projects:catalogue")),
+        (_("Resources"), reverse("knowledge:resources")),
         (_("Observatory"), reverse("observatory:index")),
         (_("API"), "/api/v1/docs"),
     ]

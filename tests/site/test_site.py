@@ -48,6 +48,7 @@ def test_navigation_marks_the_current_page_for_anonymous_visitors(client, territ
         ("/en/communes/", True, "Communes"),
         ("/en/communes/map/", False, "Map"),
         ("/en/projects/", False, "Projects"),
+        ("/en/knowledge/resources/", False, "Resources"),
         ("/en/observatory/", False, "Observatory"),
         ("/api/v1/docs", False, "API"),
     ]
