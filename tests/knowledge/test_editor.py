@@ -127,7 +127,7 @@ def test_edit_with_stale_version_is_refused_with_message(client, editor):
     resource.refresh_from_db()
     assert response.status_code == 200
     assert (
-        "Someone saved this resource after you opened it (version 2)" in response.content.decode()
+        "Quelqu’un a enregistré cette ressource après que vous l’avez ouverte (version 2)" in response.content.decode()
     )
     assert (resource.body_fr, resource.version) == ("y", 2)
 
@@ -143,7 +143,7 @@ def test_edit_saves_a_new_revision_with_message(client, editor):
     )
 
     resource = Resource.objects.get(slug="g")
-    assert "Saved as revision 3." in response.content.decode()
+    assert "Révision 3 enregistrée." in response.content.decode()
     assert (resource.body_fr, resource.version, resource.source_version) == ("z", 3, 2)
     revision = resource.revisions.get(number=3)
     assert (revision.comment, revision.significance, revision.languages) == (
@@ -167,7 +167,7 @@ def test_edit_sets_related_resources_and_refuses_unknown_slugs(client, editor):
         _form(slug="g", title_fr="G", body_fr="y", version=2, related_slugs="autre"),
     )
 
-    assert "No resource has these short names: inconnu" in refused.content.decode()
+    assert "Aucune ressource ne porte ces noms courts\xa0: inconnu" in refused.content.decode()
     assert list(Resource.objects.get(slug="g").related.values_list("slug", flat=True)) == ["autre"]
 
 
@@ -238,7 +238,7 @@ def test_upload_image_without_alt_text_is_refused(client, editor):
     )
 
     assert response.status_code == 400
-    assert "An image needs a text alternative." in response.content.decode()
+    assert "Une image doit avoir une alternative textuelle." in response.content.decode()
     assert not ResourceFile.objects.exists()
 
 

@@ -52,8 +52,8 @@ def test_review_command_flags_then_reminds_each_owner_once(
         call_command("knowledge", "review", stdout=output)
 
     assert first == [
-        ("other@centre.example", "Resources to review: 1"),  # msgid: not translated yet
-        ("owner@centre.example", "Resources to review: 2"),
+        ("other@centre.example", "Ressources à relire\xa0: 1"),  # in the owner's language
+        ("owner@centre.example", "Resources to review: 2"),  # prefers English
     ]
     assert len(mail.outbox) == 2
     assert output.getvalue().splitlines() == [
