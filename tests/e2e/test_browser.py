@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from smartregion.territory.models import Boundary, Municipality, MunicipalityFigure
@@ -174,11 +175,16 @@ def test_screenshots_of_the_main_pages(page: Page, live_server, territory):
         page.set_viewport_size(size)
         for name in PAGES:
             page.goto(live_server.url + PAGES[name].format(lang="fr"))
-            page.screenshot(
-                path=SCREENS / f"{name}-{size_name}.png",
-                full_page=True,  # the phone's first screens only: long lists would be unreadable
-                clip={"x": 0, "y": 0, **size, "height": 1600} if size is PHONE else None,
-            )
+            options = {
+                "path": SCREENS / f"{name}-{size_name}.png",
+                "full_page": True,  # the phone's first screens only: long lists are unreadable
+                "clip": {"x": 0, "y": 0, **size, "height": 1600} if size is PHONE else None,
+            }
+            try:
+                page.screenshot(**options)
+            except PlaywrightError:  # a full-page capture a loaded machine refused: once more
+                page.wait_for_timeout(500)
+                page.screenshot(**options)
 
     assert {path.name for path in SCREENS.glob("*.png")} >= {
         f"{name}-{size}.png" for name in PAGES for size in ("desktop", "phone")
