@@ -12,7 +12,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 # Test processes (pytest-xdist): one per core, at most 2 (each PostgreSQL worker has its own database).
 TEST_JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 2 ] && n=2; echo $$n)
 
-.PHONY: demo test install messages lint test-sqlite test-postgres bench clean
+.PHONY: demo test install messages lint test-sqlite test-postgres test-postgres-if-reachable bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -39,10 +39,16 @@ demo: install
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/smartregion runserver $(HOST):$(PORT)
 
+# The SQLite and PostgreSQL passes run side by side (each with its own test processes and test
+# databases); each pass's output is printed whole when it ends (--output-sync), and `make test`
+# fails if either fails. TEST_SERIAL=1 runs them one after the other.
 test: install
-	$(MAKE) --no-print-directory test-sqlite
+	@$(MAKE) --no-print-directory $(if $(TEST_SERIAL),,-j2 --output-sync=target) test-sqlite test-postgres-if-reachable
+
+test-postgres-if-reachable: install
 	@if $(BIN)/python -c "import psycopg, sys; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
-		$(MAKE) --no-print-directory test-postgres; \
+		echo "== Test suite on PostgreSQL =="; \
+		DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(TEST_JOBS); \
 	else \
 		echo "PostgreSQL is not reachable at $(PG_URL): the PostgreSQL run is skipped."; \
 	fi

@@ -62,8 +62,17 @@ def _local_secret_key() -> str:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     path = VAR_DIR / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-        path.chmod(0o600)
+        # Written aside then linked into place: processes starting together (test workers, the
+        # demo's server and worker) never read a half-written key, and the first one wins.
+        aside = VAR_DIR / f".secret_key.{os.getpid()}"
+        aside.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        aside.chmod(0o600)
+        try:
+            os.link(aside, path)
+        except FileExistsError:
+            pass
+        finally:
+            aside.unlink()
     return path.read_text(encoding="utf-8").strip()
 
 
