@@ -101,6 +101,7 @@ def test_editor_publishes_manager_ticks_a_step_the_guide_is_on_the_path_and_foun
     page.context.clear_cookies()
     sign_in(page, base, DEMO_MANAGER_EMAIL, DEMO_PASSWORD, lang="en")
     page.goto(f"{base}/en/knowledge/journey/{commune.refnis}/")
+    page.locator(f"#step-{step.pk}").get_by_text("Update “Take stock of your data”").click()
     form = page.locator(f"#step-{step.pk} form")
     form.get_by_label("Status").select_option(label="In progress")
     form.get_by_label("List the departments").check()
