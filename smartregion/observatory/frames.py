@@ -597,14 +597,11 @@ def _response_rows(
     numeric = checked & kind.is_in(list(NUMERIC_TYPES))
     listed = table.filter(pl.col("_categories").list.len() > 0).explode("_categories")
     allowed = listed.select("question", value="_categories", _listed=pl.lit(True))
-    rows = (
-        rows.join(allowed, on=["question", "value"], how="left")
-        .sort("line")
-        .with_columns(
-            _type=kind,
-            _dup=~pl.struct("refnis", "question", "value").is_first_distinct(),
-        )
-    )
+    # The rows come in line order; the left join keeps it (no sort, no second copy).
+    rows = rows.join(
+        allowed, on=["question", "value"], how="left", maintain_order="left"
+    ).with_columns(_type=kind)
+    rows = rows.with_columns(_repeated(rows))
     rows = rows.with_columns(
         _known=pl.col("refnis").is_in(frame.frame.get_column("refnis").implode()),
         _not_number=numeric & (number.is_null() | ~number.is_finite()),
@@ -622,6 +619,20 @@ def _response_rows(
     return _with_first_lines(rows)
 
 
+def _repeated(
+    rows: pl.DataFrame, keys: tuple[str, ...] = ("refnis", "question", "value")
+) -> pl.Series:
+    """``_dup``: True on a row whose ``keys`` came on an earlier row. Only the rows whose hash of
+    the keys repeats can be repeats: the exact test over the strings runs on those alone."""
+    key = pl.struct(*keys)
+    candidates = rows.select(key.hash().is_duplicated().arg_true()).to_series()
+    repeated = pl.Series("_dup", [False], pl.Boolean).new_from_index(0, rows.height)
+    if candidates.len():
+        later = rows[candidates].select(~key.is_first_distinct()).to_series()
+        repeated = repeated.scatter(candidates.filter(later), True)
+    return repeated
+
+
 def _lookup(table: pl.DataFrame, column: str) -> pl.Expr:
     """The question's ``column`` in ``table`` (null for a question not in it)."""
     mapping = dict(zip(table.get_column("question"), table.get_column(column), strict=True))
@@ -633,7 +644,7 @@ def _with_first_lines(rows: pl.DataFrame) -> pl.DataFrame:
     """_first_same (line of the same answer's first row) on repeated rows, _first_answer (line
     of the commune's first answer) on second answers to single-answer questions."""
     singles = rows.filter("_single").select("line", "refnis", "question")
-    second = singles.filter(~pl.struct("refnis", "question").is_first_distinct())
+    second = singles.filter(_repeated(singles, ("refnis", "question")))
     found = []
     for keys, repeated, pool, name in (
         (["refnis", "question", "value"], rows.filter("_dup"), rows, "_first_same"),
