@@ -572,7 +572,7 @@ def _question_table(questions: Mapping[str, Question] | None) -> pl.DataFrame:
         },
         schema={
             "question": pl.String,
-            "_type": pl.String,
+            "_type": pl.Enum(sorted({*QUESTION_TYPES, *(q.type for q in listed)})),
             "_categories": pl.List(pl.String),
             "_allowed": pl.String,
             "_min": pl.Float64,
@@ -591,8 +591,9 @@ def _response_rows(
     """The rows with the flags the checks read. Per-question facts are looked up by code (no
     join of lists); "first on line N" is computed for the few repeated answers only."""
     table = _question_table(questions)
-    value, kind = pl.col("value"), _lookup(table, "_type")
-    number = value.cast(pl.Float64, strict=False)
+    # The question's type and the number are looked up / parsed once, as columns (the type an
+    # Enum): the flags below read those columns instead of repeating the per-row lookups.
+    value, kind, number = pl.col("value"), pl.col("_type"), pl.col("_number")
     checked = kind.is_not_null() & (value != "") & ~value.is_in(list(non_substantive))
     numeric = checked & kind.is_in(list(NUMERIC_TYPES))
     listed = table.filter(pl.col("_categories").list.len() > 0).explode("_categories")
@@ -600,7 +601,7 @@ def _response_rows(
     # The rows come in line order; the left join keeps it (no sort, no second copy).
     rows = rows.join(
         allowed, on=["question", "value"], how="left", maintain_order="left"
-    ).with_columns(_type=kind)
+    ).with_columns(_type=_lookup(table, "_type"), _number=value.cast(pl.Float64, strict=False))
     rows = rows.with_columns(_repeated(rows))
     rows = rows.with_columns(
         _known=pl.col("refnis").is_in(frame.frame.get_column("refnis").implode()),
@@ -615,7 +616,7 @@ def _response_rows(
         & pl.col("question").is_in(listed.get_column("question").implode())
         & pl.col("_listed").is_null(),
         _single=kind.is_not_null() & (kind != MULTIPLE_CHOICE) & ~pl.col("_dup"),
-    )
+    ).drop("_number")
     return _with_first_lines(rows)
 
 
