@@ -750,6 +750,8 @@ def _prepare(
     responses: pl.DataFrame,
     questions: Mapping[str, Question] | None,
     options: Options,
+    *,
+    checked: bool = False,
 ) -> _Wave:
     strata, units = _prepare_frame(frame, options)
     # Question codes, bases and categories are Categorical inside the engine (joins and
@@ -766,7 +768,8 @@ def _prepare(
         schema={"question": pl.Categorical, "type": pl.String},
     )
     answers = answers.join(types, on="question", how="inner")
-    _check_answers(answers, questions, options)
+    if not checked:
+        _check_answers(answers, questions, options)
     special = pl.col("value").is_in(list(options.non_substantive))
     numeric = pl.col("type").is_in(list(NUMERIC_TYPES))
     # After _check_answers a single-answer question has one row per commune: only multiple-
@@ -1670,10 +1673,15 @@ def prepare_wave(
     responses: pl.DataFrame,
     questions: Mapping[str, Question] | None = None,
     options: Options | None = None,
+    *,
+    checked: bool = False,
 ) -> _Wave:
     """A wave in the engine's shape (integer-coded, checked): once it is made, the raw answer
-    table is no longer needed (callers holding large tables may drop it)."""
-    return _prepare(frame, responses, questions, options or Options())
+    table is no longer needed (callers holding large tables may drop it). ``checked``: the
+    answers were read by ``frames.read_responses`` with these questions (or the types were
+    inferred from them), whose checks include the engine's (single answers, numbers, bounds,
+    listed categories), so the engine does not repeat them."""
+    return _prepare(frame, responses, questions, options or Options(), checked=checked)
 
 
 def estimate_prepared(wave: _Wave, options: Options | None = None) -> pl.DataFrame:

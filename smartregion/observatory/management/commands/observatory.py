@@ -265,14 +265,22 @@ def _class_order(inputs: _Inputs) -> tuple[str, ...]:
 def _estimate(inputs: _Inputs, options: Options) -> tuple[pl.DataFrame, pl.DataFrame | None]:
     try:
         if inputs.previous_responses is None:
-            wave = prepare_wave(inputs.frame.frame, inputs.responses, inputs.questions, options)
+            wave = prepare_wave(
+                inputs.frame.frame, inputs.responses, inputs.questions, options, checked=True
+            )
             inputs.responses = None
             return estimate_prepared(wave, options), None
         wave_from = prepare_wave(
-            inputs.previous_frame.frame, inputs.previous_responses, inputs.questions, options
+            inputs.previous_frame.frame,
+            inputs.previous_responses,
+            inputs.questions,
+            options,
+            checked=True,
         )
         inputs.previous_responses = None
-        wave_to = prepare_wave(inputs.frame.frame, inputs.responses, inputs.questions, options)
+        wave_to = prepare_wave(
+            inputs.frame.frame, inputs.responses, inputs.questions, options, checked=True
+        )
         inputs.responses = None
         edition = edition_of_waves(wave_from, wave_to, options)
     except ValueError as error:  # the readers check what the engine refuses: a safety net
