@@ -572,7 +572,7 @@ def _question_table(questions: Mapping[str, Question] | None) -> pl.DataFrame:
         },
         schema={
             "question": pl.String,
-            "_type": pl.String,
+            "_type": pl.Enum(sorted({*QUESTION_TYPES, *(q.type for q in listed)})),
             "_categories": pl.List(pl.String),
             "_allowed": pl.String,
             "_min": pl.Float64,
@@ -591,20 +591,18 @@ def _response_rows(
     """The rows with the flags the checks read. Per-question facts are looked up by code (no
     join of lists); "first on line N" is computed for the few repeated answers only."""
     table = _question_table(questions)
-    value, kind = pl.col("value"), _lookup(table, "_type")
-    number = value.cast(pl.Float64, strict=False)
+    # The question's type and the number are looked up / parsed once, as columns (the type an
+    # Enum): the flags below read those columns instead of repeating the per-row lookups.
+    value, kind, number = pl.col("value"), pl.col("_type"), pl.col("_number")
     checked = kind.is_not_null() & (value != "") & ~value.is_in(list(non_substantive))
     numeric = checked & kind.is_in(list(NUMERIC_TYPES))
     listed = table.filter(pl.col("_categories").list.len() > 0).explode("_categories")
     allowed = listed.select("question", value="_categories", _listed=pl.lit(True))
-    rows = (
-        rows.join(allowed, on=["question", "value"], how="left")
-        .sort("line")
-        .with_columns(
-            _type=kind,
-            _dup=~pl.struct("refnis", "question", "value").is_first_distinct(),
-        )
-    )
+    # The rows come in line order; the left join keeps it (no sort, no second copy).
+    rows = rows.join(
+        allowed, on=["question", "value"], how="left", maintain_order="left"
+    ).with_columns(_type=_lookup(table, "_type"), _number=value.cast(pl.Float64, strict=False))
+    rows = rows.with_columns(_repeated(rows))
     rows = rows.with_columns(
         _known=pl.col("refnis").is_in(frame.frame.get_column("refnis").implode()),
         _not_number=numeric & (number.is_null() | ~number.is_finite()),
@@ -618,8 +616,22 @@ def _response_rows(
         & pl.col("question").is_in(listed.get_column("question").implode())
         & pl.col("_listed").is_null(),
         _single=kind.is_not_null() & (kind != MULTIPLE_CHOICE) & ~pl.col("_dup"),
-    )
+    ).drop("_number")
     return _with_first_lines(rows)
+
+
+def _repeated(
+    rows: pl.DataFrame, keys: tuple[str, ...] = ("refnis", "question", "value")
+) -> pl.Series:
+    """``_dup``: True on a row whose ``keys`` came on an earlier row. Only the rows whose hash of
+    the keys repeats can be repeats: the exact test over the strings runs on those alone."""
+    key = pl.struct(*keys)
+    candidates = rows.select(key.hash().is_duplicated().arg_true()).to_series()
+    repeated = pl.Series("_dup", [False], pl.Boolean).new_from_index(0, rows.height)
+    if candidates.len():
+        later = rows[candidates].select(~key.is_first_distinct()).to_series()
+        repeated = repeated.scatter(candidates.filter(later), True)
+    return repeated
 
 
 def _lookup(table: pl.DataFrame, column: str) -> pl.Expr:
@@ -633,7 +645,7 @@ def _with_first_lines(rows: pl.DataFrame) -> pl.DataFrame:
     """_first_same (line of the same answer's first row) on repeated rows, _first_answer (line
     of the commune's first answer) on second answers to single-answer questions."""
     singles = rows.filter("_single").select("line", "refnis", "question")
-    second = singles.filter(~pl.struct("refnis", "question").is_first_distinct())
+    second = singles.filter(_repeated(singles, ("refnis", "question")))
     found = []
     for keys, repeated, pool, name in (
         (["refnis", "question", "value"], rows.filter("_dup"), rows, "_first_same"),

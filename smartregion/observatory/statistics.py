@@ -241,6 +241,7 @@ TREND_COLUMNS = [
     "suppression",
 ]
 _KEYS = ["question", "base", "category"]
+_PANEL_CHUNK = 8  # questions per chunk of the panel joins
 
 
 @dataclass(frozen=True)
@@ -749,6 +750,8 @@ def _prepare(
     responses: pl.DataFrame,
     questions: Mapping[str, Question] | None,
     options: Options,
+    *,
+    checked: bool = False,
 ) -> _Wave:
     strata, units = _prepare_frame(frame, options)
     # Question codes, bases and categories are Categorical inside the engine (joins and
@@ -765,7 +768,8 @@ def _prepare(
         schema={"question": pl.Categorical, "type": pl.String},
     )
     answers = answers.join(types, on="question", how="inner")
-    _check_answers(answers, questions, options)
+    if not checked:
+        _check_answers(answers, questions, options)
     special = pl.col("value").is_in(list(options.non_substantive))
     numeric = pl.col("type").is_in(list(NUMERIC_TYPES))
     # After _check_answers a single-answer question has one row per commune: only multiple-
@@ -1661,6 +1665,33 @@ def estimate_edition(
     options = options or Options()
     wave_from = _prepare(frame_from, responses_from, questions, options)
     wave_to = _prepare(frame_to, responses_to, questions, options)
+    return edition_of_waves(wave_from, wave_to, options)
+
+
+def prepare_wave(
+    frame: pl.DataFrame,
+    responses: pl.DataFrame,
+    questions: Mapping[str, Question] | None = None,
+    options: Options | None = None,
+    *,
+    checked: bool = False,
+) -> _Wave:
+    """A wave in the engine's shape (integer-coded, checked): once it is made, the raw answer
+    table is no longer needed (callers holding large tables may drop it). ``checked``: the
+    answers were read by ``frames.read_responses`` with these questions (or the types were
+    inferred from them), whose checks include the engine's (single answers, numbers, bounds,
+    listed categories), so the engine does not repeat them."""
+    return _prepare(frame, responses, questions, options or Options(), checked=checked)
+
+
+def estimate_prepared(wave: _Wave, options: Options | None = None) -> pl.DataFrame:
+    """``estimate`` on a wave made by ``prepare_wave``."""
+    return _estimate_wave(wave, options or Options())
+
+
+def edition_of_waves(wave_from: _Wave, wave_to: _Wave, options: Options | None = None) -> Edition:
+    """``estimate_edition`` on two waves made by ``prepare_wave``."""
+    options = options or Options()
     results_from = _estimate_wave(wave_from, options)
     results_to = _estimate_wave(wave_to, options)
     shared = _shared_categories(wave_from, wave_to)
@@ -1748,19 +1779,50 @@ def _panel_trends(
     def in_to_ids(table: pl.DataFrame) -> pl.DataFrame:
         return table.rename({"unit": "unit_from"}).join(to_units, on="unit_from").drop("unit_from")
 
-    questions = shared.get_column("question").unique()
-    bases = (
-        in_to_ids(wave_from.bases)
-        .join(wave_to.bases, on=["question", "base", "unit"])
-        .filter(pl.col("question").is_in(questions.implode()))
-    )
-    selections_from = in_to_ids(wave_from.selections).join(
-        bases, on=["question", "base", "unit"], how="semi"
-    )
-    selections_to = wave_to.selections.join(bases, on=["question", "base", "unit"], how="semi")
-    counts, stats = _panel_stats(
-        bases, selections_from, selections_to, wave_from, wave_to, shared, units, to_units
-    )
+    # Question by question (in chunks): the joins of the two waves' bases and selections never
+    # hold every (question, unit) pair at once; counts and stats are per question anyway.
+    questions = shared.get_column("question").unique().sort().to_list()
+    parts = []
+    for start in range(0, len(questions), _PANEL_CHUNK):
+        chunk = pl.Series(questions[start : start + _PANEL_CHUNK], dtype=pl.Categorical)
+        wanted = pl.col("question").is_in(chunk.implode())
+        bases = in_to_ids(wave_from.bases.filter(wanted)).join(
+            wave_to.bases.filter(wanted), on=["question", "base", "unit"]
+        )
+        selections_from = in_to_ids(wave_from.selections.filter(wanted)).join(
+            bases, on=["question", "base", "unit"], how="semi"
+        )
+        selections_to = wave_to.selections.filter(wanted).join(
+            bases, on=["question", "base", "unit"], how="semi"
+        )
+        parts.append(
+            _panel_stats(
+                bases,
+                selections_from,
+                selections_to,
+                wave_from.values.filter(wanted),
+                wave_to.values.filter(wanted),
+                shared.filter(wanted),
+                units,
+                to_units,
+            )
+        )
+        del bases, selections_from, selections_to
+    if parts:
+        counts = pl.concat([c for c, _ in parts])
+        stats = pl.concat([s for _, s in parts])
+    else:
+        empty = wave_to.bases.head(0)
+        counts, stats = _panel_stats(
+            empty,
+            wave_from.selections.head(0),
+            wave_to.selections.head(0),
+            wave_from.values.head(0),
+            wave_to.values.head(0),
+            shared.head(0),
+            units,
+            to_units,
+        )
     mapping = _group_mapping(strata, counts, _domains(strata), shared, options)
     cells = _estimate_cells(stats, mapping, shared)
     finished = _finish(cells, _symmetric(options), label="panel", bounds=(-1.0, 1.0))
@@ -1778,8 +1840,8 @@ def _panel_stats(
     bases: pl.DataFrame,
     selections_from: pl.DataFrame,
     selections_to: pl.DataFrame,
-    wave_from: _Wave,
-    wave_to: _Wave,
+    values_from: pl.DataFrame,
+    values_to: pl.DataFrame,
     shared: pl.DataFrame,
     units: pl.DataFrame,
     to_units: pl.DataFrame,
@@ -1814,9 +1876,9 @@ def _panel_stats(
     )
     numeric_questions = shared.filter(pl.col("kind") == "mean").get_column("question").implode()
     differences = (
-        wave_from.values.rename({"unit": "unit_from", "y": "y_from"})
+        values_from.rename({"unit": "unit_from", "y": "y_from"})
         .join(to_units, on="unit_from")
-        .join(wave_to.values, on=["question", "unit"])
+        .join(values_to, on=["question", "unit"])
         .filter(pl.col("question").is_in(numeric_questions))
         .join(strata_of, on="unit")
         .with_columns(d=pl.col("y") - pl.col("y_from"))

@@ -36,8 +36,9 @@ from smartregion.observatory.statistics import (
     CI_METHODS,
     Options,
     Question,
-    estimate,
-    estimate_edition,
+    edition_of_waves,
+    estimate_prepared,
+    prepare_wave,
 )
 
 BAD_INPUT = 2
@@ -61,10 +62,13 @@ class EstimateSummary:
     seconds: dict[str, float] = field(default_factory=dict)  # read, estimate, write
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Inputs:
+    """What was read. ``_estimate`` drops the answer tables once each wave is prepared (its
+    integer-coded form is all the engine needs), so they do not stay in memory for the run."""
+
     frame: FrameFile
-    responses: pl.DataFrame
+    responses: pl.DataFrame | None
     questions: dict[str, Question]
     notes: list[str]
     previous_frame: FrameFile | None = None
@@ -120,6 +124,7 @@ def run_estimate(
         min_cell=min_cell,
         class_order=_class_order(inputs),
     )
+    respondents = inputs.responses.get_column("refnis").n_unique()
     results, trends = _estimate(inputs, options)
     clock.lap("estimate")
     _write_atomically(results, paths[0])
@@ -128,7 +133,7 @@ def run_estimate(
     clock.lap("write")
     return EstimateSummary(
         communes=inputs.frame.frame.height,
-        respondents=inputs.responses.get_column("refnis").n_unique(),
+        respondents=respondents,
         questions=results.get_column("question").n_unique(),
         rows=results.height,
         suppressed=int(results.get_column("suppressed").sum()),
@@ -260,16 +265,24 @@ def _class_order(inputs: _Inputs) -> tuple[str, ...]:
 def _estimate(inputs: _Inputs, options: Options) -> tuple[pl.DataFrame, pl.DataFrame | None]:
     try:
         if inputs.previous_responses is None:
-            frame, answers = inputs.frame.frame, inputs.responses
-            return estimate(frame, answers, inputs.questions, options), None
-        edition = estimate_edition(
+            wave = prepare_wave(
+                inputs.frame.frame, inputs.responses, inputs.questions, options, checked=True
+            )
+            inputs.responses = None
+            return estimate_prepared(wave, options), None
+        wave_from = prepare_wave(
             inputs.previous_frame.frame,
             inputs.previous_responses,
-            inputs.frame.frame,
-            inputs.responses,
             inputs.questions,
             options,
+            checked=True,
         )
+        inputs.previous_responses = None
+        wave_to = prepare_wave(
+            inputs.frame.frame, inputs.responses, inputs.questions, options, checked=True
+        )
+        inputs.responses = None
+        edition = edition_of_waves(wave_from, wave_to, options)
     except ValueError as error:  # the readers check what the engine refuses: a safety net
         raise FileProblems([str(error)]) from error
     return edition.results_to, edition.trends
