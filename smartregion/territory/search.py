@@ -26,9 +26,7 @@ class Communes:
 
     def documents(self, ids: Sequence[int] | None) -> Iterable[Document]:
         region = settings.SMARTREGION["DEFAULT_REGION"]
-        rows = (
-            Municipality.objects.in_region(region).select_related("province").order_by("pk")
-        )
+        rows = Municipality.objects.in_region(region).select_related("province").order_by("pk")
         if ids is not None:
             rows = rows.filter(pk__in=list(ids))
         for municipality in rows:

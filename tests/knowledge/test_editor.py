@@ -127,7 +127,8 @@ def test_edit_with_stale_version_is_refused_with_message(client, editor):
     resource.refresh_from_db()
     assert response.status_code == 200
     assert (
-        "Quelqu’un a enregistré cette ressource après que vous l’avez ouverte (version 2)" in response.content.decode()
+        "Quelqu’un a enregistré cette ressource après que vous l’avez ouverte (version 2)"
+        in response.content.decode()
     )
     assert (resource.body_fr, resource.version) == ("y", 2)
 
