@@ -6,27 +6,21 @@ import csv
 import datetime as dt
 import io
 import json
-import os
-from pathlib import Path
 
 import pytest
 from django.test import override_settings
 from django.utils import timezone
-from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, SH
+from rdflib.namespace import DCTERMS
 
 from smartregion.knowledge import opendata
 from smartregion.knowledge.models import GlossaryTerm, Kind, Resource
 from smartregion.opendata import dcat
 from smartregion.opendata.files import sha256_hex
+from tests.opendata.shacl import PROFILE_SHAPES, needs_shapes, shacl
 
 pytestmark = pytest.mark.django_db
 
-SHAPES_DIR = Path(os.environ.get("SMARTREGION_SHARED_DATA", "/work/shared/data")) / "dcat-ap/3.0.0"
-needs_shapes = pytest.mark.skipif(
-    not SHAPES_DIR.is_dir(), reason=f"DCAT-AP 3.0.0 SHACL shapes not found in {SHAPES_DIR}"
-)
 BASE = "http://testserver"
 DCAT = dcat.DCAT
 CATALOGUE = URIRef(f"{BASE}/data/catalog")
@@ -165,26 +159,7 @@ def test_catalogue_with_the_knowledge_datasets_has_no_violation_of_the_profile_s
 ):
     graph = _catalogue(client, fetch_built)  # every configured provider, ours included
     assert {GLOSSARY, RESOURCES} <= set(graph.objects(CATALOGUE, DCAT.dataset))
-    shapes = Graph()
-    for name in (
-        "dcat-ap-SHACL.ttl",
-        "range.ttl",
-        "mdr-vocabularies.shape.ttl",
-        "shapes_recommended.ttl",
-        "deprecateduris.ttl",
-    ):
-        shapes.parse(SHAPES_DIR / name)
-
-    conforms, report, text = validate(graph, shacl_graph=shapes, advanced=True)
-
-    results = sorted(
-        (
-            str(report.value(r, SH.resultSeverity)).rsplit("#", 1)[1],
-            str(report.value(r, SH.focusNode)),
-            str(report.value(r, SH.resultPath)),
-        )
-        for r in report.objects(None, SH.result)
-    )
+    conforms, results, text = shacl(graph, *PROFILE_SHAPES)
     assert [r for r in results if r[0] == "Violation"] == [], text
     # Warnings only, those the projects' test knows: the publisher is not in the EU
     # corporate-body vocabulary, the region is the platform's own record, and the test database

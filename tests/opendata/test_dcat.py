@@ -5,14 +5,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import os
-from pathlib import Path
 
 import pytest
-from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCTERMS, FOAF, RDF, SH, SKOS, XSD
+from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS, XSD
 
 from smartregion.opendata import dcat
 from smartregion.opendata import files as opendata
@@ -38,11 +35,8 @@ from smartregion.opendata.types import (
     SeriesInfo,
     TableInfo,
 )
+from tests.opendata.shacl import needs_shapes, shacl
 
-SHAPES_DIR = Path(os.environ.get("SMARTREGION_SHARED_DATA", "/work/shared/data")) / "dcat-ap/3.0.0"
-needs_shapes = pytest.mark.skipif(
-    not SHAPES_DIR.is_dir(), reason=f"DCAT-AP 3.0.0 SHACL shapes not found in {SHAPES_DIR}"
-)
 BASE = "https://observatory.example.org"
 # An edition's files (GeoJSON is the projects', Turtle and JSON-LD the glossary's).
 EDITION_FORMATS = (
@@ -210,23 +204,6 @@ def catalogue() -> Graph:
     return dcat.build_catalogue(_catalogue_info(), datasets)
 
 
-def _shacl(graph: Graph, *shape_files: str) -> tuple[bool, list[tuple[str, str, str]], str]:
-    """Conformance, the top-level results as (severity, focus node, path), and the report text."""
-    shapes = Graph()
-    for name in shape_files:
-        shapes.parse(SHAPES_DIR / name)
-    conforms, report, text = validate(graph, shacl_graph=shapes, advanced=True)
-    results = [
-        (
-            str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],
-            str(report.value(result, SH.focusNode)),
-            str(report.value(result, SH.resultPath)),
-        )
-        for result in report.objects(None, SH.result)
-    ]
-    return bool(conforms), sorted(results), text
-
-
 # ---------------------------------------------------------------------------------------------
 # Content
 # ---------------------------------------------------------------------------------------------
@@ -364,7 +341,7 @@ def test_jsonld_is_compacted_with_the_catalogue_context(catalogue):
 
 @needs_shapes
 def test_catalogue_conforms_to_the_dcat_ap_shapes(catalogue):
-    conforms, results, text = _shacl(catalogue, "dcat-ap-SHACL.ttl")
+    conforms, results, text = shacl(catalogue, "dcat-ap-SHACL.ttl")
 
     assert conforms, text
     assert results == []
@@ -372,7 +349,7 @@ def test_catalogue_conforms_to_the_dcat_ap_shapes(catalogue):
 
 @needs_shapes
 def test_catalogue_conforms_to_the_dcat_ap_range_shapes(catalogue):
-    conforms, results, text = _shacl(catalogue, "range.ttl")
+    conforms, results, text = shacl(catalogue, "range.ttl")
 
     assert conforms, text
     assert results == []
@@ -380,7 +357,7 @@ def test_catalogue_conforms_to_the_dcat_ap_range_shapes(catalogue):
 
 @needs_shapes
 def test_catalogue_conforms_to_the_dcat_ap_recommended_shapes(catalogue):
-    conforms, results, text = _shacl(catalogue, "shapes_recommended.ttl")
+    conforms, results, text = shacl(catalogue, "shapes_recommended.ttl")
 
     assert conforms, text
     assert results == []
@@ -390,7 +367,7 @@ def test_catalogue_conforms_to_the_dcat_ap_recommended_shapes(catalogue):
 def test_catalogue_uses_the_controlled_vocabularies(catalogue):
     """No violation. The only results are warnings that our publisher is not in the EU
     corporate-body vocabulary (it lists EU institutions; a regional centre cannot be there)."""
-    conforms, results, text = _shacl(catalogue, "mdr-vocabularies.shape.ttl")
+    conforms, results, text = shacl(catalogue, "mdr-vocabularies.shape.ttl")
 
     violations = [r for r in results if r[0] != "Warning"]
     assert violations == [], text
@@ -405,7 +382,7 @@ def test_catalogue_uses_the_controlled_vocabularies(catalogue):
 
 @needs_shapes
 def test_catalogue_has_no_violation_of_all_profile_shapes_together(catalogue):
-    conforms, results, text = _shacl(
+    conforms, results, text = shacl(
         catalogue,
         "dcat-ap-SHACL.ttl",
         "range.ttl",
@@ -422,7 +399,7 @@ def test_split_shapes_file_only_disagrees_on_byte_size_datatype(catalogue):
     """shapes.ttl (the split copy) still types dcat:byteSize as xsd:decimal, while the combined
     dcat-ap-SHACL.ttl and the DCAT-AP 3.0 text say xsd:nonNegativeInteger; a literal has one
     datatype, so both cannot hold. We follow the combined file; nothing else may fail."""
-    conforms, results, text = _shacl(catalogue, "shapes.ttl")
+    conforms, results, text = shacl(catalogue, "shapes.ttl")
 
     assert {path for _, _, path in results} == {str(dcat.DCAT.byteSize)}, text
     assert len(results) == 13  # 2 datasets x 5 distributions, 3 for the projects

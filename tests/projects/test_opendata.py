@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import json
-import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,10 +12,9 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 from django.utils import timezone
-from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCTERMS, SH, SKOS, XSD
+from rdflib.namespace import DCTERMS, SKOS, XSD
 
 import smartregion.opendata
 import smartregion.projects
@@ -29,11 +27,8 @@ from smartregion.projects import opendata
 from smartregion.projects.models import Location, Project, ProjectRevision
 from smartregion.projects.services import project_publish, project_unpublish
 from tests.factories import ProjectFactory
+from tests.opendata.shacl import PROFILE_SHAPES, needs_shapes, shacl
 
-SHAPES_DIR = Path(os.environ.get("SMARTREGION_SHARED_DATA", "/work/shared/data")) / "dcat-ap/3.0.0"
-needs_shapes = pytest.mark.skipif(
-    not SHAPES_DIR.is_dir(), reason=f"DCAT-AP 3.0.0 SHACL shapes not found in {SHAPES_DIR}"
-)
 BASE = "http://testserver"
 DCAT = dcat.DCAT
 CATALOGUE = URIRef(f"{BASE}/data/catalog")
@@ -429,26 +424,7 @@ def test_catalogue_with_projects_has_no_violation_of_the_profile_shapes(
 ):
     ProjectFactory(owner_municipality=namur, slug="demo-parking", is_demo=True)
     graph = _catalogue(client, fetch_built)
-    shapes = Graph()
-    for name in (
-        "dcat-ap-SHACL.ttl",
-        "range.ttl",
-        "mdr-vocabularies.shape.ttl",
-        "shapes_recommended.ttl",
-        "deprecateduris.ttl",
-    ):
-        shapes.parse(SHAPES_DIR / name)
-
-    conforms, report, text = validate(graph, shacl_graph=shapes, advanced=True)
-
-    results = sorted(
-        (
-            str(report.value(r, SH.resultSeverity)).rsplit("#", 1)[1],
-            str(report.value(r, SH.focusNode)),
-            str(report.value(r, SH.resultPath)),
-        )
-        for r in report.objects(None, SH.result)
-    )
+    conforms, results, text = shacl(graph, *PROFILE_SHAPES)
     # Warnings only, all known: the publisher is not in the EU corporate-body vocabulary (it lists
     # EU bodies), the region is the platform's own record rather than an EU or GeoNames concept,
     # and the test database has no commune outlines for the region's bounding box and centroid.
