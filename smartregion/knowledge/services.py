@@ -79,6 +79,11 @@ def reading_minutes(text: str) -> int:
     return max(1, math.ceil(len(_WORD.findall(text or "")) / READING_SPEED))
 
 
+def _source_body(resource: Resource) -> str:
+    """The French text (a django-modeltranslation column, unknown to the type checker)."""
+    return getattr(resource, f"body_{SOURCE_LANGUAGE}") or ""
+
+
 def snapshot(resource: Resource) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for name in TRANSLATED_FIELDS:
@@ -125,7 +130,7 @@ def _record(
 def create_resource(resource: Resource, *, user: User | None, comment: str = "") -> Resource:
     """Save a new resource as revision 1; its translations count as up to date."""
     if not resource.reading_minutes or resource.reading_minutes == 1:
-        resource.reading_minutes = reading_minutes(resource.body_fr or "")
+        resource.reading_minutes = reading_minutes(_source_body(resource))
     resource.version = 1
     resource.source_version = 1
     resource.translation_versions = {
@@ -183,7 +188,7 @@ def save_resource(
     resource.source_version = source_version
     resource.translation_versions = versions
     resource.version = current.version + 1
-    resource.reading_minutes = reading_minutes(resource.body_fr or "")
+    resource.reading_minutes = reading_minutes(_source_body(resource))
     resource.save()
     return _record(
         resource, user=user, comment=comment, significance=significance, languages=languages
@@ -238,7 +243,7 @@ def transition(
     return _record(
         resource,
         user=user,
-        comment=comment or Resource.State(to).label,
+        comment=comment or str(Resource.State(to).label),
         significance=ResourceRevision.Significance.MINOR,
         languages=[],
     )

@@ -341,7 +341,8 @@ class _Group:
 
     @classmethod
     def of(cls, index: int, stratum: StratumCount) -> _Group:
-        known = stratum.log_inhabitants is not None
+        log_inhabitants = stratum.log_inhabitants
+        known = log_inhabitants is not None
         return cls(
             [index],
             stratum.province,
@@ -350,7 +351,7 @@ class _Group:
             stratum.respondents,
             {stratum.province},
             stratum.class_rank,
-            stratum.population * stratum.log_inhabitants if known else 0.0,
+            stratum.population * log_inhabitants if log_inhabitants is not None else 0.0,
             stratum.population if known else 0,
         )
 
