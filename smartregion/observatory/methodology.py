@@ -26,6 +26,16 @@ CI_METHOD_NAMES = {
 }
 CI_METHODS = tuple(CI_METHOD_NAMES)
 RULE_LABELS = {
+    ("proportion", "unpublished", "min_planned_effective_n"): N_(
+        "Shares: not published below this planned effective sample size (respondents / (1 −"
+        " respondents / communes), whatever the answers)"
+    ),
+    ("proportion", "caution", "min_effective_n"): N_(
+        "Shares: use with caution below this effective sample size"
+    ),
+    ("proportion", "caution", "max_ci_width"): N_(
+        "Shares: use with caution when the interval is at least this wide (absolute)"
+    ),
     ("proportion", "unpublished", "min_effective_n"): N_(
         "Shares: not published below this effective sample size"
     ),

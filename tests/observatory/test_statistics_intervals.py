@@ -208,4 +208,30 @@ def test_mean_without_within_stratum_variance_uses_the_unweighted_variance():
 
 def test_reliability_rule_is_json_ready():
     assert json.loads(json.dumps(RELIABILITY_RULE)) == RELIABILITY_RULE
-    assert RELIABILITY_RULE["proportion"]["unpublished"]["min_effective_n"] == 30
+    assert RELIABILITY_RULE["proportion"]["unpublished"] == {"min_planned_effective_n": 30}
+    assert RELIABILITY_RULE["proportion"]["caution"]["min_effective_n"] == 30
+    assert RELIABILITY_RULE["proportion"]["caution"]["max_ci_width"] == 0.30
+
+
+def _yes_cell(values: list[str], frame: pl.DataFrame = FRAME) -> dict:
+    responses = answers({f"c{i:02d}": v for i, v in enumerate(values)})
+    options = Options(class_order=("s", "l"), min_weighting_cell=2)  # withholds unpublished cells
+    return cell(estimate(frame, responses, QUESTIONS, options), "strategy", "yes")
+
+
+def test_publication_of_a_share_depends_on_the_respondents_not_on_the_answers():
+    # 9 of the 12 small communes: planned effective n = 9 / (1 − 9/12) = 36 ≥ 30
+    frame = FRAME.filter(pl.col("population_class") == "s")
+    narrow = _yes_cell(["no"] * 9, frame)  # 0 of 9: [0, 0.109]
+    wide = _yes_cell(["yes", "no"] * 4 + ["yes"], frame)  # 5 of 9: about 0.36 wide
+    assert (narrow["suppressed"], wide["suppressed"]) == (False, False)
+    assert wide["ci_width"] >= 0.30  # the observed width no longer withholds: caution
+    assert (narrow["flag"], wide["flag"]) == ("caution", "caution")
+    # 8 of 12: planned n = 8 / (1 − 8/12) = 24 < 30, withheld even when its interval is narrow
+    fewer = _yes_cell(["no"] * 8, frame)
+    assert (fewer["flag"], fewer["suppressed"], fewer["suppression"]) == (
+        "unpublished",
+        True,
+        "reliability",
+    )
+    assert fewer["estimate"] is None
