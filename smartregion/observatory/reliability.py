@@ -130,10 +130,10 @@ def flag_expression(
     min_df = (
         pl.when(proportion).then(rule_p["caution"]["min_df"]).otherwise(rule_m["caution"]["min_df"])
     )
-    relative = (
+    observed = (
         pl.when(proportion).then((wide_p | observed_p).fill_null(False)).otherwise(pl.lit(False))
     )
-    caution = (~census & (df.fill_null(0) < min_df)) | (cv0 > max_cv) | warned | relative
+    caution = (~census & (df.fill_null(0) < min_df)) | (cv0 > max_cv) | warned | observed
     missing = estimate.is_null() | width.is_null()
     return (
         pl.when(missing | unpublished.fill_null(False))

@@ -83,10 +83,10 @@ Reliability (``RELIABILITY_RULE``, published with each edition). Every cell carr
   ½ in Luxembourg, published in 17 of 1,000 replications of bench/bench_coverage.py, seed 2020);
   with the planned size every published cell covers at least 95.5 % (10,000 replications, seed
   2020, 46 % response; 95.1 % with Wilson; at 25 % and 63 % response 95.8 % and 95.5 %,
-  Wilson 94.6 % and 95.3 %). The
-  observed size n / (max(deff, 1)(1 − n/N)) below 30, an interval 0.30 wide or more, or wider
-  than 0.05 and than 130 % of min(p, 1 − p) (the relative width of p and of its complement), df
-  < 8, CV > 0.30 or a variance zero in a sample make it "caution"; else "reliable". NCHS gives
+  Wilson 94.6 % and 95.3 %). The observed size n / (max(deff, 1)(1 − n/N)) below 30, an
+  interval 0.30 wide or more, or wider than 0.05 and than 130 % of min(p, 1 − p) (the relative
+  width of p and of its complement), df < 8, CV > 0.30 or a variance zero in a sample make it
+  "caution"; else "reliable". NCHS gives
   no rule for means: a mean is "unpublished" when its CV is above 0.50 or its observed size is
   below 5, "caution" when its CV is above 0.30, df < 8 or the variance was zero in a sample (the
   CV thresholds of the usual coefficient-of-variation rules, as the NCHS's former 30 % RSE
