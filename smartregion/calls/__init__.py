@@ -1,0 +1,1 @@
+"""Calls for projects: eligibility, applications, jury, evaluation, ranking runs, follow-up."""
