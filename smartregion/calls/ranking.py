@@ -50,7 +50,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, NoReturn
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
@@ -273,10 +273,10 @@ def rank(parameters: Parameters, applications: Iterable[Application]) -> Ranking
     reason: list[str | None] = [None] * n
     thresholds = np.array([nan if c.threshold is None else c.threshold for c in criteria])
     failing = scores < thresholds  # NaN thresholds compare False
-    for i in np.flatnonzero(failing.any(axis=1)):
+    for i in map(int, np.flatnonzero(failing.any(axis=1))):
         reason[i] = codes[int(np.argmax(failing[i]))]
     if parameters.overall_threshold is not None:
-        for i in np.flatnonzero(weighted < parameters.overall_threshold):
+        for i in map(int, np.flatnonzero(weighted < parameters.overall_threshold)):
             if reason[i] is None:
                 reason[i] = OVERALL
     eligible = np.array([r is None for r in reason], dtype=bool)
@@ -313,7 +313,7 @@ def rank(parameters: Parameters, applications: Iterable[Application]) -> Ranking
                 status, position = "reserve", position + 1
                 slot = position
             results.append(_result(apps[i], i, status, int(ranks[i]), slot, None, *columns))
-    for i in np.flatnonzero(~eligible):
+    for i in map(int, np.flatnonzero(~eligible)):
         results.append(_result(apps[i], i, "excluded", None, None, reason[i], *columns))
     results.sort(key=lambda r: (r.envelope, r.status == "excluded", r.rank or 0, r.id))
     frozen_results = tuple(results)
@@ -354,7 +354,7 @@ def _result(
     )
 
 
-def _explain_bad_scores(apps: list[Application], codes: list[str]) -> None:
+def _explain_bad_scores(apps: list[Application], codes: list[str]) -> NoReturn:
     """Raise the ValueError for the first missing or non-numeric consensus score."""
     for a in apps:
         for code in codes:
